@@ -1,0 +1,98 @@
+"""Stage 6, audio: trim each clip, lay the pauses, join all frames once, and time every chunk."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import ffmpeg
+from .chunks import Chunk
+from .clips import ClipResult
+from .engines import Clip
+from .settings import Pauses
+
+#: Samples quieter than this (dBFS) at a clip's ends count as silence and are trimmed.
+TRIM_THRESHOLD_DB = -50.0
+#: What is kept of the silence at each end, so consonants are not clipped.
+TRIM_KEEP_MS = 15
+
+
+@dataclass(frozen=True)
+class Span:
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The edition's PCM (mono s16le) and the time span of every chunk within it."""
+
+    pcm: bytes
+    sample_rate: int
+    spans: dict[str, Span]
+
+    @property
+    def duration_ms(self) -> int:
+        return round(len(self.pcm) / 2 / self.sample_rate * 1000)
+
+
+def trim(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Cut leading and trailing silence so that the pauses are exactly what was configured."""
+    threshold = 32767 * 10 ** (TRIM_THRESHOLD_DB / 20)
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    if loud.size == 0:
+        return samples[:0]
+    keep = int(sample_rate * TRIM_KEEP_MS / 1000)
+    return samples[max(0, loud[0] - keep) : loud[-1] + 1 + keep]
+
+
+def resample(clip: Clip, rate: int) -> Clip:
+    """Bring a clip to ``rate``, for editions that mix engines (gTTS speaks at 24 kHz, Piper 22.05)."""
+    if clip.sample_rate == rate:
+        return clip
+    pydub = ffmpeg.pydub()
+    segment = pydub.AudioSegment(data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1)
+    return Clip(segment.set_frame_rate(rate).raw_data, rate)
+
+
+def pause_between(a: Chunk, b: Chunk, pauses: Pauses) -> int:
+    """The pause policy, in ms: the larger the unit that ends, the longer the pause."""
+    if a.chapter != b.chapter:
+        return pauses.chapter_ms
+    if a.paragraph != b.paragraph:
+        return pauses.paragraph_ms
+    if a.sentence != b.sentence:
+        return pauses.sentence_ms
+    return pauses.clause_ms
+
+
+def assemble(results: Sequence[ClipResult], pauses: Pauses, sample_rate: int | None = None) -> Assembled:
+    """Join every clip and pause in one pass (``b"".join``, never ``+=`` on audio)."""
+    if sample_rate is None:
+        # The rate most clips already have: no resampling at all for a single-engine build.
+        sample_rate = Counter(r.clip.sample_rate for r in results).most_common(1)[0][0]
+
+    def silence(ms: int) -> bytes:
+        return bytes(2 * int(sample_rate * ms / 1000))
+
+    parts: list[bytes] = [silence(pauses.lead_ms)]
+    position = len(parts[0]) // 2
+    spans: dict[str, Span] = {}
+    previous: Chunk | None = None
+    for result in results:
+        if previous is not None:
+            gap = silence(pause_between(previous, result.chunk, pauses))
+            parts.append(gap)
+            position += len(gap) // 2
+        clip = resample(result.clip, sample_rate)
+        samples = trim(np.frombuffer(clip.pcm, dtype="<i2"), sample_rate)
+        start = position
+        parts.append(samples.tobytes())
+        position += len(samples)
+        spans[result.chunk.id] = Span(round(start * 1000 / sample_rate), round(position * 1000 / sample_rate))
+        previous = result.chunk
+    parts.append(silence(pauses.tail_ms))
+    return Assembled(b"".join(parts), sample_rate, spans)

@@ -1,0 +1,300 @@
+"""The ``audio-edition`` command: a thin click layer over the library (sqlite-utils style).
+
+Shared options are decorators; every error leaves through :func:`main`, which maps it to one
+line on stderr and a documented exit status.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from ._compat import tomllib
+from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, exit_status_for
+
+CONFIG_NAME = "audio-edition.toml"
+
+
+# --- shared options ---------------------------------------------------------------------------
+
+
+def _date(ctx, param, value):
+    if value is None or isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-27") from None
+
+
+def text_options(fn):
+    """How input is read and cleaned (build and lint)."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), envvar="AUDIO_EDITION_FORMAT", show_envvar=True,
+                     help="Input format. Default: from the extension, else the content."),
+        click.option("--keep-boilerplate", is_flag=True, help="Do not drop page chrome (player, pitches, share links)."),
+        click.option("--rules", "rules", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
+                     help="Extra boilerplate rules (TOML); repeatable."),
+        click.option("--lexicon", type=click.Path(dir_okay=False, path_type=Path), envvar="AUDIO_EDITION_LEXICON", show_envvar=True,
+                     help="Pronunciation lexicon (TOML)."),
+        click.option("--no-normalize", "no_normalize", multiple=True, metavar="STEP",
+                     help="Switch off a speech-normalization step (e.g. currency); repeatable."),
+        click.option("--title", help="Title. Default: the headline (or, for editions, publication and date)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def engine_options(fn):
+    """Which engine speaks, and how."""
+    options = [
+        click.option("--engine", default="piper", show_default=True, envvar="AUDIO_EDITION_ENGINE", show_envvar=True,
+                     help="TTS engine (see `audio-edition engines`)."),
+        click.option("--voice", type=click.Path(dir_okay=False, path_type=Path), envvar="AUDIO_EDITION_VOICE", show_envvar=True,
+                     help="Piper voice (.onnx). Default: the bundled en_US voice."),
+        click.option("--speed", type=float, default=1.0, show_default=True, envvar="AUDIO_EDITION_SPEED", show_envvar=True,
+                     help="Speaking rate; 1.25 is a quarter faster."),
+        click.option("--lang", default="en", show_default=True, envvar="AUDIO_EDITION_LANG", show_envvar=True,
+                     help="Language (gTTS; also the tags' language)."),
+        click.option("--tld", default="com", show_default=True, help="gTTS accent: com, co.uk, com.au, co.in, ..."),
+        click.option("--slow", is_flag=True, help="gTTS: its slow reading."),
+        click.option("--fallback", type=click.Choice(["piper"]),
+                     help="Voice a chunk with this engine when the main one fails on it."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="AUDIO_EDITION_CACHE_DIR", show_envvar=True,
+                     help="Clip cache folder. Default: the user cache dir."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="AUDIO_EDITION_JOBS", show_envvar=True,
+                     help="Parallel synthesis workers. Default: the number of cores."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def output_options(fn):
+    """Pauses, encoding and metadata of the MP3."""
+    options = [
+        click.option("--publication", default="Today's Edition", show_default=True,
+                     envvar="AUDIO_EDITION_PUBLICATION", show_envvar=True, help="Publication (album tag, feed)."),
+        click.option("--author", envvar="AUDIO_EDITION_AUTHOR", show_envvar=True, help="Author. Default: the publication."),
+        click.option("--date", callback=_date, help="Edition date, YYYY-MM-DD. Default: today."),
+        click.option("--description", help="Description (COMM tag, feed)."),
+        click.option("--url", help="The story's URL (WOAS tag, feed)."),
+        click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Cover art, JPEG or PNG."),
+        click.option("--sentence-pause", type=click.IntRange(0, 10000), default=350, show_default=True,
+                     help="Silence between sentences, ms."),
+        click.option("--paragraph-pause", type=click.IntRange(0, 10000), default=800, show_default=True,
+                     help="Silence between paragraphs, ms."),
+        click.option("--chapter-pause", type=click.IntRange(0, 20000), default=1400, show_default=True,
+                     help="Silence between chapters, ms."),
+        click.option("--bitrate", type=click.Choice(["32", "48", "64", "96", "128", "160", "192"]), default="64",
+                     show_default=True, envvar="AUDIO_EDITION_BITRATE", show_envvar=True, help="MP3 bitrate, kbps (CBR)."),
+        click.option("--no-loudness", is_flag=True, help="Skip loudness normalization (-16 LUFS)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def output_mode_options(fn):
+    """--json, -q, -v."""
+    fn = click.option("--json", "as_json", is_flag=True, help="Print one JSON object describing the result.")(fn)
+    fn = click.option("-q", "--quiet", is_flag=True, help="Only errors.")(fn)
+    fn = click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv: debug).")(fn)
+    return fn
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="audio-edition: %(message)s", stream=sys.stderr, force=True)
+
+
+def _settings(kw: dict[str, Any]):
+    from .settings import BuildSettings, Encoding, EngineOptions, Loudness, Metadata, Pauses, TextOptions
+
+    return BuildSettings(
+        engine=EngineOptions(
+            name=kw["engine"], voice=kw["voice"], speed=kw["speed"], lang=kw["lang"], tld=kw["tld"],
+            slow=kw["slow"], fallback=kw["fallback"],
+        ),
+        pauses=Pauses(sentence_ms=kw["sentence_pause"], paragraph_ms=kw["paragraph_pause"],
+                      chapter_ms=kw["chapter_pause"]),
+        encoding=Encoding(bitrate_kbps=int(kw["bitrate"])),
+        loudness=Loudness(enabled=not kw["no_loudness"]),
+        text=TextOptions(format=kw["fmt"], keep_boilerplate=kw["keep_boilerplate"], rules_files=tuple(kw["rules"]),
+                         lexicon=kw["lexicon"], disabled_steps=frozenset(kw["no_normalize"])),
+        metadata=Metadata(title=kw["title"], publication=kw["publication"], author=kw["author"],
+                          date=kw["date"], language=kw["lang"], description=kw["description"],
+                          url=kw["url"], cover=kw["cover"]),
+        cache_dir=kw["cache_dir"],
+        jobs=kw["jobs"],
+    )  # fmt: skip
+
+
+class _Bar:
+    """A click progress bar on stderr, shown only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled and total:
+            self.bar = click.progressbar(length=total, label="Synthesizing", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def stage(self, name: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _clock(ms: int) -> str:
+    s = round(ms / 1000)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+class ErrorMappingGroup(click.Group):
+    """Every error leaves as one line on stderr and its exit status: the one place that maps them."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (AudioEditionError, KeyboardInterrupt, OSError) as exc:
+            message = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+            click.echo(f"audio-edition: error: {message}", err=True)
+            ctx.exit(exit_status_for(exc))
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line; the traceback with AUDIO_EDITION_DEBUG=1
+            if os.environ.get("AUDIO_EDITION_DEBUG"):
+                raise
+            click.echo(
+                f"audio-edition: internal error: {type(exc).__name__}: {exc} (AUDIO_EDITION_DEBUG=1 shows more)",
+                err=True,
+            )
+            ctx.exit(ExitStatus.INTERNAL)
+
+
+@click.group(cls=ErrorMappingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="audio-edition")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), envvar="AUDIO_EDITION_CONFIG", show_envvar=True,
+              help=f"Config file (TOML). Default: ./{CONFIG_NAME} if present.")  # fmt: skip
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Turn news stories into the narrated MP3 behind a "Listen to Today's Edition" player.
+
+    Precedence of settings: command line, then AUDIO_EDITION_* environment variables, then the
+    config file, then the defaults.
+    """
+    ctx.default_map = _load_config(config, ctx.command)
+
+
+def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None:
+    if path is None:
+        path = Path(CONFIG_NAME)
+        if not path.is_file():
+            return None
+    try:
+        data = tomllib.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"--config {path}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})") from None
+    shared = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
+    return {
+        name: {**shared, **{k.replace("-", "_"): v for k, v in data.get(name, {}).items()}} for name in group.commands
+    }
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="MP3 to write; its manifest and sidecars go beside it. Default: INPUT's name, .mp3.")  # fmt: skip
+@text_options
+@engine_options
+@output_options
+@output_mode_options
+def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bool, verbose: int, **kw) -> None:
+    """Build a narrated, tagged, chaptered MP3 from one story or several (an edition).
+
+    INPUT is a text, Markdown or HTML file, or - for standard input. Several inputs make one
+    edition with a chapter per story, in the order given. Next to OUT.mp3 come OUT.json (the
+    manifest), OUT.vtt, OUT.chapters.json and OUT.transcript.json.
+    """
+    import time
+
+    from .pipeline import build as run_build
+
+    _setup_logging(verbose, quiet)
+    if output is None:
+        if inputs[0] == "-":
+            raise UsageError("reading standard input: give the output with -o FILE.mp3")
+        output = Path(Path(inputs[0]).stem + ".mp3")
+    started = time.perf_counter()
+    bar = _Bar(enabled=sys.stderr.isatty() and not quiet and not as_json)
+    result = run_build(list(inputs), output, _settings(kw), progress=bar)
+    took = time.perf_counter() - started
+    if as_json:
+        click.echo(json.dumps({**result.as_json(), "seconds": round(took, 3)}))
+        return
+    if not quiet:
+        line = (
+            f"Built {result.mp3}: {_clock(result.duration_ms)}, {result.chunks} chunks "
+            f"({result.synthesized} synthesized, {result.cached} from cache) in {took:.1f} s"
+        )
+        if result.fell_back:
+            line += f"; {result.fell_back} of {result.chunks} chunks fell back to {result.fallback_engine}"
+        click.echo(line, err=True)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def engines(as_json: bool) -> None:
+    """List the TTS engines and their voices."""
+    from .engines import REGISTRY, factory
+
+    rows = [
+        {"name": info.name, "summary": info.summary, "offline": info.offline, "voices": factory(info.name).voices()}
+        for info in REGISTRY.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']}: {row['summary']}")
+        for voice in row["voices"]:
+            click.echo(f"  {voice['name']}  {voice.get('detail', '')}".rstrip())
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: SIGTERM stops a build cleanly, like Ctrl-C."""
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    cli.main(args=argv, prog_name="audio-edition")

@@ -1,0 +1,271 @@
+"""Stage 5, clips: synthesize each chunk once, keyed by content, cached on disk.
+
+An entry is ``<key>.wav`` plus ``<key>.json``; the JSON is written last and carries the SHA-256 of
+the audio, so a reader sees a whole, verified entry or none. A corrupt entry is discarded and
+synthesized again. A per-key file lock keeps two processes from synthesizing the same chunk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+import wave
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .chunks import Chunk
+from .engines import Clip, Engine
+from .errors import EngineError, OutputError
+
+log = logging.getLogger(__name__)
+
+#: Bump when the stored audio for the same key would differ (trimming, sample format, ...).
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("audio-edition", appauthor=False))
+
+
+def clip_key(identity: dict[str, Any], text: str) -> str:
+    """Content address: the engine's identity (voice and settings), the text, the format version."""
+    blob = json.dumps({"format": CACHE_FORMAT, "engine": identity, "text": text}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _wav_bytes(clip: Clip) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(clip.sample_rate)
+        w.writeframes(clip.pcm)
+    return buf.getvalue()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, flush it to disk, then rename into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass
+class ClipCache:
+    """A folder of clips addressed by :func:`clip_key`."""
+
+    root: Path
+    hits: int = 0
+    misses: int = 0
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        self.dir = self.root / f"clips-v{CACHE_FORMAT}"
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cache folder {self.root} is not writable ({exc.strerror})") from None
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.dir / key[:2]
+        return folder / f"{key}.wav", folder / f"{key}.json"
+
+    def get(self, key: str) -> tuple[Clip, dict] | None:
+        wav_path, meta_path = self._paths(key)
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+            data = wav_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+            log.warning("cache entry %s is corrupt; synthesizing it again", key[:12])
+            self.discard(key)
+            return None
+        try:
+            with wave.open(io.BytesIO(data)) as w:
+                clip = Clip(w.readframes(w.getnframes()), w.getframerate())
+        except (wave.Error, EOFError):
+            self.discard(key)
+            return None
+        return clip, meta
+
+    def put(self, key: str, clip: Clip, meta: dict[str, Any]) -> None:
+        wav_path, meta_path = self._paths(key)
+        try:
+            wav_path.parent.mkdir(exist_ok=True)
+            data = _wav_bytes(clip)
+            atomic_write_bytes(wav_path, data)
+            meta = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
+            atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"cannot write to the clip cache {self.root} ({exc.strerror})") from None
+
+    def discard(self, key: str) -> None:
+        for p in self._paths(key):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+    @contextlib.contextmanager
+    def lock(self, key: str, timeout: float = 600) -> Iterator[None]:
+        """Hold the per-key lock: a second process waits, then finds the clip cached."""
+        from filelock import FileLock, Timeout
+
+        wav_path, _ = self._paths(key)
+        wav_path.parent.mkdir(exist_ok=True)
+        try:
+            with FileLock(str(wav_path.with_suffix(".lock")), timeout=timeout):
+                yield
+        except Timeout:
+            raise OutputError(f"timed out waiting for the cache lock on {key[:12]}") from None
+
+    # --- maintenance (``audio-edition cache``) ---
+
+    def entries(self) -> list[tuple[Path, int, float]]:
+        """(meta path, bytes, last used) for each entry."""
+        out = []
+        for meta in self.dir.glob("*/*.json"):
+            wav = meta.with_suffix(".wav")
+            with contextlib.suppress(OSError):
+                out.append((meta, meta.stat().st_size + wav.stat().st_size, wav.stat().st_atime))
+        return out
+
+    def info(self) -> dict[str, Any]:
+        entries = self.entries()
+        return {"path": str(self.root), "entries": len(entries), "bytes": sum(e[1] for e in entries)}
+
+    def prune(self, max_bytes: int) -> int:
+        """Remove least recently used entries until the cache fits in ``max_bytes``. Returns entries removed."""
+        entries = sorted(self.entries(), key=lambda e: e[2])
+        total = sum(e[1] for e in entries)
+        removed = 0
+        for meta, size, _ in entries:
+            if total <= max_bytes:
+                break
+            self.discard(meta.stem)
+            total -= size
+            removed += 1
+        return removed
+
+    def clear(self) -> int:
+        count = len(self.entries())
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return count
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """A chunk's clip and where it came from."""
+
+    chunk: Chunk
+    clip: Clip
+    engine: str
+    cached: bool
+    fell_back: bool = False
+
+
+@dataclass
+class SynthesisStats:
+    synthesized: int = 0
+    cached: int = 0
+    fell_back: int = 0
+    fallback_engine: str | None = None
+    seconds: float = 0.0
+    per_engine: dict[str, int] = field(default_factory=dict)
+
+
+Progress = Callable[[int], None]
+
+
+def synthesize_all(
+    chunks: Sequence[Chunk],
+    engine: Engine,
+    cache: ClipCache,
+    *,
+    fallback: Callable[[], Engine] | None = None,
+    on_clip: Progress | None = None,
+    jobs: int = 1,
+) -> tuple[list[ClipResult], SynthesisStats]:
+    """Return one clip per chunk, in order: from the cache, else from the engine (then cached).
+
+    Misses are synthesized one chunk at a time and each is cached as soon as it exists, so an
+    interrupted run keeps what it made. ``fallback`` builds a second engine, on first need, for
+    chunks the main engine fails on (after its own retries).
+    """
+    started = time.perf_counter()
+    stats = SynthesisStats()
+    identity = engine.identity()
+    results: list[ClipResult | None] = [None] * len(chunks)
+    missing: list[int] = []
+    for i, chunk in enumerate(chunks):
+        hit = cache.get(clip_key(identity, chunk.speech))
+        if hit is not None:
+            results[i] = ClipResult(chunk, hit[0], engine.name, cached=True)
+            stats.cached += 1
+            if on_clip:
+                on_clip(1)
+        else:
+            missing.append(i)
+
+    backup: Engine | None = None
+
+    def voice(i: int) -> ClipResult:
+        nonlocal backup
+        chunk = chunks[i]
+        key = clip_key(identity, chunk.speech)
+        with cache.lock(key):
+            hit = cache.get(key)  # another process may have made it while we waited
+            if hit is not None:
+                return ClipResult(chunk, hit[0], engine.name, cached=True)
+            try:
+                clip = engine.synthesize(chunk.speech)
+            except EngineError as exc:
+                if fallback is None:
+                    raise
+                log.warning("%s failed on chunk %s (%s); voicing it with the fallback", engine.name, chunk.id, exc)
+                if backup is None:
+                    backup = fallback()
+                alt_key = clip_key(backup.identity(), chunk.speech)
+                hit = cache.get(alt_key)
+                clip = hit[0] if hit else backup.synthesize(chunk.speech)
+                if hit is None:
+                    cache.put(alt_key, clip, {"engine": backup.name, "text": chunk.speech})
+                return ClipResult(chunk, clip, backup.name, cached=False, fell_back=True)
+            if not clip.pcm:
+                raise EngineError(f"{engine.name} returned no audio for {chunk.speech[:40]!r}")
+            cache.put(key, clip, {"engine": engine.name, "text": chunk.speech})
+            return ClipResult(chunk, clip, engine.name, cached=False)
+
+    for i in missing:
+        result = voice(i)
+        results[i] = result
+        if result.cached:
+            stats.cached += 1
+        else:
+            stats.synthesized += 1
+        if result.fell_back:
+            stats.fell_back += 1
+            stats.fallback_engine = result.engine
+        if on_clip:
+            on_clip(1)
+    stats.seconds = time.perf_counter() - started
+    return [r for r in results if r is not None], stats

@@ -1,0 +1,46 @@
+"""The engine interface: text in, mono 16-bit PCM out."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Mono signed 16-bit little-endian PCM at ``sample_rate``."""
+
+    pcm: bytes
+    sample_rate: int
+
+    @property
+    def duration_ms(self) -> float:
+        return len(self.pcm) / 2 / self.sample_rate * 1000
+
+
+class Engine(abc.ABC):
+    """A TTS engine. Create once per run: loading a voice is the expensive part."""
+
+    #: Registry name (``--engine``).
+    name: ClassVar[str]
+    #: Longest text one request may carry; the chunk packer respects it.
+    max_chars: ClassVar[int] = 400
+    #: Whether a chunk's synthesis can be retried elsewhere (network engines).
+    network: ClassVar[bool] = False
+
+    @classmethod
+    def voices(cls) -> list[dict[str, Any]]:
+        """The voices this engine offers, for ``audio-edition engines``."""
+        return []
+
+    @abc.abstractmethod
+    def identity(self) -> dict[str, Any]:
+        """Everything that changes the sound: voice and settings. Part of the clip-cache key."""
+
+    @abc.abstractmethod
+    def synthesize(self, text: str) -> Clip:
+        """Speak one chunk."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the voice or session."""

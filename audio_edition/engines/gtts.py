@@ -1,0 +1,151 @@
+"""gTTS: Google Translate's TTS, through the gTTS library, made to survive rate limits.
+
+gTTS has no retry logic; its maintainers' advice is "throttle and cache" (pndurette/gTTS #259,
+#297). This engine throttles (a token bucket shared by its threads), retries with exponential
+backoff and jitter on 429, 5xx, timeouts and empty answers, and lets the clip cache do the rest.
+The standard ``HTTPS_PROXY`` variable is honoured: gTTS passes the system proxies to requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from typing import Any
+
+from .. import ffmpeg
+from ..errors import EngineError, UsageError
+from ..settings import EngineOptions
+from .base import Clip, Engine
+
+log = logging.getLogger(__name__)
+
+#: gTTS answers 24 kHz mono MP3.
+GTTS_RATE = 24000
+#: Accents gTTS documents (the Google Translate domains it knows to work).
+KNOWN_TLDS = ("com", "co.uk", "com.au", "co.in", "ca", "co.za", "ie", "com.ng", "us", "fr", "com.br", "pt", "es",
+              "com.mx", "cn")  # fmt: skip
+
+
+class TokenBucket:
+    """At most ``rate`` acquisitions per second, with bursts of one."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next_free = time.monotonic()
+        self.lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            wait = self.next_free - now
+            self.next_free = max(now, self.next_free) + self.interval
+        if wait > 0:
+            time.sleep(wait)
+
+
+def classify(exc: Exception) -> tuple[bool, str]:
+    """(retryable, probable cause) of a gTTS failure."""
+    text = str(exc)
+    status = getattr(getattr(exc, "rsp", None), "status_code", None)
+    if status == 429 or "429" in text:
+        return True, "rate limited by Google (429 Too Many Requests); lower --requests-per-second or retry later"
+    if status is not None and status >= 500:
+        return True, f"Google's TTS server failed ({status}); try again later"
+    if status == 200:
+        return True, "Google answered without audio; the language may be unsupported"
+    if status in (403, 404):
+        return False, f"Google refused the request ({status}); check --tld and --lang"
+    if "timed out" in text.lower() or "timeout" in text.lower():
+        return True, "the request timed out; the network is slow or unreachable"
+    return True, "network unreachable (no connection to Google's TTS server; check the network or HTTPS_PROXY)"
+
+
+class GttsEngine(Engine):
+    """One request per chunk (<= 100 characters, gTTS's request size), cached like any clip."""
+
+    name = "gtts"
+    max_chars = 100
+    network = True
+
+    def __init__(self, options: EngineOptions) -> None:
+        from gtts.lang import tts_langs
+
+        langs = tts_langs()
+        if options.lang not in langs:
+            close = ", ".join(sorted(code for code in langs if code.split("-")[0] == options.lang.split("-")[0]))
+            hint = f" (did you mean {close}?)" if close else " (see `audio-edition engines`)"
+            raise UsageError(f"--lang {options.lang!r}: not a language gTTS supports{hint}")
+        if options.tld not in KNOWN_TLDS and not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", options.tld):
+            raise UsageError(f"--tld {options.tld!r}: not a Google domain; use com, co.uk, com.au, co.in, ...")
+        if not 0.5 <= options.speed <= 2.0:
+            raise UsageError(f"--speed {options.speed}: gTTS takes 0.5 to 2.0 (ffmpeg's atempo)")
+        self.options = options
+        self.bucket = TokenBucket(options.requests_per_second)
+
+    @classmethod
+    def voices(cls) -> list[dict[str, Any]]:
+        from gtts.lang import tts_langs
+
+        langs = tts_langs()
+        listed = ", ".join(sorted(langs))
+        return [{"name": "--lang CODE", "detail": f"{len(langs)} languages: {listed}"}]
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "engine": "gtts",
+            "lang": self.options.lang,
+            "tld": self.options.tld,
+            "slow": self.options.slow,
+            "speed": self.options.speed,
+        }
+
+    def _request(self, text: str) -> bytes:
+        from gtts import gTTS
+
+        tts = gTTS(
+            text,
+            lang=self.options.lang,
+            tld=self.options.tld,
+            slow=self.options.slow,
+            lang_check=False,
+            timeout=self.options.timeout_s,
+        )
+        # gTTS splits internally at 100 characters; our chunks are already that small,
+        # so this is one request.
+        return b"".join(tts.stream())
+
+    def synthesize(self, text: str) -> Clip:
+        from gtts.tts import gTTSError
+
+        attempts = self.options.max_attempts
+        cause = "unknown"
+        for attempt in range(1, attempts + 1):
+            self.bucket.acquire()
+            try:
+                mp3 = self._request(text)
+                if not mp3:
+                    raise gTTSError("200 with no audio stream in response")
+                return self._decode(mp3)
+            except (gTTSError, OSError) as exc:
+                retryable, cause = classify(exc)
+                if not retryable or attempt == attempts:
+                    break
+                # Exponential backoff with full jitter (AWS architecture blog's recipe).
+                delay = random.uniform(0, min(30.0, 0.5 * 2 ** (attempt - 1)))
+                log.info("gtts: %s; retry %d/%d in %.1f s", cause, attempt, attempts - 1, delay)
+                time.sleep(delay)
+        raise EngineError(f"gTTS failed after {attempt} attempt(s): {cause}")
+
+    def _decode(self, mp3: bytes) -> Clip:
+        """Decode once, with the ffmpeg we have (the wheel ships no ffprobe for pydub to use)."""
+        args = ["-f", "mp3", "-i", "pipe:0"]
+        if self.options.speed != 1.0:
+            args += ["-af", f"atempo={self.options.speed}"]  # pitch-preserving
+        args += ["-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(GTTS_RATE), "pipe:1"]
+        pcm = ffmpeg.run(args, input=mp3, what="decoding gTTS audio").stdout
+        if not pcm:
+            raise EngineError("gTTS returned audio that decodes to nothing")
+        return Clip(pcm, GTTS_RATE)

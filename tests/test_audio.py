@@ -1,0 +1,59 @@
+import numpy as np
+
+from audio_edition import audio
+from audio_edition.chunks import Chunk
+from audio_edition.clips import ClipResult
+from audio_edition.engines import Clip
+from audio_edition.settings import Pauses
+
+from fakes import RATE, tone
+
+
+def result(cid, paragraph, sentence, chapter, text, rate=RATE):
+    return ClipResult(Chunk(cid, paragraph, sentence, chapter, text), Clip(tone(text, rate), rate), "fake", False)
+
+
+def test_pauses_and_spans_follow_the_policy():
+    pauses = Pauses(clause_ms=100, sentence_ms=300, paragraph_ms=700, chapter_ms=1500, lead_ms=200, tail_ms=50)
+    rs = [
+        result("a", "p1", "s1", "ch1", "Alpha alpha."),
+        result("b", "p1", "s1", "ch1", "bravo clause."),
+        result("c", "p1", "s2", "ch1", "Charlie."),
+        result("d", "p2", "s3", "ch1", "Delta delta."),
+        result("e", "p3", "s4", "ch2", "Echo."),
+    ]
+    out = audio.assemble(rs, pauses)
+    spans = out.spans
+    assert spans["a"].start_ms == 200
+    gaps = [spans[y].start_ms - spans[x].end_ms for x, y in zip("abcd", "bcde")]
+    assert gaps == [100, 300, 700, 1500]
+    # trimmed: each span is the tone without the fake engine's 40 ms of padding, give or take the kept margin
+    for r in rs:
+        body_ms = len(r.chunk.speech) * 12
+        assert abs((spans[r.chunk.id].end_ms - spans[r.chunk.id].start_ms) - body_ms) <= 2 * audio.TRIM_KEEP_MS + 2
+    assert out.duration_ms == spans["e"].end_ms + 50
+
+
+def test_spans_point_at_sound_and_pauses_are_silent():
+    rs = [result("a", "p1", "s1", "ch1", "One sentence."), result("b", "p2", "s2", "ch1", "Another one.")]
+    out = audio.assemble(rs, Pauses())
+    samples = np.frombuffer(out.pcm, dtype="<i2").astype(np.int32)
+
+    def window(ms_from, ms_to):
+        return samples[int(ms_from * RATE / 1000) : int(ms_to * RATE / 1000)]
+
+    a, b = out.spans["a"], out.spans["b"]
+    assert np.abs(window(a.start_ms + 20, a.end_ms - 20)).max() > 5000
+    assert np.abs(window(a.end_ms + 5, b.start_ms - 5)).max() == 0
+
+
+def test_mixed_rates_are_resampled_to_the_majority():
+    rs = [
+        result("a", "p1", "s1", "ch1", "Piper rate.", rate=22050),
+        result("b", "p1", "s2", "ch1", "gTTS rate.", rate=24000),
+        result("c", "p1", "s3", "ch1", "Piper again.", rate=22050),
+    ]
+    out = audio.assemble(rs, Pauses())
+    assert out.sample_rate == 22050
+    b = out.spans["b"]
+    assert abs((b.end_ms - b.start_ms) - len("gTTS rate.") * 12) <= 2 * audio.TRIM_KEEP_MS + 2

@@ -1,0 +1,156 @@
+"""The CLI through click's CliRunner, with the fake engine (fast) unless the real voice is the point."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from audio_edition.cli import cli
+
+from conftest import SAMPLES
+
+
+def runner():
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 keeps stderr apart by default
+        return CliRunner()
+
+
+def run(*args, env=None, input=None):
+    return runner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def story(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(
+        "Port Deal\n\nListen to Today's Edition:\n\n0:00 0:00\n100\n\nThe port will grow. Dr. Ames agreed.\n"
+    )
+    return path
+
+
+def test_build_writes_mp3_manifest_and_sidecars(tmp_path, story):
+    out = tmp_path / "out" / "edition.mp3"
+    result = run("build", str(story), "-o", str(out), "--engine", "fake", "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "Built" in result.stderr and "3 chunks (3 synthesized, 0 from cache)" in result.stderr
+    names = sorted(p.name for p in out.parent.iterdir())
+    assert names == ["edition.chapters.json", "edition.json", "edition.mp3", "edition.transcript.json", "edition.vtt"]
+    m = json.loads((out.parent / "edition.json").read_text())
+    assert m["title"] == "Port Deal"
+    assert [s["text"] for p in m["paragraphs"] for s in p["sentences"]] == [
+        "Port Deal",
+        "The port will grow.",
+        "Dr. Ames agreed.",
+    ]
+
+
+def test_json_output_and_rerun_from_cache(tmp_path, story):
+    args = ["build", str(story), "-o", str(tmp_path / "e.mp3"), "--engine", "fake", "--cache-dir", str(tmp_path / "c")]
+    run(*args)
+    result = run(*args, "--json")
+    data = json.loads(result.stdout)
+    assert data["chunks"] == {"total": 3, "synthesized": 0, "cached": 3, "fell_back": 0}
+    assert data["mp3"].endswith("e.mp3") and data["duration_ms"] > 0
+    assert result.stderr == ""
+
+
+def test_stdin_needs_an_output(tmp_path):
+    result = run("build", "-", "--engine", "fake", input="Title\n\nBody text.\n")
+    assert result.exit_code == 2
+    assert "give the output with -o" in result.stderr
+
+
+def test_stdin_build(tmp_path):
+    out = tmp_path / "s.mp3"
+    result = run(
+        "build", "-", "-o", str(out), "--engine", "fake", "--cache-dir", str(tmp_path / "c"), input="Title\n\nBody.\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(out.with_suffix(".json").read_text())["title"] == "Title"
+
+
+@pytest.mark.parametrize(
+    "content, code, message",
+    [
+        (b"", 3, "is empty"),
+        (b"\x00\x01\x02binary\x00", 3, "binary"),
+        ("Ol\u00e9 caf\u00e9".encode("latin-1"), 3, "is not UTF-8"),
+        (b"Copy link\n\nAdvertisement\n", 3, "nothing left to read"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(tmp_path, content, code, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    out = tmp_path / "o.mp3"
+    result = run("build", str(bad), "-o", str(out), "--engine", "fake", "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == code
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert result.stderr.startswith("audio-edition: error:")
+    assert not out.exists() and list(tmp_path.glob(".o.mp3*")) == []
+
+
+def test_unwritable_output_dir(tmp_path, story):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    result = run("build", str(story), "-o", str(blocker / "e.mp3"), "--engine", "fake")
+    assert result.exit_code == 6
+    assert result.stderr.count("\n") == 1 and "cannot write to" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--engine", "nope"], "unknown engine 'nope'"),
+        (["--voice", "/nonexistent/voice.onnx"], "not a Piper .onnx voice file"),
+        (["--speed", "9"], "--speed 9.0"),
+        (["--date", "yesterday"], "is not a date"),
+    ],
+)
+def test_usage_errors(tmp_path, story, args, message):
+    result = run("build", str(story), "-o", str(tmp_path / "e.mp3"), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_engines_lists_piper_with_the_bundled_voice():
+    result = run("engines", "--json")
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["piper"]["offline"] and not rows["gtts"]["offline"]
+    assert rows["piper"]["voices"][0]["name"] == "en_US-joe-medium"
+    assert "en_US-joe-medium" in run("engines").stdout
+
+
+def test_precedence_cli_env_config_default(tmp_path, story, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = ["build", str(story), "--engine", "fake", "--cache-dir", str(tmp_path / "c")]
+
+    def publication(*extra, env=None):
+        out = tmp_path / "p.mp3"
+        result = run(*extra, *base, "-o", str(out), env=env)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(out.with_suffix(".json").read_text())["publication"]
+
+    assert publication() == "Today's Edition"
+    (tmp_path / "audio-edition.toml").write_text('publication = "From Config"\n')
+    assert publication() == "From Config"
+    assert publication(env={"AUDIO_EDITION_PUBLICATION": "From Env"}) == "From Env"
+    other = tmp_path / "other.toml"
+    other.write_text('[build]\npublication = "From --config"\n')
+    assert publication("--config", str(other)) == "From --config"
+    out = tmp_path / "p.mp3"
+    result = run(*base, "-o", str(out), "--publication", "From CLI", env={"AUDIO_EDITION_PUBLICATION": "From Env"})
+    assert json.loads(out.with_suffix(".json").read_text())["publication"] == "From CLI"
+    assert result.exit_code == 0, result.stderr
+
+
+def test_sample_builds_with_real_piper(tmp_path):
+    out = tmp_path / "harbor.mp3"
+    result = run("build", str(SAMPLES / "harbor-deal.txt"), "-o", str(out), "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.stderr
+    m = json.loads(out.with_suffix(".json").read_text())
+    assert m["engine"]["name"] == "piper" and m["engine"]["voice"] == "en_US-joe-medium"
+    spoken = " ".join(p["text"] for p in m["paragraphs"]).lower()
+    assert "32.95" not in spoken and "copy link" not in spoken and "valmora" in spoken

@@ -1,0 +1,114 @@
+import json
+
+import pytest
+
+from audio_edition import clips
+from audio_edition.chunks import Chunk
+from audio_edition.engines import Clip, create
+from audio_edition.errors import EngineError
+from audio_edition.settings import EngineOptions
+
+from fakes import FakeEngine
+
+
+def chunk(i, text):
+    return Chunk(f"p{i}.s1.c1", f"p{i}", f"p{i}.s1", "ch1", text)
+
+
+@pytest.fixture
+def engine():
+    return create(EngineOptions(name="fake"))
+
+
+def test_key_covers_text_engine_and_settings():
+    base = clips.clip_key({"engine": "piper", "voice": "a", "length_scale": 1.0}, "Hello.")
+    assert base == clips.clip_key({"length_scale": 1.0, "voice": "a", "engine": "piper"}, "Hello.")
+    assert base != clips.clip_key({"engine": "piper", "voice": "a", "length_scale": 0.8}, "Hello.")
+    assert base != clips.clip_key({"engine": "piper", "voice": "b", "length_scale": 1.0}, "Hello.")
+    assert base != clips.clip_key({"engine": "piper", "voice": "a", "length_scale": 1.0}, "Hello!")
+
+
+def test_rerun_synthesizes_nothing_and_an_edit_only_what_changed(tmp_path, engine):
+    cache = clips.ClipCache(tmp_path)
+    texts = ["First sentence.", "Second sentence.", "Third sentence."]
+    first, stats = clips.synthesize_all([chunk(i, t) for i, t in enumerate(texts)], engine, cache)
+    assert (stats.synthesized, stats.cached) == (3, 0)
+    assert len(FakeEngine.calls) == 3
+
+    FakeEngine.calls.clear()
+    again, stats = clips.synthesize_all([chunk(i, t) for i, t in enumerate(texts)], engine, cache)
+    assert (stats.synthesized, stats.cached) == (0, 3)
+    assert FakeEngine.calls == []
+    assert [r.clip for r in again] == [r.clip for r in first]
+
+    texts[1] = "Second sentence, edited."
+    _, stats = clips.synthesize_all([chunk(i, t) for i, t in enumerate(texts)], engine, cache)
+    assert FakeEngine.calls == ["Second sentence, edited."]
+    assert (stats.synthesized, stats.cached) == (1, 2)
+
+
+def test_corrupt_entry_is_discarded_and_made_again(tmp_path, engine):
+    cache = clips.ClipCache(tmp_path)
+    clips.synthesize_all([chunk(1, "Fragile clip.")], engine, cache)
+    wav = next(cache.dir.glob("*/*.wav"))
+    data = bytearray(wav.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)  # a torn write in the middle
+    wav.write_bytes(bytes(data))
+    FakeEngine.calls.clear()
+    results, stats = clips.synthesize_all([chunk(1, "Fragile clip.")], engine, cache)
+    assert FakeEngine.calls == ["Fragile clip."]
+    assert stats.synthesized == 1
+    meta = json.loads(next(cache.dir.glob("*/*.json")).read_text())
+    assert meta["text"] == "Fragile clip."
+
+
+def test_engine_failure_without_fallback_raises_and_keeps_finished_clips(tmp_path, engine):
+    cache = clips.ClipCache(tmp_path)
+    FakeEngine.fail_on = {"boom"}
+    with pytest.raises(EngineError):
+        clips.synthesize_all([chunk(1, "Fine one."), chunk(2, "This goes boom.")], engine, cache)
+    assert cache.info()["entries"] == 1
+
+
+def test_fallback_voices_the_failed_chunk(tmp_path, engine):
+    cache = clips.ClipCache(tmp_path)
+    FakeEngine.fail_on = {"boom"}
+
+    class Backup(FakeEngine):
+        name = "backup"
+
+        def identity(self):
+            return {"engine": "backup"}
+
+        def synthesize(self, text):
+            return Clip(b"\x01\x00" * 1600, 16000)
+
+    results, stats = clips.synthesize_all(
+        [chunk(1, "Fine one."), chunk(2, "This goes boom.")],
+        engine,
+        cache,
+        fallback=lambda: Backup(EngineOptions()),
+    )
+    assert [(r.engine, r.fell_back) for r in results] == [("fake", False), ("backup", True)]
+    assert stats.fell_back == 1
+
+
+def test_prune_and_clear(tmp_path, engine):
+    cache = clips.ClipCache(tmp_path)
+    clips.synthesize_all([chunk(i, f"Sentence number {i}.") for i in range(4)], engine, cache)
+    assert cache.info()["entries"] == 4
+    size = cache.info()["bytes"]
+    assert cache.prune(size // 2) >= 2
+    assert cache.info()["bytes"] <= size // 2
+    remaining = cache.info()["entries"]
+    assert cache.clear() == remaining
+    assert cache.info()["entries"] == 0
+
+
+def test_unwritable_cache_is_a_clear_error(tmp_path):
+    from audio_edition.errors import OutputError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="not writable"):
+        clips.ClipCache(blocker / "cache")

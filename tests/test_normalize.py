@@ -1,0 +1,52 @@
+import pytest
+
+from audio_edition import normalize as n
+
+
+@pytest.mark.parametrize(
+    "step, text, expected",
+    [
+        (n.currency, "pay only $32.95 today", "pay only 32 dollars and 95 cents today"),
+        (n.currency, "a $1.2 billion deal", "a 1.2 billion dollars deal"),
+        (n.currency, "tickets cost €40", "tickets cost 40 euros"),
+        (n.currency, "a £3m budget", "a 3 million pounds budget"),
+        (n.currency, "just $1", "just 1 dollar"),
+        (n.percent, "up 40% this year", "up 40 percent this year"),
+        (n.ordinals, "the 21st century and 3rd place", "the twenty-first century and third place"),
+        (n.years, "since 2021, when", "since twenty twenty-one, when"),
+        (n.years, "1,000 officers", "1,000 officers"),
+        (n.numbers, "1,000 officers", "one thousand officers"),
+        (n.numbers, "3.5 points", "three point five points"),
+        (n.ranges, "from 2021–2023", "from 2021 to 2023"),
+        (n.times, "at 9:30 a.m. sharp", "at nine thirty A M sharp"),
+        (n.times, "by 10 p.m.", "by ten P M"),
+        (n.units, "a 3.5 km road", "a 3.5 kilometers road"),
+        (n.units, "40 m² flats", "40 square meters flats"),
+        (n.abbreviations, "Gen. Banda and Dr. Lindqvist", "General Banda and Doctor Lindqvist"),
+        (n.abbreviations, "No. 10 on Baker St.", "number 10 on Baker Street"),
+        (n.abbreviations, "St. Mary's", "Saint Mary's"),
+        (n.quotes_and_dashes, "“restore normalcy” – ranging", '"restore normalcy", ranging'),
+        (n.urls, "see https://example.org/a?b=1 or mail tips@example.org now", "see  or mail  now"),
+        (n.emoji, "Great news 🎉🇰🇪!", "Great news !"),
+    ],
+)
+def test_step(step, text, expected):
+    assert step(text) == expected
+
+
+def test_whole_pipeline_on_the_reference_price():
+    said = n.normalize("Join us and pay only $32.95 for an annual subscription in 2024.")
+    assert said == (
+        "Join us and pay only thirty-two dollars and ninety-five cents for an annual subscription in twenty twenty-four."
+    )
+    assert "$" not in said and "32" not in said
+
+
+def test_steps_can_be_switched_off():
+    steps = n.pipeline(disabled={"currency", "numbers"})
+    assert n.normalize("It cost $5.", steps) == "It cost $5."
+
+
+def test_applied_reports_each_change():
+    names = [name for name, _, _ in n.applied("Gen. Smith paid $5 in 2021.")]
+    assert names == ["abbreviations", "currency", "years", "numbers"]

@@ -1,0 +1,167 @@
+"""The spine, end to end, with the real Piper voice, real ffmpeg and mutagen reading back."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from audio_edition import BuildSettings, build, ffmpeg
+
+from conftest import REFERENCE, SAMPLES
+
+CHROME = ["listen to today", "0:00", "subscribe today", "32.95", "free two-week trial", "copy link", "globalpost"]
+
+
+def story_paragraphs_of_reference() -> list[str]:
+    """The story as a reader sees it: the blocks between the player readout and the pitch."""
+    blocks = [b.strip() for b in REFERENCE.read_text("utf-8").split("\n\n") if b.strip()]
+    start = next(i for i, b in enumerate(blocks) if b.startswith("0:00")) + 1
+    end = next(i for i, b in enumerate(blocks) if b.startswith("Subscribe today"))
+    return blocks[start:end]
+
+
+def decoded(mp3, rate=8000):
+    return np.frombuffer(ffmpeg.decode_pcm(mp3, sample_rate=rate), dtype="<i2").astype(np.float32), rate
+
+
+def test_reference_mp3_is_cbr_mono_44k(reference_build):
+    from mutagen.mp3 import MP3, BitrateMode
+
+    info = MP3(str(reference_build.mp3)).info
+    assert (info.sample_rate, info.channels, info.bitrate_mode) == (44100, 1, BitrateMode.CBR)
+    probed = ffmpeg.probe(reference_build.mp3)
+    assert (probed["codec"], probed["sample_rate"], probed["channels"], probed["bitrate_kbps"]) == ("mp3", 44100, 1, 64)
+
+
+def test_reference_tags_read_back(reference_build):
+    from mutagen.id3 import ID3
+
+    tags = ID3(str(reference_build.mp3))
+    assert str(tags["TIT2"]) == "Stepping Up"
+    toc = tags.getall("CTOC")[0]
+    chaps = tags.getall("CHAP")
+    assert toc.child_element_ids == [c.element_id for c in chaps] == ["ch1"]
+    transcript = tags.getall("USLT")[0].text
+    for paragraph in story_paragraphs_of_reference():
+        assert paragraph in transcript
+    for chrome in CHROME:
+        assert chrome not in transcript.lower()
+
+
+def test_reference_manifest_timings_are_real(reference_build):
+    m = json.loads(reference_build.manifest_path.read_text())
+    assert m["schema"] == "audio-edition/manifest@1"
+    assert m["title"] == "Stepping Up"
+    assert [p["text"] for p in m["paragraphs"] if p["kind"] == "paragraph"] == story_paragraphs_of_reference()
+
+    samples, rate = decoded(reference_build.mp3)
+    duration_ms = len(samples) / rate * 1000
+    assert abs(m["audio"]["duration_ms"] - duration_ms) <= 100
+    ends = [s["end_ms"] for p in m["paragraphs"] for s in p["sentences"]]
+    starts = [s["start_ms"] for p in m["paragraphs"] for s in p["sentences"]]
+    assert all(a < b for a, b in zip(starts, ends))
+    assert all(e <= s for e, s in zip(ends, starts[1:]))
+    assert abs(max(ends) - duration_ms) <= 100
+    assert m["chapters"][-1]["end_ms"] == m["audio"]["duration_ms"]
+
+    # Sound starts where the manifest says each sentence starts: quiet just before, speech just after.
+    def rms(a_ms, b_ms):
+        seg = samples[int(a_ms * rate / 1000) : int(b_ms * rate / 1000)]
+        return float(np.sqrt(np.mean(seg**2))) if len(seg) else 0.0
+
+    for start in starts:
+        assert rms(start - 150, start - 20) < 0.1 * rms(start, start + 300)
+
+    data = reference_build.mp3.read_bytes()
+    assert m["audio"]["bytes"] == len(data)
+    import hashlib
+
+    assert m["audio"]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_sidecars_agree_with_manifest(reference_build):
+    import webvtt
+
+    m = reference_build.manifest
+    sentences = [s for p in m["paragraphs"] for s in p["sentences"]]
+    cues = list(webvtt.read(str(reference_build.sidecars["vtt"])))
+    assert [c.identifier for c in cues] == [s["id"] for s in sentences]
+
+    def ms(stamp):
+        h, m, s = stamp.split(":")
+        return round((int(h) * 3600 + int(m) * 60 + float(s)) * 1000)
+
+    for cue, s in zip(cues, sentences):
+        assert (ms(cue.start), ms(cue.end)) == (s["start_ms"], s["end_ms"])
+        assert cue.text == s["text"]
+    chapters = json.loads(reference_build.sidecars["chapters"].read_text())
+    assert chapters["version"] == "1.2.0"
+    assert [c["title"] for c in chapters["chapters"]] == [c["title"] for c in m["chapters"]]
+
+
+def test_sections_become_chapters(tmp_path, piper_cache):
+    from mutagen.id3 import ID3
+
+    result = build([str(SAMPLES / "river-talks.md")], tmp_path / "r.mp3", BuildSettings(cache_dir=piper_cache))
+    m = result.manifest
+    assert [c["title"] for c in m["chapters"]] == ["River Talks Resume", "What is at stake", "What comes next"]
+    chaps = sorted(ID3(str(result.mp3)).getall("CHAP"), key=lambda c: c.start_time)
+    assert [(c.start_time, c.end_time) for c in chaps] == [(c["start_ms"], c["end_ms"]) for c in m["chapters"]]
+
+
+def test_rerun_and_one_paragraph_edit_with_real_piper(tmp_path):
+    story = tmp_path / "s.txt"
+    story.write_text("Short Story\n\nThe first paragraph stays.\n\nThe second one will change. It has two sentences.\n")
+    settings = BuildSettings(cache_dir=tmp_path / "cache")
+    first = build([str(story)], tmp_path / "a.mp3", settings)
+    assert (first.synthesized, first.cached) == (4, 0)
+    again = build([str(story)], tmp_path / "a.mp3", settings)
+    assert (again.synthesized, again.cached) == (0, 4)
+    assert again.mp3.read_bytes() == first.mp3.read_bytes()
+    story.write_text("Short Story\n\nThe first paragraph stays.\n\nThe second one has changed. It has two sentences.\n")
+    edited = build([str(story)], tmp_path / "a.mp3", settings)
+    assert (edited.synthesized, edited.cached) == (1, 3)
+
+
+def test_failed_build_leaves_nothing_at_output(tmp_path):
+    from audio_edition.errors import EngineError
+    from audio_edition.settings import EngineOptions
+
+    from fakes import FakeEngine
+
+    FakeEngine.fail_on = {"explodes"}
+    story = tmp_path / "s.txt"
+    story.write_text("Title\n\nThis one is fine.\n\nThis one explodes.\n")
+    out = tmp_path / "out" / "e.mp3"
+    with pytest.raises(EngineError):
+        build([str(story)], out, BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c"))
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_speed_changes_piper_duration(tmp_path, piper_cache):
+    from audio_edition.settings import EngineOptions
+
+    story = tmp_path / "s.txt"
+    story.write_text("A sentence long enough to measure how fast the voice reads it aloud today.\n")
+    normal = build([str(story)], tmp_path / "n.mp3", BuildSettings(cache_dir=piper_cache))
+    fast = build(
+        [str(story)], tmp_path / "f.mp3", BuildSettings(cache_dir=piper_cache, engine=EngineOptions(speed=1.5))
+    )
+    assert fast.duration_ms < 0.8 * normal.duration_ms
+
+
+def test_title_override_and_metadata(tmp_path, piper_cache):
+    import datetime
+
+    from mutagen.id3 import ID3
+
+    from audio_edition.settings import Metadata
+
+    story = tmp_path / "s.txt"
+    story.write_text("Headline Here\n\nOne short paragraph.\n")
+    meta = Metadata(title="Custom", publication="GlobalPost", author="Desk", date=datetime.date(2026, 11, 27))
+    r = build([str(story)], tmp_path / "t.mp3", BuildSettings(cache_dir=piper_cache, metadata=meta))
+    tags = ID3(str(r.mp3))
+    assert (str(tags["TIT2"]), str(tags["TPE1"]), str(tags["TALB"])) == ("Custom", "Desk", "GlobalPost")
+    assert re.match(r"2026", str(tags.get("TYER") or tags.get("TDRC")))
