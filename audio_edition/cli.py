@@ -269,6 +269,102 @@ def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bo
 
 
 @cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@text_options
+@engine_options
+@output_options
+@click.option("--strict", is_flag=True, help="Exit 1 when names have no lexicon entry (a human should look).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
+    """Show what a build would say, without synthesizing anything.
+
+    Prints the cleaned text, what was dropped and by which rule, the speech normalizations, the
+    proper nouns and acronyms with no lexicon entry, and the estimated duration and engine requests.
+    """
+    from .lint import lint as run_lint
+
+    report = run_lint(list(inputs), _settings(kw))
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.text)
+        click.echo("\n-- dropped")
+        for d in report.dropped:
+            click.echo(f"  [{d['rule']}] {d['text']}")
+        click.echo("-- normalized")
+        for n in report.normalizations:
+            click.echo(f"  [{n['step']}] {n['before']}\n  {'':>{len(n['step']) + 2}} -> {n['after']}")
+        click.echo("-- names with no lexicon entry")
+        click.echo("  " + (", ".join(f"{u['name']} ({u['count']})" for u in report.unknown_names) or "none"))
+        click.echo(
+            f"-- about {_clock(report.estimated_duration_ms)} of audio, {report.requests} engine requests "
+            f"({report.cached} already cached), {len(report.chapters)} chapter(s)"
+        )
+    if strict and report.unknown_names:
+        raise SystemExit(ExitStatus.FINDINGS)
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect and trim the clip cache."""
+
+
+def _cache(cache_dir: Path | None):
+    from .clips import ClipCache, default_cache_dir
+
+    return ClipCache(cache_dir or default_cache_dir())
+
+
+cache_dir_option = click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="AUDIO_EDITION_CACHE_DIR",
+    show_envvar=True, help="Clip cache folder. Default: the user cache dir.",
+)  # fmt: skip
+
+
+@cache.command("info")
+@cache_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def cache_info(cache_dir: Path | None, as_json: bool) -> None:
+    """Where the cache is, how many clips and bytes it holds."""
+    info = _cache(cache_dir).info()
+    click.echo(json.dumps(info) if as_json else f"{info['path']}: {info['entries']} clips, {_size(info['bytes'])}")
+
+
+def _parse_size(ctx, param, value: str) -> int:
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", value.lower())
+    if not m:
+        raise click.BadParameter(f"{value!r} is not a size like 500MB or 2GB")
+    return int(float(m.group(1)) * 1024 ** "bkmgt".index(m.group(2) or "b"))
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+@cache.command("prune")
+@cache_dir_option
+@click.option("--max-size", required=True, callback=_parse_size, help="Keep at most this much, e.g. 2GB.")
+def cache_prune(cache_dir: Path | None, max_size: int) -> None:
+    """Remove the least recently used clips until the cache fits in --max-size."""
+    store = _cache(cache_dir)
+    removed = store.prune(max_size)
+    click.echo(f"removed {removed} clips; {_size(store.info()['bytes'])} left", err=True)
+
+
+@cache.command("clear")
+@cache_dir_option
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every clip."""
+    click.echo(f"removed {_cache(cache_dir).clear()} clips", err=True)
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def engines(as_json: bool) -> None:
     """List the TTS engines and their voices."""

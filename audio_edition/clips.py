@@ -119,6 +119,36 @@ class ClipCache:
         except OSError as exc:
             raise OutputError(f"cannot write to the clip cache {self.root} ({exc.strerror})") from None
 
+    # --- encoded editions: a warm rebuild of unchanged audio skips loudness and encoding ---
+
+    def _render_paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / f"renders-v{CACHE_FORMAT}"
+        return folder / f"{key}.mp3", folder / f"{key}.json"
+
+    def get_render(self, key: str) -> bytes | None:
+        data_path, meta_path = self._render_paths(key)
+        try:
+            meta = json.loads(meta_path.read_text("utf-8"))
+            data = data_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+            for p in (data_path, meta_path):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            return None
+        return data
+
+    def put_render(self, key: str, data: bytes) -> None:
+        data_path, meta_path = self._render_paths(key)
+        try:
+            data_path.parent.mkdir(exist_ok=True)
+            atomic_write_bytes(data_path, data)
+            meta = {"sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
+            atomic_write_bytes(meta_path, json.dumps(meta).encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"cannot write to the clip cache {self.root} ({exc.strerror})") from None
+
     def discard(self, key: str) -> None:
         for p in self._paths(key):
             with contextlib.suppress(OSError):
@@ -168,6 +198,7 @@ class ClipCache:
     def clear(self) -> int:
         count = len(self.entries())
         shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(self._render_paths("x")[0].parent, ignore_errors=True)
         self.dir.mkdir(parents=True, exist_ok=True)
         return count
 

@@ -14,7 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import boilerplate, chunks, clips, encode, engines, ingest, manifest, normalize, paragraphs, sidecars, tags
+from . import (
+    boilerplate,
+    chunks,
+    clips,
+    encode,
+    engines,
+    ingest,
+    lexicon,
+    manifest,
+    normalize,
+    paragraphs,
+    sidecars,
+    tags,
+)
 from .audio import assemble
 from .errors import EncodingError
 from .outputs import Outputs
@@ -79,13 +92,18 @@ def default_title(metadata: Metadata) -> str:
     return f"{metadata.publication} — {d.strftime('%A, %B')} {d.day}, {d.year}"
 
 
-def speech_steps(settings: BuildSettings) -> Callable[[str], str]:
-    steps = normalize.pipeline(settings.text.disabled_steps)
+def speech_steps(settings: BuildSettings, engine: engines.Engine) -> Callable[[str], str]:
+    """The lexicon first (it sees the words as written), then the normalization steps."""
+    words = lexicon.load(settings.text.lexicon)
+    first = [words.step(settings.metadata.language, phonemes=engine.phoneme_input)]
+    steps = normalize.pipeline(settings.text.disabled_steps, extra_first=first)
     return lambda text: normalize.normalize(text, steps)
 
 
-def prepare(inputs: Sequence[str], settings: BuildSettings, *, limit: int, stdin: BinaryIO | None = None) -> Prepared:
-    """Read, clean, structure and chunk the inputs. No engine is touched."""
+def prepare(
+    inputs: Sequence[str], settings: BuildSettings, *, engine: engines.Engine, stdin: BinaryIO | None = None
+) -> Prepared:
+    """Read, clean, structure and chunk the inputs. The engine only lends its limits: nothing is voiced."""
     rules = boilerplate.load_rules(settings.text.rules_files, builtin=not settings.text.keep_boilerplate)
     stories, parts, dropped = [], [], []
     for path in inputs:
@@ -107,7 +125,7 @@ def prepare(inputs: Sequence[str], settings: BuildSettings, *, limit: int, stdin
         url=meta.url or (first.url if not edition else None),
         date=meta.date or (first.date if not edition else None) or _dt.date.today(),
     )
-    plan = chunks.plan(doc, limit, speech_steps(settings))
+    plan = chunks.plan(doc, engine.max_chars, speech_steps(settings, engine))
     return Prepared(tuple(stories), doc, plan, tuple(dropped), meta)
 
 
@@ -151,7 +169,7 @@ def build(
     with Outputs() as out:
         mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
         engine = engine or engines.create(settings.engine)
-        prep = prepare(inputs, settings, limit=engine.max_chars, stdin=stdin)
+        prep = prepare(inputs, settings, engine=engine, stdin=stdin)
         cache = clips.ClipCache(settings.cache_dir or clips.default_cache_dir())
         lap("prepare")
 
@@ -170,7 +188,16 @@ def build(
         progress.stage("encoding")
         assembled = assemble(results, settings.pauses)
         lap("stitch")
-        encode.encode_mp3(assembled.pcm, assembled.sample_rate, mp3_tmp, settings.encoding, settings.loudness)
+        # The same audio with the same settings encodes to the same MP3: reuse it (warm rebuilds).
+        render_key = hashlib.sha256(
+            assembled.pcm + repr((assembled.sample_rate, settings.encoding, settings.loudness)).encode()
+        ).hexdigest()
+        rendered = cache.get_render(render_key)
+        if rendered is not None:
+            mp3_tmp.write_bytes(rendered)
+        else:
+            encode.encode_mp3(assembled.pcm, assembled.sample_rate, mp3_tmp, settings.encoding, settings.loudness)
+            cache.put_render(render_key, mp3_tmp.read_bytes())
         lap("encode")
 
         audio = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}

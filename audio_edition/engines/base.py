@@ -28,6 +28,10 @@ class Engine(abc.ABC):
     max_chars: ClassVar[int] = 400
     #: Whether a chunk's synthesis can be retried elsewhere (network engines).
     network: ClassVar[bool] = False
+    #: Typical speaking rate at speed 1, for ``lint``'s duration estimate.
+    chars_per_second: ClassVar[float] = 15.0
+    #: Whether the engine reads phonemes in ``[[ ... ]]`` (Piper does), for lexicon entries.
+    phoneme_input: ClassVar[bool] = False
 
     @classmethod
     def voices(cls) -> list[dict[str, Any]]:

@@ -69,6 +69,7 @@ class GttsEngine(Engine):
     name = "gtts"
     max_chars = 100
     network = True
+    chars_per_second = 14.0
 
     def __init__(self, options: EngineOptions) -> None:
         from gtts.lang import tts_langs

@@ -59,6 +59,7 @@ class PiperEngine(Engine):
 
     name = "piper"
     max_chars = 400
+    phoneme_input = True
 
     def __init__(self, options: EngineOptions) -> None:
         self.model = Path(options.voice) if options.voice else bundled_voice()

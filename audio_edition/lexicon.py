@@ -1,0 +1,104 @@
+"""Pronunciation lexicon: word -> respelling (any engine) or phonemes (Piper's ``[[ ... ]]`` input).
+
+A TOML file, one table per language code, ``"*"`` for every language::
+
+    ["*"]
+    Kafue = "ka-FOO-ay"
+
+    [en]
+    Duale = "doo-AH-lay"
+    "Moïse" = { say = "mo-EES", phonemes = "moˈiːs" }
+
+Matching is whole-word and case-aware: a key with capitals ("Duale") matches that spelling and its
+all-caps form; a lower-case key ("coup") also matches it capitalized at a sentence start.
+The lexicon applies to the text sent to the engine, which is part of the clip-cache key: changing an
+entry re-synthesizes exactly the sentences that use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._compat import tomllib
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class Entry:
+    word: str
+    say: str | None = None
+    phonemes: str | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    #: language code ("*" for all) -> word -> entry
+    tables: dict[str, dict[str, Entry]]
+
+    def entries(self, lang: str) -> dict[str, Entry]:
+        base = lang.split("-")[0].lower()
+        merged: dict[str, Entry] = {}
+        for key in ("*", base, lang):
+            merged.update(self.tables.get(key, {}))
+        return merged
+
+    def covers(self, word: str, lang: str) -> bool:
+        entries = self.entries(lang)
+        return any(re.fullmatch(_word_pattern(key), word) for key in entries)
+
+    def step(self, lang: str, phonemes: bool) -> Callable[[str], str]:
+        """The ``str -> str`` normalization step for one language and engine."""
+        entries = self.entries(lang)
+        if not entries:
+            return lambda text: text
+        replacements = []
+        for key in sorted(entries, key=len, reverse=True):
+            entry = entries[key]
+            out = f"[[ {entry.phonemes} ]]" if phonemes and entry.phonemes else entry.say or key
+            replacements.append((re.compile(_word_pattern(key)), out))
+
+        def apply(text: str) -> str:
+            for pattern, out in replacements:
+                text = pattern.sub(out, text)
+            return text
+
+        return apply
+
+
+def _word_pattern(key: str) -> str:
+    forms = {key, key.upper()}
+    if key == key.lower():
+        forms.add(key[:1].upper() + key[1:])
+    alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return rf"(?<![\w-])(?:{alternatives})(?![\w-])"
+
+
+EMPTY = Lexicon({})
+
+
+def load(path: Path | None) -> Lexicon:
+    if path is None:
+        return EMPTY
+    try:
+        data = tomllib.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"--lexicon {path}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--lexicon {path}: not valid TOML ({exc})") from None
+    tables: dict[str, dict[str, Entry]] = {}
+    for lang, table in data.items():
+        if not isinstance(table, dict):
+            raise UsageError(f"--lexicon {path}: {lang!r} must be a table of words, like [en]")
+        entries = {}
+        for word, value in table.items():
+            if isinstance(value, str):
+                entries[word] = Entry(word, say=value)
+            elif isinstance(value, dict) and (value.get("say") or value.get("phonemes")):
+                entries[word] = Entry(word, say=value.get("say"), phonemes=value.get("phonemes"))
+            else:
+                raise UsageError(f"--lexicon {path}: {word!r} needs a respelling or {{say = ..., phonemes = ...}}")
+        tables[lang] = entries
+    return Lexicon(tables)

