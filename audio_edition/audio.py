@@ -63,7 +63,7 @@ def pause_between(a: Chunk, b: Chunk, pauses: Pauses) -> int:
     if a.chapter != b.chapter:
         return pauses.chapter_ms
     if a.paragraph != b.paragraph:
-        return pauses.paragraph_ms
+        return pauses.item_ms if a.kind == b.kind == "item" else pauses.paragraph_ms
     if a.sentence != b.sentence:
         return pauses.sentence_ms
     return pauses.clause_ms

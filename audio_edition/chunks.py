@@ -158,6 +158,8 @@ class Chunk:
     sentence: str
     chapter: str
     speech: str
+    #: The paragraph's kind (paragraph, item, quote, heading, title): list items get shorter pauses.
+    kind: str = "paragraph"
 
 
 @dataclass(frozen=True)
@@ -183,5 +185,5 @@ def plan(doc: Document, limit: int, normalize: Callable[[str], str] = lambda s: 
                 continue  # nothing speakable (an emoji, a bare URL)
             sentences.append(Sentence(sid, para.id, text))
             for c_index, piece in enumerate(pieces, 1):
-                chunks.append(Chunk(f"{sid}.c{c_index}", para.id, sid, para.chapter, piece))
+                chunks.append(Chunk(f"{sid}.c{c_index}", para.id, sid, para.chapter, piece, para.kind))
     return Plan(tuple(sentences), tuple(chunks))

@@ -17,6 +17,8 @@ class Pauses:
     sentence_ms: int = 350
     #: Between paragraphs.
     paragraph_ms: int = 800
+    #: Between two items of a list: a short pause each, as a reader would make.
+    item_ms: int = 450
     #: Between chapters (sections or stories).
     chapter_ms: int = 1400
     #: Before the first clip.

@@ -57,3 +57,13 @@ def test_mixed_rates_are_resampled_to_the_majority():
     assert out.sample_rate == 22050
     b = out.spans["b"]
     assert abs((b.end_ms - b.start_ms) - len("gTTS rate.") * 12) <= 2 * audio.TRIM_KEEP_MS + 2
+
+
+def test_list_items_get_a_short_pause():
+    from audio_edition.chunks import Chunk
+
+    pauses = Pauses(paragraph_ms=800, item_ms=450)
+    item = lambda i: Chunk(f"p{i}.s1.c1", f"p{i}", f"p{i}.s1", "ch1", "x", "item")  # noqa: E731
+    para = Chunk("p9.s1.c1", "p9", "p9.s1", "ch1", "x", "paragraph")
+    assert audio.pause_between(item(1), item(2), pauses) == 450
+    assert audio.pause_between(item(2), para, pauses) == 800

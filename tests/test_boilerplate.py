@@ -96,3 +96,22 @@ def test_bad_rules_files(tmp_path, content, message):
 def test_all_chrome_is_an_input_error():
     with pytest.raises(InputError, match="nothing left"):
         boilerplate.strip_boilerplate((Block("paragraph", "Copy link"),), RULES)
+
+
+@pytest.mark.parametrize("sample", ["harbor-deal.txt", "river-talks.md", "solar-grid.html"])
+def test_three_page_shapes_lose_their_chrome_end_to_end(sample):
+    """Plain text, a Markdown newsletter and a CMS page (nav, script, figure, ad, aside, footer)."""
+    from audio_edition import BuildSettings, prepare
+    from audio_edition.engines import create
+
+    from conftest import SAMPLES
+
+    settings = BuildSettings()
+    prep = prepare([str(SAMPLES / sample)], settings, engine=create(settings.engine))
+    spoken = " ".join(p.text for p in prep.document.paragraphs).lower()
+    for chrome in (
+        "listen to today", "0:00", "subscribe today", "32.95", "free two-week trial", "copy link",
+        "advertisement", "photo:", "reuters", "related", "all rights reserved", "window.analytics", "home world",
+    ):  # fmt: skip
+        assert chrome not in spoken, (sample, chrome)
+    assert len(prep.document.paragraphs) >= 4

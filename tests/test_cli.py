@@ -154,3 +154,14 @@ def test_sample_builds_with_real_piper(tmp_path):
     assert m["engine"]["name"] == "piper" and m["engine"]["voice"] == "en_US-joe-medium"
     spoken = " ".join(p["text"] for p in m["paragraphs"]).lower()
     assert "32.95" not in spoken and "copy link" not in spoken and "valmora" in spoken
+
+
+def test_html_from_stdin_with_format(tmp_path):
+    html = (SAMPLES / "solar-grid.html").read_text()
+    out = tmp_path / "h.mp3"
+    args = ["build", "-", "--format", "html", "-o", str(out), "--engine", "fake", "--cache-dir", str(tmp_path / "c")]
+    result = run(*args, input=html)
+    assert result.exit_code == 0, result.stderr
+    m = json.loads(out.with_suffix(".json").read_text())
+    assert m["title"] == "Desert Solar Grid Opens" and m["author"] == "Amira Haddad" and m["date"] == "2026-11-27"
+    assert [c["title"] for c in m["chapters"]] == ["Desert Solar Grid Opens", "Storage is the next test"]
