@@ -89,17 +89,37 @@ class ClipCache:
         folder = self.dir / key[:2]
         return folder / f"{key}.wav", folder / f"{key}.json"
 
-    def get(self, key: str) -> tuple[Clip, dict] | None:
-        wav_path, meta_path = self._paths(key)
+    @staticmethod
+    def _read_verified(data_path: Path, meta_path: Path) -> tuple[bytes, dict] | None:
+        """The entry's bytes and metadata, if both are there and the checksum holds; else None (and gone)."""
         try:
             meta = json.loads(meta_path.read_text("utf-8"))
-            data = wav_path.read_bytes()
+            data = data_path.read_bytes()
         except (OSError, ValueError):
             return None
         if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-            log.warning("cache entry %s is corrupt; synthesizing it again", key[:12])
-            self.discard(key)
+            log.warning("cache entry %s is corrupt; making it again", data_path.stem[:12])
+            for p in (data_path, meta_path):
+                with contextlib.suppress(OSError):
+                    p.unlink()
             return None
+        return data, meta
+
+    @staticmethod
+    def _write_entry(data_path: Path, meta_path: Path, data: bytes, meta: dict[str, Any], root: Path) -> None:
+        try:
+            data_path.parent.mkdir(exist_ok=True)
+            atomic_write_bytes(data_path, data)
+            meta = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
+            atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"cannot write to the clip cache {root} ({exc.strerror})") from None
+
+    def get(self, key: str) -> tuple[Clip, dict] | None:
+        found = self._read_verified(*self._paths(key))
+        if found is None:
+            return None
+        data, meta = found
         try:
             with wave.open(io.BytesIO(data)) as w:
                 clip = Clip(w.readframes(w.getnframes()), w.getframerate())
@@ -109,15 +129,7 @@ class ClipCache:
         return clip, meta
 
     def put(self, key: str, clip: Clip, meta: dict[str, Any]) -> None:
-        wav_path, meta_path = self._paths(key)
-        try:
-            wav_path.parent.mkdir(exist_ok=True)
-            data = _wav_bytes(clip)
-            atomic_write_bytes(wav_path, data)
-            meta = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
-            atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
-        except OSError as exc:
-            raise OutputError(f"cannot write to the clip cache {self.root} ({exc.strerror})") from None
+        self._write_entry(*self._paths(key), _wav_bytes(clip), meta, self.root)
 
     # --- encoded editions: a warm rebuild of unchanged audio skips loudness and encoding ---
 
@@ -126,28 +138,11 @@ class ClipCache:
         return folder / f"{key}.mp3", folder / f"{key}.json"
 
     def get_render(self, key: str) -> bytes | None:
-        data_path, meta_path = self._render_paths(key)
-        try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-            data = data_path.read_bytes()
-        except (OSError, ValueError):
-            return None
-        if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-            for p in (data_path, meta_path):
-                with contextlib.suppress(OSError):
-                    p.unlink()
-            return None
-        return data
+        found = self._read_verified(*self._render_paths(key))
+        return found[0] if found else None
 
     def put_render(self, key: str, data: bytes) -> None:
-        data_path, meta_path = self._render_paths(key)
-        try:
-            data_path.parent.mkdir(exist_ok=True)
-            atomic_write_bytes(data_path, data)
-            meta = {"sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
-            atomic_write_bytes(meta_path, json.dumps(meta).encode("utf-8"))
-        except OSError as exc:
-            raise OutputError(f"cannot write to the clip cache {self.root} ({exc.strerror})") from None
+        self._write_entry(*self._render_paths(key), data, {}, self.root)
 
     def discard(self, key: str) -> None:
         for p in self._paths(key):
