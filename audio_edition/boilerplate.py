@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ._compat import tomllib
+from ._compat import read_toml, tomllib
 from .errors import InputError, UsageError
 from .ingest import Block
 
@@ -58,13 +58,7 @@ def load_rules(files: tuple[Path, ...] = (), *, builtin: bool = True) -> list[Ru
     """The built-in rules (unless ``builtin`` is false) followed by those of each file."""
     rules = builtin_rules() if builtin else []
     for path in files:
-        try:
-            data = tomllib.loads(Path(path).read_text("utf-8"))
-        except FileNotFoundError:
-            raise UsageError(f"{path}: rules file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise UsageError(f"{path}: not valid TOML ({exc})") from None
-        rules.extend(_parse_rules(data, str(path)))
+        rules.extend(_parse_rules(read_toml(path, f"--rules {path}"), str(path)))
     return rules
 
 

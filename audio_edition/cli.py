@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__
-from ._compat import tomllib
+from ._compat import read_toml
 from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, exit_status_for
 
 CONFIG_NAME = "audio-edition.toml"
@@ -215,12 +215,7 @@ def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None
         path = Path(CONFIG_NAME)
         if not path.is_file():
             return None
-    try:
-        data = tomllib.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--config {path}: no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, f"--config {path}")
     shared = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
     return {
         name: {**shared, **{k.replace("-", "_"): v for k, v in data.get(name, {}).items()}} for name in group.commands

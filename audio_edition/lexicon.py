@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._compat import tomllib
+from ._compat import read_toml
 from .errors import UsageError
 
 
@@ -82,12 +82,7 @@ EMPTY = Lexicon({})
 def load(path: Path | None) -> Lexicon:
     if path is None:
         return EMPTY
-    try:
-        data = tomllib.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--lexicon {path}: no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--lexicon {path}: not valid TOML ({exc})") from None
+    data = read_toml(path, f"--lexicon {path}")
     tables: dict[str, dict[str, Entry]] = {}
     for lang, table in data.items():
         if not isinstance(table, dict):
