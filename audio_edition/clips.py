@@ -8,16 +8,20 @@ synthesized again. A per-key file lock keeps two processes from synthesizing the
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 import wave
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from typing import Any
 from .chunks import Chunk
 from .engines import Clip, Engine
 from .errors import EngineError, OutputError
+from .settings import EngineOptions
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +155,24 @@ class ClipCache:
                 p.unlink()
 
     @contextlib.contextmanager
+    def try_lock(self, key: str) -> Iterator[bool]:
+        """Take the per-key lock if it is free; yield whether it was taken."""
+        from filelock import FileLock, Timeout
+
+        wav_path, _ = self._paths(key)
+        wav_path.parent.mkdir(exist_ok=True)
+        lock = FileLock(str(wav_path.with_suffix(".lock")))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
     def lock(self, key: str, timeout: float = 600) -> Iterator[None]:
         """Hold the per-key lock: a second process waits, then finds the clip cached."""
         from filelock import FileLock, Timeout
@@ -221,6 +244,38 @@ class SynthesisStats:
 
 Progress = Callable[[int], None]
 
+#: Below this many misses a process pool costs more (start-up, one voice load per worker) than it saves.
+POOL_MIN_CHUNKS = 4
+
+_worker_engine: Engine | None = None
+
+
+def _init_worker(name: str, options: EngineOptions) -> None:
+    """Process-pool initializer: each worker loads the voice once, with one onnxruntime thread."""
+    global _worker_engine
+    from . import engines
+
+    _worker_engine = engines.create(dataclasses.replace(options, threads=1), name)
+
+
+def _worker_synthesize(text: str) -> Clip:
+    assert _worker_engine is not None
+    return _worker_engine.synthesize(text)
+
+
+def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: int) -> tuple[Executor, Callable]:
+    """Where chunks are voiced: worker processes for Piper (measured: 2 processes x 1 thread voice
+    1.33x as fast as 1 process x 2 threads on 2 cores), threads for network engines (bounded by
+    their own concurrency), else one thread using the engine already loaded."""
+    if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        pool = ProcessPoolExecutor(
+            min(jobs, misses), mp_context=context, initializer=_init_worker, initargs=(engine.name, options)
+        )
+        return pool, _worker_synthesize
+    workers = max(1, min(jobs, engine.concurrency)) if engine.parallel == "thread" else 1
+    return ThreadPoolExecutor(workers, thread_name_prefix="synth"), engine.synthesize
+
 
 def synthesize_all(
     chunks: Sequence[Chunk],
@@ -230,59 +285,22 @@ def synthesize_all(
     fallback: Callable[[], Engine] | None = None,
     on_clip: Progress | None = None,
     jobs: int = 1,
+    options: EngineOptions | None = None,
 ) -> tuple[list[ClipResult], SynthesisStats]:
     """Return one clip per chunk, in order: from the cache, else from the engine (then cached).
 
-    Misses are synthesized one chunk at a time and each is cached as soon as it exists, so an
-    interrupted run keeps what it made. ``fallback`` builds a second engine, on first need, for
-    chunks the main engine fails on (after its own retries).
+    Each clip is cached as soon as it exists, so an interrupted run keeps what it made. A chunk is
+    voiced only under its cache lock; a chunk locked by another process is left until the end, by
+    when that process has usually cached it. ``fallback`` builds a second engine, on first need,
+    for chunks the main engine fails on (after its own retries). ``options`` lets worker processes
+    build the same engine.
     """
     started = time.perf_counter()
     stats = SynthesisStats()
     identity = engine.identity()
     results: list[ClipResult | None] = [None] * len(chunks)
-    missing: list[int] = []
-    for i, chunk in enumerate(chunks):
-        hit = cache.get(clip_key(identity, chunk.speech))
-        if hit is not None:
-            results[i] = ClipResult(chunk, hit[0], engine.name, cached=True)
-            stats.cached += 1
-            if on_clip:
-                on_clip(1)
-        else:
-            missing.append(i)
 
-    backup: Engine | None = None
-
-    def voice(i: int) -> ClipResult:
-        nonlocal backup
-        chunk = chunks[i]
-        key = clip_key(identity, chunk.speech)
-        with cache.lock(key):
-            hit = cache.get(key)  # another process may have made it while we waited
-            if hit is not None:
-                return ClipResult(chunk, hit[0], engine.name, cached=True)
-            try:
-                clip = engine.synthesize(chunk.speech)
-            except EngineError as exc:
-                if fallback is None:
-                    raise
-                log.warning("%s failed on chunk %s (%s); voicing it with the fallback", engine.name, chunk.id, exc)
-                if backup is None:
-                    backup = fallback()
-                alt_key = clip_key(backup.identity(), chunk.speech)
-                hit = cache.get(alt_key)
-                clip = hit[0] if hit else backup.synthesize(chunk.speech)
-                if hit is None:
-                    cache.put(alt_key, clip, {"engine": backup.name, "text": chunk.speech})
-                return ClipResult(chunk, clip, backup.name, cached=False, fell_back=True)
-            if not clip.pcm:
-                raise EngineError(f"{engine.name} returned no audio for {chunk.speech[:40]!r}")
-            cache.put(key, clip, {"engine": engine.name, "text": chunk.speech})
-            return ClipResult(chunk, clip, engine.name, cached=False)
-
-    for i in missing:
-        result = voice(i)
+    def done(i: int, result: ClipResult) -> None:
         results[i] = result
         if result.cached:
             stats.cached += 1
@@ -293,5 +311,84 @@ def synthesize_all(
             stats.fallback_engine = result.engine
         if on_clip:
             on_clip(1)
+
+    missing: list[int] = []
+    for i, chunk in enumerate(chunks):
+        hit = cache.get(clip_key(identity, chunk.speech))
+        if hit is not None:
+            done(i, ClipResult(chunk, hit[0], engine.name, cached=True))
+        else:
+            missing.append(i)
+
+    backup: Engine | None = None
+
+    def recover(i: int, exc: EngineError) -> ClipResult:
+        nonlocal backup
+        chunk = chunks[i]
+        if fallback is None:
+            raise exc
+        log.warning("%s failed on chunk %s (%s); voicing it with the fallback", engine.name, chunk.id, exc)
+        if backup is None:
+            backup = fallback()
+        alt_key = clip_key(backup.identity(), chunk.speech)
+        hit = cache.get(alt_key)
+        clip = hit[0] if hit else backup.synthesize(chunk.speech)
+        if hit is None:
+            cache.put(alt_key, clip, {"engine": backup.name, "text": chunk.speech})
+        return ClipResult(chunk, clip, backup.name, cached=False, fell_back=True)
+
+    def store(i: int, clip: Clip) -> ClipResult:
+        chunk = chunks[i]
+        if not clip.pcm:
+            raise EngineError(f"{engine.name} returned no audio for {chunk.speech[:40]!r}")
+        cache.put(clip_key(identity, chunk.speech), clip, {"engine": engine.name, "text": chunk.speech})
+        return ClipResult(chunk, clip, engine.name, cached=False)
+
+    if missing:
+        # Longest first: the pool's last chunk is then a short one.
+        order = sorted(missing, key=lambda i: -len(chunks[i].speech))
+        executor, work = _executor(engine, options, jobs, len(order))
+        with contextlib.ExitStack() as held:
+            deferred = []
+            futures = {}
+            try:
+                for i in order:
+                    key = clip_key(identity, chunks[i].speech)
+                    if not held.enter_context(cache.try_lock(key)):
+                        deferred.append(i)  # another process is voicing it
+                        continue
+                    hit = cache.get(key)
+                    if hit is not None:
+                        done(i, ClipResult(chunks[i], hit[0], engine.name, cached=True))
+                        continue
+                    futures[executor.submit(work, chunks[i].speech)] = i
+                for future in as_completed(futures):
+                    i = futures[future]
+                    try:
+                        done(i, store(i, future.result()))
+                    except EngineError as exc:
+                        done(i, recover(i, exc))
+            except BaseException:
+                # Keep what was already voiced: cancel what has not started, cache what has finished.
+                for future in futures:
+                    future.cancel()
+                executor.shutdown(wait=True)
+                for future, i in futures.items():
+                    if results[i] is None and future.done() and not future.cancelled() and not future.exception():
+                        store(i, future.result())
+                raise
+            finally:
+                executor.shutdown(wait=True, cancel_futures=True)
+        for i in deferred:
+            key = clip_key(identity, chunks[i].speech)
+            with cache.lock(key):
+                hit = cache.get(key)
+                if hit is not None:
+                    done(i, ClipResult(chunks[i], hit[0], engine.name, cached=True))
+                    continue
+                try:
+                    done(i, store(i, engine.synthesize(chunks[i].speech)))
+                except EngineError as exc:
+                    done(i, recover(i, exc))
     stats.seconds = time.perf_counter() - started
     return [r for r in results if r is not None], stats

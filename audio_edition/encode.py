@@ -1,4 +1,4 @@
-"""Stage 7, encoding: loudness finishing, then a CBR MP3 in one ffmpeg call.
+"""Stage 7, encoding: loudness finishing, then a CBR MP3, measured as it is written.
 
 pydub's ``export`` would stage a WAV and the MP3 in the system temp folder, read the whole MP3
 back into memory, and leave both behind if ffmpeg fails. Piping the PCM straight into ffmpeg and
@@ -8,10 +8,13 @@ stage uses to resample.
 
 from __future__ import annotations
 
+import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import ffmpeg, loudness
+from .errors import EncodingError
 from .settings import Encoding, Loudness
 
 
@@ -21,43 +24,73 @@ class Encoded:
     loudness: loudness.Normalized | None
 
 
+def _encoder_args(sample_rate: int, encoding: Encoding) -> list[str]:
+    return [
+        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+        "-ac", str(encoding.channels), "-ar", str(encoding.sample_rate),
+        "-c:a", "libmp3lame", "-b:a", f"{encoding.bitrate_kbps}k",  # -b:a without VBR flags: CBR
+        "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
+        "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no encoder-version strings: reproducible
+        "-f", "mp3",
+    ]  # fmt: skip
+
+
 def _encode(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding) -> None:
-    ffmpeg.run(
-        [
-            "-f",
-            "s16le",
-            "-ar",
-            str(sample_rate),
-            "-ac",
-            "1",
-            "-i",
-            "pipe:0",
-            "-ac",
-            str(encoding.channels),
-            "-ar",
-            str(encoding.sample_rate),
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            f"{encoding.bitrate_kbps}k",  # -b:a without VBR flags: CBR
-            "-map_metadata",
-            "-1",
-            "-id3v2_version",
-            "0",
-            "-write_id3v1",
-            "0",
-            "-fflags",
-            "+bitexact",
-            "-flags:a",
-            "+bitexact",  # no encoder-version strings: reproducible
-            "-f",
-            "mp3",
-            "-y",
-            str(path),
-        ],  # fmt: skip
-        input=pcm,
-        what="encoding the MP3",
-    )
+    ffmpeg.run([*_encoder_args(sample_rate, encoding), "-y", str(path)], input=pcm, what="encoding the MP3")
+
+
+def _encode_and_measure(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding) -> loudness.Measurement:
+    """Encode to ``path`` while a second ffmpeg decodes the same bytes and measures them (EBU R128):
+    the check of the encoded file costs no extra wall time on two cores."""
+    exe, quiet = ffmpeg.ffmpeg_exe(), ["-hide_banner", "-nostdin", "-nostats"]
+    encoder = subprocess.Popen(
+        [exe, *quiet, "-loglevel", "error", *_encoder_args(sample_rate, encoding), "pipe:1"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    meter = subprocess.Popen(
+        [exe, *quiet, "-f", "mp3", "-i", "pipe:0", "-af", loudness.EBUR128_FILTER, "-f", "null", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    errors: dict[str, bytes] = {}
+
+    def feed() -> None:
+        try:
+            encoder.stdin.write(pcm)
+        except BrokenPipeError:
+            pass  # the encoder failed; its stderr says why
+        finally:
+            encoder.stdin.close()
+
+    def drain(name: str, proc: subprocess.Popen) -> None:
+        errors[name] = proc.stderr.read()
+
+    threads = [
+        threading.Thread(target=feed),
+        threading.Thread(target=drain, args=("encoder", encoder)),
+        threading.Thread(target=drain, args=("meter", meter)),
+    ]
+    for t in threads:
+        t.start()
+    try:
+        with open(path, "wb") as out:
+            for block in iter(lambda: encoder.stdout.read(1 << 16), b""):
+                out.write(block)
+                meter.stdin.write(block)
+    finally:
+        meter.stdin.close()
+        for t in threads:
+            t.join()
+        encoder.wait()
+        meter.wait()
+    if encoder.returncode != 0:
+        lines = errors.get("encoder", b"").decode("utf-8", "replace").strip().splitlines()
+        raise EncodingError(
+            f"encoding the MP3 failed: {lines[-1] if lines else 'ffmpeg exit ' + str(encoder.returncode)}"
+        )
+    text = errors.get("meter", b"").decode("utf-8", "replace")
+    if meter.returncode != 0:
+        raise EncodingError("measuring loudness failed: " + (text.strip().splitlines() or ["?"])[-1])
+    return loudness.parse_ebur128(text)
 
 
 def encode_mp3(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding, target: Loudness) -> Encoded:
@@ -72,8 +105,7 @@ def encode_mp3(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding, tar
     loss, headroom = loudness.ENCODER_LOSS_LU, loudness.HEADROOM_DB
     for _attempt in range(3):
         normalized = loudness.normalize(pcm, sample_rate, target, loss_lu=loss, headroom_db=headroom)
-        _encode(normalized.pcm, sample_rate, path, encoding)
-        final = loudness.measure(None, sample_rate, path=str(path))
+        final = _encode_and_measure(normalized.pcm, sample_rate, path, encoding)
         if normalized.before.integrated_lufs <= -70 or loudness.within(final, target):
             break
         loss += target.integrated_lufs - final.integrated_lufs

@@ -8,6 +8,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from . import (
     engines,
     ingest,
     lexicon,
+    loudness,
     manifest,
     normalize,
     paragraphs,
@@ -177,10 +180,18 @@ def build(
         if settings.engine.fallback:
             fallback_name = settings.engine.fallback
             fallback = lambda: engines.create(settings.engine, fallback_name)  # noqa: E731
+        # scipy and pyloudnorm take ~1 s to import; do it while the voices work.
+        threading.Thread(target=loudness.preload, daemon=True).start()
         progress.stage("synthesizing")
         progress.start(len(prep.plan.chunks))
         results, stats = clips.synthesize_all(
-            prep.plan.chunks, engine, cache, fallback=fallback, on_clip=progress.advance, jobs=settings.jobs or 1
+            prep.plan.chunks,
+            engine,
+            cache,
+            fallback=fallback,
+            on_clip=progress.advance,
+            jobs=settings.jobs or os.cpu_count() or 1,
+            options=settings.engine,
         )
         progress.finish()
         lap("synthesize")

@@ -97,6 +97,9 @@ class EngineOptions:
     max_attempts: int = 5
     concurrency: int = 2
     timeout_s: float = 10.0
+    #: Piper: onnxruntime threads per voice (``None``: its default, one per core). Worker
+    #: processes of a parallel build use 1 each.
+    threads: int | None = None
 
 
 @dataclass(frozen=True)

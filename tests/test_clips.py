@@ -66,7 +66,7 @@ def test_engine_failure_without_fallback_raises_and_keeps_finished_clips(tmp_pat
     cache = clips.ClipCache(tmp_path)
     FakeEngine.fail_on = {"boom"}
     with pytest.raises(EngineError):
-        clips.synthesize_all([chunk(1, "Fine one."), chunk(2, "This goes boom.")], engine, cache)
+        clips.synthesize_all([chunk(1, "This fine one is the longest."), chunk(2, "It goes boom.")], engine, cache)
     assert cache.info()["entries"] == 1
 
 
@@ -112,3 +112,34 @@ def test_unwritable_cache_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(OutputError, match="not writable"):
         clips.ClipCache(blocker / "cache")
+
+
+def test_piper_uses_worker_processes_for_many_misses():
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    piper = create(EngineOptions())
+    pool, _ = clips._executor(piper, EngineOptions(), jobs=2, misses=clips.POOL_MIN_CHUNKS)
+    assert isinstance(pool, ProcessPoolExecutor)
+    pool.shutdown()
+    few, _ = clips._executor(piper, EngineOptions(), jobs=2, misses=clips.POOL_MIN_CHUNKS - 1)
+    assert isinstance(few, ThreadPoolExecutor)
+    few.shutdown()
+    serial, _ = clips._executor(piper, EngineOptions(), jobs=1, misses=50)
+    assert isinstance(serial, ThreadPoolExecutor) and serial._max_workers == 1
+    serial.shutdown()
+
+
+def test_parallel_piper_puts_each_clip_with_its_chunk(tmp_path):
+    """Two worker processes voice sentences of very different lengths; every clip lands on its chunk."""
+    texts = ["Yes.", "No.", "A considerably longer sentence, spoken slowly by the bundled voice, for timing.", "Go.",
+             "Another fairly long sentence that should take several seconds to say aloud."]  # fmt: skip
+    cache = clips.ClipCache(tmp_path)
+    results, stats = clips.synthesize_all(
+        [chunk(i, t) for i, t in enumerate(texts)], create(EngineOptions()), cache, jobs=2, options=EngineOptions()
+    )
+    assert stats.synthesized == 5 and [r.chunk.speech for r in results] == texts
+    seconds_per_char = [r.clip.duration_ms / 1000 / len(t) for r, t in zip(results, texts)]
+    long_ones = [seconds_per_char[2], seconds_per_char[4]]
+    assert all(0.03 < s < 0.12 for s in long_ones)  # ~15 characters a second
+    assert [r.clip.duration_ms for r in results][2] > 3 * max(results[i].clip.duration_ms for i in (0, 1, 3))
+    assert cache.info()["entries"] == 5

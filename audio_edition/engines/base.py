@@ -28,6 +28,11 @@ class Engine(abc.ABC):
     max_chars: ClassVar[int] = 400
     #: Whether a chunk's synthesis can be retried elsewhere (network engines).
     network: ClassVar[bool] = False
+    #: How chunks may be voiced at once: "process" (one engine per worker process), "thread"
+    #: (one engine shared by threads, e.g. network requests), or "none".
+    parallel: ClassVar[str] = "none"
+    #: Requests in flight at once, for "thread" engines.
+    concurrency: int = 1
     #: Typical speaking rate at speed 1, for ``lint``'s duration estimate.
     chars_per_second: ClassVar[float] = 15.0
     #: Whether the engine reads phonemes in ``[[ ... ]]`` (Piper does), for lexicon entries.

@@ -70,6 +70,7 @@ class GttsEngine(Engine):
     max_chars = 100
     network = True
     chars_per_second = 14.0
+    parallel = "thread"
 
     def __init__(self, options: EngineOptions) -> None:
         from gtts.lang import tts_langs
@@ -84,6 +85,7 @@ class GttsEngine(Engine):
         if not 0.5 <= options.speed <= 2.0:
             raise UsageError(f"--speed {options.speed}: gTTS takes 0.5 to 2.0 (ffmpeg's atempo)")
         self.options = options
+        self.concurrency = max(1, options.concurrency)
         self.bucket = TokenBucket(options.requests_per_second)
 
     @classmethod

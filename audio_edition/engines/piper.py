@@ -60,6 +60,7 @@ class PiperEngine(Engine):
     name = "piper"
     max_chars = 400
     phoneme_input = True
+    parallel = "process"
 
     def __init__(self, options: EngineOptions) -> None:
         self.model = Path(options.voice) if options.voice else bundled_voice()
@@ -70,6 +71,7 @@ class PiperEngine(Engine):
         if not 0.25 <= options.speed <= 4.0:
             raise UsageError(f"--speed {options.speed}: use a value between 0.25 and 4")
         self.length_scale = round(1.0 / options.speed, 4)
+        self.threads = options.threads
         self._voice = None
 
     @classmethod
@@ -81,13 +83,28 @@ class PiperEngine(Engine):
     @property
     def voice(self):
         if self._voice is None:
-            from piper import PiperVoice  # heavy: onnxruntime
-
             try:
-                self._voice = PiperVoice.load(self.model)
+                self._voice = self._load()
             except Exception as exc:  # onnxruntime raises its own types
                 raise EngineError(f"cannot load Piper voice {self.model.name}: {exc}") from exc
         return self._voice
+
+    def _load(self):
+        import onnxruntime  # heavy: imported on first synthesis only
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+
+        if self.threads is None:
+            return PiperVoice.load(self.model)
+        # PiperVoice.load takes no session options; build the same voice with a thread cap.
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        config = json.loads(Path(f"{self.model}.json").read_text("utf-8"))
+        session = onnxruntime.InferenceSession(
+            str(self.model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        return PiperVoice(session=session, config=PiperConfig.from_dict(config))
 
     def identity(self) -> dict[str, Any]:
         return {
