@@ -31,12 +31,18 @@ def _encoder_args(sample_rate: int, encoding: Encoding) -> list[str]:
         "-c:a", "libmp3lame", "-b:a", f"{encoding.bitrate_kbps}k",  # -b:a without VBR flags: CBR
         "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
         "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no encoder-version strings: reproducible
-        "-f", "mp3",
     ]  # fmt: skip
 
 
+def _tee_escape(path: Path) -> str:
+    # The tee muxer's own syntax treats | [ ] : and \\ specially.
+    return "".join("\\" + c if c in "|[]:\\" else c for c in str(path))
+
+
 def _encode(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding) -> None:
-    ffmpeg.run([*_encoder_args(sample_rate, encoding), "-y", str(path)], input=pcm, what="encoding the MP3")
+    ffmpeg.run(
+        [*_encoder_args(sample_rate, encoding), "-f", "mp3", "-y", str(path)], input=pcm, what="encoding the MP3"
+    )
 
 
 def _encode_and_measure(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding) -> loudness.Measurement:
@@ -44,7 +50,10 @@ def _encode_and_measure(pcm: bytes, sample_rate: int, path: Path, encoding: Enco
     the check of the encoded file costs no extra wall time on two cores."""
     exe, quiet = ffmpeg.ffmpeg_exe(), ["-hide_banner", "-nostdin", "-nostats"]
     encoder = subprocess.Popen(
-        [exe, *quiet, "-loglevel", "error", *_encoder_args(sample_rate, encoding), "pipe:1"],
+        # The tee muxer writes the file (seekable, so it gets its LAME/Info header: CBR flag, encoder
+        # delay) and the same frames to the pipe the meter reads.
+        [exe, *quiet, "-loglevel", "error", *_encoder_args(sample_rate, encoding), "-map", "0:a", "-y",
+         "-f", "tee", f"[f=mp3]{_tee_escape(path)}|[f=mp3]pipe:1"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     meter = subprocess.Popen(
@@ -72,10 +81,8 @@ def _encode_and_measure(pcm: bytes, sample_rate: int, path: Path, encoding: Enco
     for t in threads:
         t.start()
     try:
-        with open(path, "wb") as out:
-            for block in iter(lambda: encoder.stdout.read(1 << 16), b""):
-                out.write(block)
-                meter.stdin.write(block)
+        for block in iter(lambda: encoder.stdout.read(1 << 16), b""):
+            meter.stdin.write(block)
     finally:
         meter.stdin.close()
         for t in threads:

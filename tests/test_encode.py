@@ -62,3 +62,15 @@ def test_ffmpeg_failure_is_an_encoding_error(tmp_path):
 
     with pytest.raises(EncodingError, match="decoding audio failed"):
         ffmpeg.decode_pcm(b"this is not audio at all", sample_rate=16000)
+
+
+def test_odd_file_names_and_the_lame_header(tmp_path, speechlike):
+    """The encoder writes through ffmpeg's tee muxer, whose syntax treats | [ ] : specially."""
+    from mutagen.mp3 import MP3, BitrateMode
+
+    out = tmp_path / "edition 2026-11-27 06:00 [a|b].mp3"
+    encode_mp3(speechlike, 22050, out, Encoding(), Loudness())
+    info = MP3(str(out)).info
+    assert info.bitrate_mode == BitrateMode.CBR
+    assert abs(info.length - len(speechlike) / 2 / 22050) < 0.06
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
