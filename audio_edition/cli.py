@@ -359,6 +359,68 @@ def cache_clear(cache_dir: Path | None) -> None:
     click.echo(f"removed {_cache(cache_dir).clear()} clips", err=True)
 
 
+def channel_options(fn):
+    """Podcast channel settings; each overrides --channel FILE and the existing feed."""
+    options = [
+        click.option("--base-url", required=True, envvar="AUDIO_EDITION_BASE_URL", show_envvar=True,
+                     help="Where the folder is published, e.g. https://example.org/audio/"),
+        click.option("--channel", "channel_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Channel settings (TOML): title, description, author, owner_name, owner_email, "
+                          "language, category, explicit, artwork_url, link, publish_time."),
+        click.option("--title", help="Podcast title."),
+        click.option("--description", help="Podcast description."),
+        click.option("--author", help="itunes:author."),
+        click.option("--owner-name", help="itunes:owner name."),
+        click.option("--owner-email", help="itunes:owner e-mail (also podcast:locked's owner)."),
+        click.option("--language", help="Channel language, e.g. en."),
+        click.option("--category", help='Apple category and subcategory, e.g. "News › Daily News".'),
+        click.option("--explicit/--not-explicit", default=None, help="itunes:explicit (written true/false)."),
+        click.option("--artwork-url", help="Square artwork, 1400-3000 px (itunes:image)."),
+        click.option("--link", help="The website."),
+        click.option("--max-items", type=click.IntRange(min=1), help="Keep only the newest N episodes."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@cli.group()
+def feed() -> None:
+    """Podcast RSS feeds that Apple Podcasts and Podcasting 2.0 apps accept."""
+
+
+def _channel(kw: dict[str, Any], existing: Path | None = None):
+    from .feed import Channel
+
+    names = ("title", "description", "author", "owner_name", "owner_email", "language", "category", "explicit",
+             "artwork_url", "link")  # fmt: skip
+    return Channel.load(kw["channel_file"], {n: kw[n] for n in names}, feed=existing)
+
+
+@feed.command("add")
+@click.argument("feed_path", metavar="FEED.xml", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("mp3s", metavar="EDITION.mp3...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@channel_options
+def feed_add(feed_path: Path, mp3s: tuple[Path, ...], base_url: str, max_items: int | None, **kw) -> None:
+    """Add editions to a feed, or create it. The same edition again updates its item in place."""
+    from . import feed as feeds
+
+    count = feeds.add(feed_path, list(mp3s), base_url, _channel(kw, feed_path), max_items=max_items)
+    click.echo(f"{feed_path}: {count} episode(s)", err=True)
+
+
+@feed.command("build")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: FOLDER/feed.xml.")
+@channel_options
+def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int | None, **kw) -> None:
+    """Rebuild a whole feed from a folder of editions and their manifests."""
+    from . import feed as feeds
+
+    path, count = feeds.build(folder, base_url, _channel(kw), output=output, max_items=max_items)
+    click.echo(f"{path}: {count} episode(s)", err=True)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def engines(as_json: bool) -> None:

@@ -1,0 +1,185 @@
+"""The podcast feed, parsed back by feedparser and lxml."""
+
+import datetime
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from audio_edition import BuildSettings, build
+from audio_edition import feed as feeds
+from audio_edition.cli import cli
+from audio_edition.settings import EngineOptions, Metadata
+
+NS = feeds.NS
+BASE = "https://example.org/audio/"
+
+
+def make_edition(folder, name, title, day, text="Body sentence one. Body sentence two.", cache=None):
+    story = folder / f"{name}.txt"
+    story.write_text(f"Headline of {name}\n\n{text}\n")
+    settings = BuildSettings(
+        engine=EngineOptions(name="fake"),
+        cache_dir=cache or folder / ".cache",
+        metadata=Metadata(title=title, publication="GlobalPost", date=datetime.date(2026, 11, day)),
+    )
+    result = build([str(story)], folder / f"{name}.mp3", settings)
+    story.unlink()
+    return result.mp3
+
+
+@pytest.fixture
+def editions(tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    cache = tmp_path / "cache"
+    mp3s = [
+        make_edition(folder, "mon", "Monday's Edition", 23, cache=cache),
+        make_edition(folder, "wed", 'Rock & Roll <Live> "]]> quoted', 25, cache=cache),
+        make_edition(folder, "tue", "Tuesday's Edition", 24, cache=cache),
+    ]
+    return folder, mp3s
+
+
+def run(*args):
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_feed_build_parses_and_has_every_required_element(editions):
+    import feedparser
+
+    folder, mp3s = editions
+    result = run("feed", "build", str(folder), "--base-url", BASE, "--owner-email", "desk@example.org",
+                 "--artwork-url", "https://example.org/art.jpg", "--title", "GlobalPost Audio")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    xml = (folder / "feed.xml").read_bytes()
+    parsed = feedparser.parse(xml)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert [e.title for e in parsed.entries] == [
+        'Rock & Roll <Live> "]]> quoted',
+        "Tuesday's Edition",
+        "Monday's Edition",
+    ]
+
+    root = etree.fromstring(xml)
+
+    def one(path):
+        found = root.xpath(path, namespaces=NS)
+        assert len(found) == 1, path
+        return found[0]
+
+    assert root.get("version") == "2.0"
+    assert one("/rss/channel/title/text()") == "GlobalPost Audio"
+    assert one("/rss/channel/itunes:explicit/text()") == "false"
+    assert one("/rss/channel/itunes:type/text()") == "episodic"
+    assert one("/rss/channel/itunes:image/@href") == "https://example.org/art.jpg"
+    assert one("/rss/channel/itunes:category/@text") == "News"
+    assert one("/rss/channel/itunes:category/itunes:category/@text") == "Daily News"
+    assert one("/rss/channel/itunes:owner/itunes:email/text()") == "desk@example.org"
+    assert one("/rss/channel/podcast:locked/text()") == "yes"
+    import uuid
+
+    expected_guid = str(uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/audio/feed.xml"))
+    assert one("/rss/channel/podcast:guid/text()") == expected_guid
+
+    items = root.xpath("/rss/channel/item")
+    assert len(items) == 3
+    for item in items:
+        enclosure = item.find("enclosure")
+        name = enclosure.get("url").rsplit("/", 1)[1]
+        assert enclosure.get("type") == "audio/mpeg"
+        assert int(enclosure.get("length")) == (folder / name).stat().st_size
+        assert item.findtext("guid")
+        assert item.findtext(f"{{{NS['itunes']}}}duration").isdigit()
+        assert item.findtext(f"{{{NS['itunes']}}}episodeType") == "full"
+        assert datetime.datetime.strptime(item.findtext("pubDate"), "%a, %d %b %Y %H:%M:%S %z").tzinfo
+        types = sorted(t.get("type") for t in item.iterfind(f"{{{NS['podcast']}}}transcript"))
+        assert types == ["application/json", "text/vtt"]
+        chapters = item.find(f"{{{NS['podcast']}}}chapters")
+        assert chapters.get("url") == BASE + name.replace(".mp3", ".chapters.json")
+        assert "<strong>" in item.findtext("description")
+
+
+def test_same_folder_twice_gives_the_same_bytes_and_rebuild_keeps_guids(editions, tmp_path):
+    folder, mp3s = editions
+    channel = feeds.Channel()
+    feeds.build(folder, BASE, channel)
+    first = (folder / "feed.xml").read_bytes()
+    feeds.build(folder, BASE, channel)
+    assert (folder / "feed.xml").read_bytes() == first
+
+    guids = etree.fromstring(first).xpath("//item/guid/text()")
+    # A correction changes the audio of Monday's edition; its guid stays.
+    make_edition(folder, "mon", "Monday's Edition", 23, text="A corrected sentence, longer than before.")
+    feeds.build(folder, BASE, channel)
+    again = (folder / "feed.xml").read_bytes()
+    assert again != first
+    assert etree.fromstring(again).xpath("//item/guid/text()") == guids
+
+
+def test_add_is_idempotent_ordered_and_capped(editions, tmp_path):
+    folder, (mon, wed, tue) = editions
+    feed_xml = folder / "feed.xml"
+    channel = feeds.Channel(title="First Title")
+    feeds.add(feed_xml, [mon], BASE, channel)
+    guid = etree.parse(str(feed_xml)).xpath("//podcast:guid/text()", namespaces=NS)
+    feeds.add(feed_xml, [tue, mon], BASE, channel)
+    feeds.add(feed_xml, [mon], BASE, channel)
+    root = etree.parse(str(feed_xml))
+    assert root.xpath("//item/title/text()") == ["Tuesday's Edition", "Monday's Edition"]
+    assert root.xpath("//podcast:guid/text()", namespaces=NS) == guid
+
+    assert feeds.add(feed_xml, [wed], BASE, channel, max_items=2) == 2
+    assert etree.parse(str(feed_xml)).xpath("//item/title/text()") == [
+        'Rock & Roll <Live> "]]> quoted',
+        "Tuesday's Edition",
+    ]
+
+
+def test_add_keeps_the_channel_settings_of_the_existing_feed(editions):
+    folder, (mon, wed, tue) = editions
+    feed_xml = folder / "feed.xml"
+    r = run("feed", "add", str(feed_xml), str(mon), "--base-url", BASE, "--title", "Kept Title", "--explicit")
+    assert r.exit_code == 0, r.stderr
+    r = run("feed", "add", str(feed_xml), str(tue), "--base-url", BASE)
+    assert r.exit_code == 0, r.stderr
+    root = etree.parse(str(feed_xml))
+    assert root.findtext("channel/title") == "Kept Title"
+    assert root.xpath("/rss/channel/itunes:explicit/text()", namespaces=NS) == ["true"]
+
+
+def test_hostile_text_and_control_characters_stay_well_formed(tmp_path):
+    import feedparser
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    title = "Bell\x07s & <whistles> ]]> \x1b[31m"
+    make_edition(folder, "odd", title, 20)
+    feeds.build(folder, BASE, feeds.Channel(title="A & B <C> ]]>"))
+    xml = (folder / "feed.xml").read_bytes()
+    etree.fromstring(xml)  # well-formed
+    parsed = feedparser.parse(xml)
+    assert parsed.bozo == 0
+    assert parsed.feed.title == "A & B <C> ]]>"
+    assert parsed.entries[0].title == "Bells & <whistles> ]]> [31m"
+
+
+def test_unsafe_file_names_are_refused_with_a_suggestion(tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    mp3 = make_edition(folder, "Édition du jour", "x", 20)
+    r = run("feed", "add", str(folder / "feed.xml"), str(mp3), "--base-url", BASE)
+    assert r.exit_code == 2
+    assert "ASCII-safe" in r.stderr and "dition-du-jour.mp3" in r.stderr
+
+
+def test_tampered_file_is_refused(editions):
+    folder, (mon, *_) = editions
+    with open(mon, "ab") as f:
+        f.write(b"\x00" * 10)
+    r = run("feed", "build", str(folder), "--base-url", BASE)
+    assert r.exit_code == 3 and "manifest says" in r.stderr
