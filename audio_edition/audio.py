@@ -58,6 +58,29 @@ def resample(clip: Clip, rate: int) -> Clip:
     return Clip(segment.set_frame_rate(rate).raw_data, rate)
 
 
+def _rms(pcm: bytes) -> float:
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    loud = x[np.abs(x) > 32767 * 10 ** (TRIM_THRESHOLD_DB / 20)]
+    return float(np.sqrt(np.mean(loud**2))) if loud.size else 0.0
+
+
+def _engine_levels(results: Sequence[ClipResult], sample_rate: int) -> dict[str, float]:
+    """Gains that bring a minority engine's clips (a fallback) to the level of the main engine's,
+    so a mixed edition does not jump in loudness between sentences."""
+    by_engine: dict[str, list[float]] = {}
+    for r in results:
+        by_engine.setdefault(r.engine, []).append(_rms(r.clip.pcm))
+    if len(by_engine) < 2:
+        return {}
+    main = max(by_engine, key=lambda e: len(by_engine[e]))
+    reference = float(np.median(by_engine[main]))
+    return {
+        engine: reference / float(np.median(levels))
+        for engine, levels in by_engine.items()
+        if engine != main and np.median(levels) > 0
+    }
+
+
 def pause_between(a: Chunk, b: Chunk, pauses: Pauses) -> int:
     """The pause policy, in ms: the larger the unit that ends, the longer the pause."""
     if a.chapter != b.chapter:
@@ -78,6 +101,7 @@ def assemble(results: Sequence[ClipResult], pauses: Pauses, sample_rate: int | N
     def silence(ms: int) -> bytes:
         return bytes(2 * int(sample_rate * ms / 1000))
 
+    levels = _engine_levels(results, sample_rate)
     parts: list[bytes] = [silence(pauses.lead_ms)]
     position = len(parts[0]) // 2
     spans: dict[str, Span] = {}
@@ -89,6 +113,8 @@ def assemble(results: Sequence[ClipResult], pauses: Pauses, sample_rate: int | N
             position += len(gap) // 2
         clip = resample(result.clip, sample_rate)
         samples = trim(np.frombuffer(clip.pcm, dtype="<i2"), sample_rate)
+        if levels.get(result.engine, 1.0) != 1.0:
+            samples = np.clip(samples * levels[result.engine], -32768, 32767).astype("<i2")
         start = position
         parts.append(samples.tobytes())
         position += len(samples)

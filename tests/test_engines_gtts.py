@@ -1,0 +1,173 @@
+"""gTTS through the real gTTS library, against a loopback stub of Google's endpoint (tests/gtts_stub.py)."""
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+from gtts_stub import GttsStub, free_port, serve
+
+from audio_edition.cli import cli
+from audio_edition.engines import create
+from audio_edition.settings import EngineOptions
+
+STORY = """Harbor Deal
+
+Officials in the port city of Valmora signed a twelve-year agreement on Tuesday to modernize the container terminal.
+
+The deal follows months of talks between the mayor and the consortium. It commits both sides to doubling capacity.
+
+Unions welcomed the promise of new jobs but warned that automation could replace many of the positions it creates.
+"""
+
+
+@pytest.fixture
+def stub(monkeypatch):
+    stub = GttsStub()
+    server, url = serve(stub)
+    monkeypatch.setenv("HTTPS_PROXY", url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    yield stub
+    server.shutdown()
+
+
+@pytest.fixture
+def story(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(STORY)
+    return path
+
+
+def build(story, out, cache, *extra):
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    args = ["build", str(story), "-o", str(out), "--engine", "gtts", "--cache-dir", str(cache),
+            "--requests-per-second", "50", "--concurrency", "2", *extra]  # fmt: skip
+    return runner.invoke(cli, args, catch_exceptions=False)
+
+
+def manifest(out):
+    return json.loads(out.with_suffix(".json").read_text())
+
+
+def test_build_survives_a_burst_of_429s(stub, story, tmp_path):
+    from mutagen.mp3 import MP3
+
+    stub.plan = lambda n, text: "429" if n < 4 else "ok"
+    out = tmp_path / "e.mp3"
+    result = build(story, out, tmp_path / "c", "--max-attempts", "6")
+    assert result.exit_code == 0, result.stderr
+    m = manifest(out)
+    assert len(stub.texts("429")) == 4
+    assert len(stub.texts("ok")) == len(m["chunks"]) >= 6
+    assert all(len(t) <= 100 for t in stub.texts("ok"))
+    assert {c["engine"] for c in m["chunks"]} == {"gtts"} and m["engine"]["name"] == "gtts"
+    info = MP3(str(out)).info
+    assert (info.sample_rate, info.channels) == (44100, 1)
+
+
+def test_permanent_failure_is_one_line_nonzero_and_leaves_nothing(stub, story, tmp_path):
+    stub.plan = lambda n, text: "500"
+    out_dir = tmp_path / "out"
+    result = build(story, out_dir / "e.mp3", tmp_path / "c", "--max-attempts", "2")
+    assert result.exit_code == 4
+    assert result.stderr.count("\n") == 1
+    assert "Google's TTS server failed (500)" in result.stderr
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def test_rerun_after_recovery_requests_only_the_missing_chunks(stub, story, tmp_path):
+    stub.plan = lambda n, text: "500" if "consortium" in text else "ok"
+    out, cache = tmp_path / "e.mp3", tmp_path / "c"
+    assert build(story, out, cache, "--max-attempts", "1").exit_code == 4
+    first = stub.texts("ok")
+    assert first, "some chunks were voiced before the failure"
+
+    stub.requests.clear()
+    stub.plan = lambda n, text: "ok"
+    result = build(story, out, cache)
+    assert result.exit_code == 0, result.stderr
+    second = stub.texts("ok")
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == len(manifest(out)["chunks"])
+    assert f"({len(second)} synthesized, {len(first)} from cache)" in result.stderr
+
+
+def test_fallback_to_piper_marks_the_chunks(stub, story, tmp_path):
+    stub.plan = lambda n, text: "500" if "Valmora" in text or "automation" in text else "ok"
+    out = tmp_path / "e.mp3"
+    result = build(story, out, tmp_path / "c", "--max-attempts", "1", "--fallback", "piper")
+    assert result.exit_code == 0, result.stderr
+    m = manifest(out)
+    failed = set(stub.texts("500"))
+    fell = [c for c in m["chunks"] if c["fell_back"]]
+    assert len(fell) == len(failed) == 2
+    assert {c["engine"] for c in fell} == {"piper"}
+    assert f"2 of {len(m['chunks'])} chunks fell back to piper" in result.stderr
+    assert m["audio"]["sample_rate"] == 44100
+
+
+def test_request_budget_holds(stub, story, tmp_path):
+    started = time.monotonic()
+    out = tmp_path / "e.mp3"
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    args = ["build", str(story), "-o", str(out), "--engine", "gtts", "--cache-dir", str(tmp_path / "c"),
+            "--requests-per-second", "3", "--concurrency", "4"]  # fmt: skip
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    n = len(stub.requests)
+    assert n >= 6
+    assert stub.max_per_second() <= 3 + 1  # one of slack for arrival jitter
+    assert time.monotonic() - started >= (n - 1) / 3
+
+
+def test_hang_and_empty_answers_are_retried(stub, story, tmp_path):
+    stub.plan = lambda n, text: {0: "hang", 1: "empty"}.get(n, "ok")
+    out = tmp_path / "e.mp3"
+    result = build(story, out, tmp_path / "c", "--timeout", "1", "--concurrency", "1")
+    assert result.exit_code == 0, result.stderr
+    assert [r.outcome for r in stub.requests[:2]] == ["hang", "empty"]
+    assert len(stub.texts("ok")) == len(manifest(out)["chunks"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--lang", "xx"], "--lang 'xx': not a language gTTS supports"), (["--tld", "not a domain"], "--tld")],
+)
+def test_bad_options_fail_before_any_request(stub, story, tmp_path, args, message):
+    result = build(story, tmp_path / "e.mp3", tmp_path / "c", *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert stub.requests == []
+
+
+def test_unreachable_network_names_the_cause(story, tmp_path, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{free_port()}")
+    result = build(story, tmp_path / "e.mp3", tmp_path / "c", "--max-attempts", "2")
+    assert result.exit_code == 4
+    assert "network unreachable" in result.stderr
+
+
+def test_speed_is_a_pitch_preserving_tempo_change(stub):
+    text = "The same words at two speeds."
+    normal = create(EngineOptions(name="gtts")).synthesize(text)
+    fast = create(EngineOptions(name="gtts", speed=1.5)).synthesize(text)
+    assert normal.sample_rate == fast.sample_rate == 24000
+    assert fast.duration_ms == pytest.approx(normal.duration_ms / 1.5, rel=0.05)
+
+
+@pytest.mark.live
+def test_live_google(tmp_path, monkeypatch):
+    """Opt in with `pytest -m live`: talks to the real Google Translate TTS service."""
+    for name in ("HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    story = tmp_path / "s.txt"
+    story.write_text("Live Check\n\nThis sentence was spoken by Google's text to speech service.\n")
+    result = build(story, tmp_path / "live.mp3", tmp_path / "c", "--requests-per-second", "1")
+    assert result.exit_code == 0, result.stderr
+    assert manifest(tmp_path / "live.mp3")["audio"]["duration_ms"] > 1000
