@@ -81,8 +81,28 @@ def _engine_levels(results: Sequence[ClipResult], sample_rate: int) -> dict[str,
     }
 
 
+@dataclass(frozen=True)
+class Inserts:
+    """Audio placed around the speech: a jingle at both ends, a sound between stories."""
+
+    start: Clip | None = None
+    end: Clip | None = None
+    between_stories: Clip | None = None
+
+
+def load_insert(path, sample_rate: int, fade_ms: int = 0) -> Clip:
+    """Decode any audio file with ffmpeg, mono at ``sample_rate``; fade both ends with pydub."""
+    pcm = ffmpeg.decode_pcm(path, sample_rate=sample_rate)
+    if fade_ms:
+        segment = ffmpeg.pydub().AudioSegment(data=pcm, sample_width=2, frame_rate=sample_rate, channels=1)
+        pcm = segment.fade_in(fade_ms).fade_out(fade_ms).raw_data
+    return Clip(pcm, sample_rate)
+
+
 def pause_between(a: Chunk, b: Chunk, pauses: Pauses) -> int:
     """The pause policy, in ms: the larger the unit that ends, the longer the pause."""
+    if "transition" in (a.kind, b.kind):
+        return pauses.paragraph_ms
     if a.chapter != b.chapter:
         return pauses.chapter_ms
     if a.paragraph != b.paragraph:
@@ -92,8 +112,13 @@ def pause_between(a: Chunk, b: Chunk, pauses: Pauses) -> int:
     return pauses.clause_ms
 
 
-def assemble(results: Sequence[ClipResult], pauses: Pauses, sample_rate: int | None = None) -> Assembled:
-    """Join every clip and pause in one pass (``b"".join``, never ``+=`` on audio)."""
+def assemble(
+    results: Sequence[ClipResult],
+    pauses: Pauses,
+    sample_rate: int | None = None,
+    inserts: Inserts | None = None,
+) -> Assembled:
+    """Join every clip, pause and insert in one pass (``b"".join``, never ``+=`` on audio)."""
     if sample_rate is None:
         # The rate most clips already have: no resampling at all for a single-engine build.
         sample_rate = Counter(r.clip.sample_rate for r in results).most_common(1)[0][0]
@@ -101,24 +126,42 @@ def assemble(results: Sequence[ClipResult], pauses: Pauses, sample_rate: int | N
     def silence(ms: int) -> bytes:
         return bytes(2 * int(sample_rate * ms / 1000))
 
+    inserts = inserts or Inserts()
     levels = _engine_levels(results, sample_rate)
-    parts: list[bytes] = [silence(pauses.lead_ms)]
-    position = len(parts[0]) // 2
+    parts: list[bytes] = []
+    position = 0
+
+    def put(pcm: bytes) -> None:
+        nonlocal position
+        parts.append(pcm)
+        position += len(pcm) // 2
+
+    if inserts.start is not None:
+        put(resample(inserts.start, sample_rate).pcm)
+        put(silence(pauses.paragraph_ms))
+    else:
+        put(silence(pauses.lead_ms))
     spans: dict[str, Span] = {}
     previous: Chunk | None = None
     for result in results:
         if previous is not None:
-            gap = silence(pause_between(previous, result.chunk, pauses))
-            parts.append(gap)
-            position += len(gap) // 2
+            story_starts = result.chunk.story >= 1 and previous.story != result.chunk.story
+            if story_starts and inserts.between_stories is not None:
+                put(silence(pauses.sentence_ms))
+                put(resample(inserts.between_stories, sample_rate).pcm)
+                put(silence(pauses.sentence_ms))
+            else:
+                put(silence(pause_between(previous, result.chunk, pauses)))
         clip = resample(result.clip, sample_rate)
         samples = trim(np.frombuffer(clip.pcm, dtype="<i2"), sample_rate)
         if levels.get(result.engine, 1.0) != 1.0:
             samples = np.clip(samples * levels[result.engine], -32768, 32767).astype("<i2")
         start = position
-        parts.append(samples.tobytes())
-        position += len(samples)
+        put(samples.tobytes())
         spans[result.chunk.id] = Span(round(start * 1000 / sample_rate), round(position * 1000 / sample_rate))
         previous = result.chunk
-    parts.append(silence(pauses.tail_ms))
+    if inserts.end is not None:
+        put(silence(pauses.paragraph_ms))
+        put(resample(inserts.end, sample_rate).pcm)
+    put(silence(pauses.tail_ms))
     return Assembled(b"".join(parts), sample_rate, spans)

@@ -160,6 +160,8 @@ class Chunk:
     speech: str
     #: The paragraph's kind (paragraph, item, quote, heading, title): list items get shorter pauses.
     kind: str = "paragraph"
+    #: Which story (input) the chunk belongs to; -1 for the intro, transitions and outro.
+    story: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,17 +175,28 @@ class Plan:
 def plan(doc: Document, limit: int, normalize: Callable[[str], str] = lambda s: s) -> Plan:
     sentences: list[Sentence] = []
     chunks: list[Chunk] = []
+    story_of = {c.id: c.story for c in doc.chapters}
     for para in doc.paragraphs:
         texts: Iterable[str] = [para.text] if para.kind in ("title", "heading") else split_sentences(para.text)
         for s_index, text in enumerate(texts, 1):
             sid = f"{para.id}.s{s_index}"
             speech = normalize(text)
-            if para.kind in ("title", "heading", "item") and not re.search(r"[.!?]$", speech):
+            if para.kind in ("title", "heading", "item", "transition") and not re.search(r"[.!?]$", speech):
                 speech += "."  # a falling tone, like a reader pausing after a heading
             pieces = [p for p in pack(speech, limit) if re.search(r"\w", p)]
             if not pieces:
                 continue  # nothing speakable (an emoji, a bare URL)
             sentences.append(Sentence(sid, para.id, text))
             for c_index, piece in enumerate(pieces, 1):
-                chunks.append(Chunk(f"{sid}.c{c_index}", para.id, sid, para.chapter, piece, para.kind))
+                chunks.append(
+                    Chunk(
+                        f"{sid}.c{c_index}",
+                        para.id,
+                        sid,
+                        para.chapter,
+                        piece,
+                        para.kind,
+                        story_of.get(para.chapter, -1),
+                    )
+                )
     return Plan(tuple(sentences), tuple(chunks))

@@ -109,6 +109,16 @@ def output_options(fn):
         click.option("--bitrate", type=click.Choice(["32", "48", "64", "96", "128", "160", "192"]), default="64",
                      show_default=True, envvar="AUDIO_EDITION_BITRATE", show_envvar=True, help="MP3 bitrate, kbps (CBR)."),
         click.option("--no-loudness", is_flag=True, help="Skip loudness normalization (-16 LUFS)."),
+        click.option("--intro", help="Spoken intro template, e.g. \"This is {publication} for {weekday}.\" "
+                     "Default for editions of several stories: a line naming the publication, date and count."),
+        click.option("--no-intro", is_flag=True, help="No spoken intro."),
+        click.option("--outro", help="Spoken outro template (same fields as --intro)."),
+        click.option("--no-outro", is_flag=True, help="No spoken outro."),
+        click.option("--transition", help='Spoken between stories, e.g. "Next."'),
+        click.option("--transition-audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="A short sound between stories."),
+        click.option("--jingle", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Audio at the start and the end, faded in and out."),
     ]  # fmt: skip
     for option in reversed(options):
         fn = option(fn)
@@ -129,7 +139,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def _settings(kw: dict[str, Any]):
-    from .settings import BuildSettings, Encoding, EngineOptions, Loudness, Metadata, Pauses, TextOptions
+    from .settings import BuildSettings, Encoding, EngineOptions, Loudness, Metadata, Pauses, Program, TextOptions
 
     return BuildSettings(
         engine=EngineOptions(
@@ -146,9 +156,34 @@ def _settings(kw: dict[str, Any]):
         metadata=Metadata(title=kw["title"], publication=kw["publication"], author=kw["author"],
                           date=kw["date"], language=kw["lang"], description=kw["description"],
                           url=kw["url"], cover=kw["cover"]),
+        program=Program(intro="" if kw["no_intro"] else kw["intro"], outro="" if kw["no_outro"] else kw["outro"],
+                        transition=kw["transition"], transition_audio=kw["transition_audio"], jingle=kw["jingle"]),
         cache_dir=kw["cache_dir"],
         jobs=kw["jobs"],
     )  # fmt: skip
+
+
+def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
+    """The stories to read and the settings: an edition file (.toml) expands to its stories, and
+    its values apply wherever the command line and environment did not set the option."""
+    from click.core import ParameterSource
+
+    from . import edition
+
+    settings = _settings(kw)
+    if not (len(inputs) == 1 and edition.is_edition_file(inputs[0])):
+        return list(inputs), settings
+    ctx = click.get_current_context()
+    explicit = {
+        name
+        for name in kw
+        if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    }
+    explicit |= {"language"} if "lang" in explicit else set()
+    explicit |= {"intro"} if "no_intro" in explicit else set()
+    explicit |= {"outro"} if "no_outro" in explicit else set()
+    loaded = edition.load(Path(inputs[0]))
+    return list(loaded.stories), edition.apply(settings, loaded, keep=frozenset(explicit))
 
 
 class _Bar:
@@ -244,8 +279,9 @@ def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bo
     """Build a narrated, tagged, chaptered MP3 from one story or several (an edition).
 
     INPUT is a text, Markdown or HTML file, or - for standard input. Several inputs make one
-    edition with a chapter per story, in the order given. Next to OUT.mp3 come OUT.json (the
-    manifest), OUT.vtt, OUT.chapters.json and OUT.transcript.json.
+    edition with a chapter per story, in the order given, framed by a spoken intro and outro. A
+    single .toml INPUT is an edition file listing the stories and the edition's settings. Next to
+    OUT.mp3 come OUT.json (the manifest), OUT.vtt, OUT.chapters.json and OUT.transcript.json.
     """
     import time
 
@@ -258,7 +294,8 @@ def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bo
         output = Path(Path(inputs[0]).stem + ".mp3")
     started = time.perf_counter()
     bar = _Bar(enabled=sys.stderr.isatty() and not quiet and not as_json)
-    result = run_build(list(inputs), output, _settings(kw), progress=bar)
+    stories, settings = _inputs_and_settings(inputs, kw)
+    result = run_build(stories, output, settings, progress=bar)
     took = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps({**result.as_json(), "seconds": round(took, 3)}))
@@ -288,7 +325,7 @@ def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
     """
     from .lint import lint as run_lint
 
-    report = run_lint(list(inputs), _settings(kw))
+    report = run_lint(*_inputs_and_settings(inputs, kw))
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -306,6 +343,31 @@ def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
             f"({report.cached} already cached), {len(report.chapters)} chapter(s)"
         )
     if strict and report.unknown_names:
+        raise SystemExit(ExitStatus.FINDINGS)
+
+
+@cli.command("check")
+@click.argument("mp3", type=click.Path(dir_okay=False, path_type=Path), metavar="EDITION.mp3")
+@click.option("--target-lufs", type=float, default=-16.0, show_default=True, help="Integrated loudness target.")
+@click.option("--tolerance", type=float, default=1.0, show_default=True, help="Allowed distance from it, LU.")
+@click.option("--max-true-peak", type=float, default=-1.0, show_default=True, help="Highest true peak, dBTP.")
+@click.option("--max-silence", type=float, default=2.0, show_default=True, help="Longest silence, seconds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_command(mp3: Path, target_lufs: float, tolerance: float, max_true_peak: float, max_silence: float,
+                  as_json: bool) -> None:  # fmt: skip
+    """Check a built edition: loudness and true peak, clipping, long silences, chunks whose length
+    suggests truncated or garbled speech, and agreement with its manifest. Exits 1 on any failure."""
+    from .check import Limits, check
+
+    limits = Limits(target_lufs=target_lufs, lufs_tolerance=tolerance, max_true_peak_dbtp=max_true_peak,
+                    max_silence_s=max_silence)  # fmt: skip
+    report = check(mp3, limits)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        for c in report.checks:
+            click.echo(f"{'ok  ' if c.ok else 'FAIL'}  {c.name}: {c.detail}")
+    if not report.ok:
         raise SystemExit(ExitStatus.FINDINGS)
 
 

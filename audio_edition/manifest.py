@@ -52,7 +52,7 @@ def build_manifest(
         paragraphs.append(
             {
                 "id": p.id,
-                "chapter": p.chapter,
+                "chapter": p.chapter or None,  # intro, transitions and outro belong to no chapter
                 "kind": p.kind,
                 "text": p.text,
                 "start_ms": sentences[0]["start_ms"],
@@ -70,6 +70,19 @@ def build_manifest(
         chapters.append({"id": ch.id, "title": ch.title, "url": ch.url, "start_ms": first["start_ms"]})
     for this, following in zip(chapters, [*chapters[1:], None]):
         this["end_ms"] = following["start_ms"] if following else duration
+
+    stories = []
+    for ch in doc.chapters:
+        spoken = next((c for c in chapters if c["id"] == ch.id), None)
+        if spoken is None:
+            continue
+        if stories and stories[-1]["index"] == ch.story:
+            stories[-1]["end_ms"] = spoken["end_ms"]
+            continue
+        stories.append(
+            {"index": ch.story, "title": ch.title, "url": ch.url, "chapter": ch.id,
+             "start_ms": spoken["start_ms"], "end_ms": spoken["end_ms"]}
+        )  # fmt: skip
 
     engine_of = {r.chunk.id: r for r in results}
     chunks = [
@@ -96,6 +109,7 @@ def build_manifest(
         "engine": engine,
         "audio": audio,
         "chapters": chapters,
+        "stories": stories,
         "paragraphs": paragraphs,
         "chunks": chunks,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -63,13 +64,25 @@ def headline(story: Story) -> tuple[str | None, tuple[Block, ...]]:
     return None, blocks
 
 
+#: Paragraph kinds that frame the stories and belong to no chapter.
+FRAMING = ("intro", "transition", "outro")
+
+
 def build_document(
     stories: list[tuple[str | None, tuple[Block, ...], Story]],
     *,
     title: str | None = None,
     speak_titles: bool = True,
+    intro: str | None = None,
+    outro: str | None = None,
+    transition: str | None = None,
+    urls: tuple[str | None, ...] = (),
 ) -> Document:
-    """Chapters: one per story in an edition; in a single story, one per section heading."""
+    """Chapters: one per story in an edition; in a single story, one per section heading.
+
+    ``intro``, ``outro`` and ``transition`` are spoken texts that frame the stories; their
+    paragraphs have the chapter ``""``: they belong to no chapter.
+    """
     chapters: list[Chapter] = []
     paragraphs: list[Paragraph] = []
     edition = len(stories) > 1
@@ -82,7 +95,13 @@ def build_document(
     def add(chapter: str, kind: str, text: str) -> None:
         paragraphs.append(Paragraph(f"p{len(paragraphs) + 1}", chapter, kind, text))
 
+    if intro:
+        add("", "intro", intro)
     for index, (story_title, blocks, story) in enumerate(stories):
+        if index and transition:
+            add("", "transition", transition)
+        url = (urls[index] if index < len(urls) else None) or story.url
+        story = dataclasses.replace(story, url=url)
         name = story_title or (title if not edition else None) or f"Story {index + 1}"
         chapter = new_chapter(name, index, story.url)
         if speak_titles and story_title:
@@ -97,6 +116,8 @@ def build_document(
                 add(chapter, "heading", block.text)
             else:
                 add(chapter, block.kind, block.text)
+    if outro:
+        add("", "outro", outro)
     if not paragraphs:
         raise InputError("nothing to read")
     doc_title = title or (stories[0][0] if not edition else None) or chapters[0].title

@@ -11,6 +11,7 @@ import hashlib
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from . import (
     boilerplate,
     chunks,
     clips,
+    edition,
     encode,
     engines,
     ingest,
@@ -31,7 +33,7 @@ from . import (
     sidecars,
     tags,
 )
-from .audio import assemble
+from .audio import Inserts, assemble, load_insert
 from .errors import EncodingError
 from .outputs import Outputs
 from .settings import BuildSettings, Metadata
@@ -117,19 +119,37 @@ def prepare(
         parts.append((title, blocks, story))
         dropped.extend(removed)
     meta = settings.metadata
-    edition = len(stories) > 1
-    title = meta.title or (default_title(meta) if edition else None)
-    doc = paragraphs.build_document(parts, title=title)
+    edition_of_many = len(stories) > 1
     first = stories[0]
     meta = dataclasses.replace(
         meta,
-        title=doc.title,
-        author=meta.author or (first.author if not edition else None),
-        url=meta.url or (first.url if not edition else None),
-        date=meta.date or (first.date if not edition else None) or _dt.date.today(),
+        author=meta.author or (first.author if not edition_of_many else None),
+        url=meta.url or (first.url if not edition_of_many else None),
+        date=meta.date or (first.date if not edition_of_many else None) or _dt.date.today(),
     )
+    title = meta.title or (default_title(meta) if edition_of_many else parts[0][0]) or "Untitled"
+    intro, outro = edition.framing(settings.program, meta, title=title, count=len(stories))
+    doc = paragraphs.build_document(
+        parts,
+        title=title,
+        intro=intro,
+        outro=outro,
+        transition=settings.program.transition,
+        urls=settings.program.story_urls,
+    )
+    meta = dataclasses.replace(meta, title=doc.title)
     plan = chunks.plan(doc, engine.max_chars, speech_steps(settings, engine))
     return Prepared(tuple(stories), doc, plan, tuple(dropped), meta)
+
+
+def _inserts(settings: BuildSettings, results) -> Inserts | None:
+    program = settings.program
+    if program.jingle is None and program.transition_audio is None:
+        return None
+    rate = Counter(r.clip.sample_rate for r in results).most_common(1)[0][0]
+    jingle = load_insert(program.jingle, rate, program.jingle_fade_ms) if program.jingle else None
+    between = load_insert(program.transition_audio, rate, 50) if program.transition_audio else None
+    return Inserts(start=jingle, end=jingle, between_stories=between)
 
 
 def _audio_info(path: Path, encoding) -> dict[str, Any]:
@@ -197,7 +217,7 @@ def build(
         lap("synthesize")
 
         progress.stage("encoding")
-        assembled = assemble(results, settings.pauses)
+        assembled = assemble(results, settings.pauses, inserts=_inserts(settings, results))
         lap("stitch")
         # The same audio with the same settings encodes to the same MP3: reuse it (warm rebuilds).
         render_key = hashlib.sha256(

@@ -62,6 +62,35 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class Program:
+    """What frames the stories of an edition: spoken intro and outro, transitions, a jingle.
+
+    Templates may use {publication}, {title}, {weekday}, {month}, {day}, {year}, {count} ("Three")
+    and {count_number} ("3").
+    """
+
+    #: Spoken intro template; ``None`` is :data:`DEFAULT_INTRO` for editions of several stories
+    #: and nothing for a single story; ``""`` is no intro.
+    intro: str | None = None
+    #: Spoken outro template, with the same rules (:data:`DEFAULT_OUTRO`).
+    outro: str | None = None
+    #: Spoken between stories (e.g. "Next."); ``None``: nothing but the chapter pause.
+    transition: str | None = None
+    #: Audio between stories instead of (or besides) the spoken transition.
+    transition_audio: Path | None = None
+    #: Audio at the very start and end (faded in and out).
+    jingle: Path | None = None
+    #: Fade of the jingle, ms.
+    jingle_fade_ms: int = 600
+    #: Each story's URL, by input position (an edition file's ``url`` entries).
+    story_urls: tuple[str | None, ...] = ()
+
+
+DEFAULT_INTRO = "This is {publication} for {weekday}, {month} {day}. {count} stories today."
+DEFAULT_OUTRO = "That was {publication} for {weekday}, {month} {day}. Thanks for listening."
+
+
+@dataclass(frozen=True)
 class TextOptions:
     """How input text is read and cleaned."""
 
@@ -112,6 +141,7 @@ class BuildSettings:
     loudness: Loudness = field(default_factory=Loudness)
     text: TextOptions = field(default_factory=TextOptions)
     metadata: Metadata = field(default_factory=Metadata)
+    program: Program = field(default_factory=Program)
     #: Clip cache folder; ``None`` is the user cache dir (platformdirs).
     cache_dir: Path | None = None
     #: Parallel synthesis workers; ``None`` is the number of cores.

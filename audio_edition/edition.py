@@ -1,0 +1,136 @@
+"""Editions: the edition file (TOML) and the spoken framing (intro, outro) of a day's stories.
+
+An edition file lists the stories with the edition's metadata, so a pipeline need not build a long
+command line. Paths are relative to the file::
+
+    publication = "GlobalPost"
+    date = 2026-11-27
+    cover = "cover.jpg"
+    intro = "This is {publication} for {weekday}, {month} {day}. {count} stories today."
+    outro = "That was {publication}. Thanks for listening."
+    jingle = "jingle.mp3"
+
+    [[story]]
+    path = "stepping-up.txt"
+    url = "https://example.org/world/stepping-up"
+
+    [[story]]
+    path = "river-talks.md"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from num2words import num2words
+
+from ._compat import read_toml
+from .errors import UsageError
+from .settings import DEFAULT_INTRO, DEFAULT_OUTRO, BuildSettings, Metadata, Program
+
+#: Edition-file keys and the settings they fill: (section, field, is a path).
+KEYS: dict[str, tuple[str, str, bool]] = {
+    "title": ("metadata", "title", False),
+    "publication": ("metadata", "publication", False),
+    "author": ("metadata", "author", False),
+    "date": ("metadata", "date", False),
+    "language": ("metadata", "language", False),
+    "description": ("metadata", "description", False),
+    "url": ("metadata", "url", False),
+    "cover": ("metadata", "cover", True),
+    "intro": ("program", "intro", False),
+    "outro": ("program", "outro", False),
+    "transition": ("program", "transition", False),
+    "transition_audio": ("program", "transition_audio", True),
+    "jingle": ("program", "jingle", True),
+}
+
+
+@dataclass(frozen=True)
+class EditionFile:
+    path: Path
+    stories: tuple[str, ...]
+    urls: tuple[str | None, ...]
+    #: Option name -> value, with paths resolved against the file's folder.
+    values: dict[str, Any]
+
+
+def is_edition_file(path: str) -> bool:
+    return path.lower().endswith(".toml")
+
+
+def load(path: Path) -> EditionFile:
+    path = Path(path)
+    data = read_toml(path, str(path))
+    stories = data.pop("story", None)
+    if not isinstance(stories, list) or not stories:
+        raise UsageError(f"{path}: list the stories as [[story]] tables with a path each")
+    unknown = set(data) - set(KEYS)
+    if unknown:
+        raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(KEYS)}")
+    base = path.parent
+    inputs, urls = [], []
+    for i, story in enumerate(stories, 1):
+        if not isinstance(story, dict) or "path" not in story:
+            raise UsageError(f"{path}: story #{i} needs a path")
+        inputs.append(str(base / story["path"]))
+        urls.append(story.get("url"))
+    values = {}
+    for key, value in data.items():
+        if KEYS[key][2] and value:
+            value = base / value
+        if key == "date" and isinstance(value, str):
+            try:
+                value = _dt.date.fromisoformat(value)
+            except ValueError:
+                raise UsageError(f"{path}: date {value!r} is not like 2026-11-27") from None
+        values[key] = value
+    return EditionFile(path, tuple(inputs), tuple(urls), values)
+
+
+def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = frozenset()) -> BuildSettings:
+    """Settings with the edition file's values, except those named in ``keep`` (set on the command line)."""
+    metadata: dict[str, Any] = {}
+    program: dict[str, Any] = {"story_urls": edition.urls}
+    for key, value in edition.values.items():
+        if key in keep:
+            continue
+        section, name, _ = KEYS[key]
+        (metadata if section == "metadata" else program)[name] = value
+    return dataclasses.replace(
+        settings,
+        metadata=dataclasses.replace(settings.metadata, **metadata),
+        program=dataclasses.replace(settings.program, **program),
+    )
+
+
+def render(template: str, metadata: Metadata, *, title: str, count: int) -> str:
+    d = metadata.date or _dt.date.today()
+    fields = {
+        "publication": metadata.publication,
+        "title": title,
+        "weekday": d.strftime("%A"),
+        "month": d.strftime("%B"),
+        "day": d.day,
+        "year": d.year,
+        "count": num2words(count).capitalize(),
+        "count_number": count,
+    }
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise UsageError(f"template {template!r}: {exc} is not one of {{{'}, {'.join(fields)}}}") from None
+
+
+def framing(program: Program, metadata: Metadata, *, title: str, count: int) -> tuple[str | None, str | None]:
+    """The intro and outro to speak: defaults for editions of several stories, none for one."""
+    intro = program.intro if program.intro is not None else (DEFAULT_INTRO if count > 1 else "")
+    outro = program.outro if program.outro is not None else (DEFAULT_OUTRO if count > 1 else "")
+    return (
+        render(intro, metadata, title=title, count=count) if intro else None,
+        render(outro, metadata, title=title, count=count) if outro else None,
+    )
