@@ -74,3 +74,11 @@ def test_odd_file_names_and_the_lame_header(tmp_path, speechlike):
     assert info.bitrate_mode == BitrateMode.CBR
     assert abs(info.length - len(speechlike) / 2 / 22050) < 0.06
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_loudness_targets_are_configurable(tmp_path, speechlike):
+    out = tmp_path / "quiet.mp3"
+    encode_mp3(speechlike, 22050, out, Encoding(), Loudness(integrated_lufs=-23.0, true_peak_dbtp=-3.0))
+    m = loudness.measure(None, 0, path=str(out))
+    assert abs(m.integrated_lufs - -23.0) <= 1.0
+    assert m.true_peak_dbtp <= -3.0 + loudness.PEAK_TOLERANCE_DB
