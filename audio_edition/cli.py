@@ -274,13 +274,20 @@ def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="MP3 to write; its manifest and sidecars go beside it. Default: INPUT's name, .mp3.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="MP3 to write; its manifest and sidecars go beside it. Default: INPUT's name, .mp3.",
+)
+@click.option("--player", "with_player", is_flag=True, help="Also write the player page and embed snippet.")  # fmt: skip
 @text_options
 @engine_options
 @output_options
 @output_mode_options
-def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bool, verbose: int, **kw) -> None:
+def build(
+    inputs: tuple[str, ...], output: Path | None, with_player: bool, as_json: bool, quiet: bool, verbose: int, **kw
+) -> None:
     """Build a narrated, tagged, chaptered MP3 from one story or several (an edition).
 
     INPUT is a text, Markdown or HTML file, or - for standard input. Several inputs make one
@@ -301,6 +308,11 @@ def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bo
     bar = _Bar(enabled=sys.stderr.isatty() and not quiet and not as_json)
     stories, settings = _inputs_and_settings(inputs, kw)
     result = run_build(stories, output, settings, progress=bar)
+    if with_player:
+        from .player import write_player
+
+        page, embed = write_player(result.mp3)
+        result.sidecars.update(player=page, embed=embed)
     took = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps({**result.as_json(), "seconds": round(took, 3)}))
@@ -349,6 +361,27 @@ def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
         )
     if strict and report.unknown_names:
         raise SystemExit(ExitStatus.FINDINGS)
+
+
+@cli.command()
+@click.argument("mp3", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="EDITION.mp3")
+@click.option(
+    "-o",
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the page and snippet. Default: beside the MP3.",
+)
+@click.option("--audio-url", help="The MP3's URL as the page should load it. Default: its file name, beside the page.")
+def player(mp3: Path, out_dir: Path | None, audio_url: str | None) -> None:
+    """Write the "Listen to Today's Edition" player for a built edition.
+
+    EDITION.html is a self-contained page (the manifest inlined, no external requests, a strict
+    Content-Security-Policy); EDITION.embed.html is one <div> and one <script> to paste into a CMS.
+    """  # fmt: skip
+    from .player import write_player
+
+    page, embed = write_player(mp3, out_dir=out_dir, audio_url=audio_url)
+    click.echo(f"wrote {page} and {embed}", err=True)
 
 
 @cli.command("check")

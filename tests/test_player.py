@@ -1,0 +1,231 @@
+"""The player in headless Chromium (Debian's, driven by Playwright), used as a person would."""
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from static_server import serve
+
+from audio_edition import ffmpeg
+from audio_edition.cli import cli
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required", "--mute-audio"]  # fmt: skip
+
+STORY = "\n\n".join(
+    [
+        "Read Along",
+        "The first paragraph is here to be read aloud. It has two sentences of modest length.",
+        "A second paragraph follows it, long enough that a listener can tell where one ends.",
+        "The third paragraph is the one the test clicks, so that the player seeks straight to it.",
+        "A fourth paragraph closes the story, with a final sentence spoken by the fake engine.",
+    ]
+)
+HOSTILE = (
+    "Hostile Story\n\nA reader wrote <script>window.pwned = 1</script> in the comments.\n\n"
+    'Another wrote "><img src=x onerror="window.pwned = 2"> and waited.\n'
+)
+
+
+def invoke(*args):
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    result = runner.invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    folder = tmp_path_factory.mktemp("site")
+    for name, text in (("story", STORY), ("hostile", HOSTILE)):
+        (folder / f"{name}.txt").write_text(text)
+        invoke("build", str(folder / f"{name}.txt"), "-o", str(folder / f"{name}.mp3"), "--engine", "fake",
+               "--cache-dir", str(folder / ".cache"), "--player", "--paragraph-pause", "1200", "--speed", "0.3")  # fmt: skip
+    server, origin, seen = serve(folder)
+    yield folder, origin, seen
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    folder, origin, seen = site
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    pg = context.new_page()
+    pg.requests = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.goto(f"{origin}/story.html")
+    pg.wait_for_function("() => document.querySelector('audio').readyState >= 1")
+    yield pg
+    context.close()
+
+
+def manifest(site, name="story"):
+    return json.loads((site[0] / f"{name}.json").read_text())
+
+
+def media(page, prop):
+    return page.evaluate(f"document.querySelector('audio').{prop}")
+
+
+def clock(seconds):
+    s = int(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def test_duration_is_the_real_mp3_duration_before_playback(page, site):
+    decoded_s = len(ffmpeg.decode_pcm(site[0] / "story.mp3", sample_rate=8000)) / 2 / 8000
+    assert media(page, "paused")
+    assert page.inner_text(".ae-dur") == clock(decoded_s)
+    assert page.inner_text(".ae-pos") == "0:00"
+
+
+def test_playing_advances_the_position(page, site):
+    first = manifest(site)["paragraphs"][1]["sentences"][0]
+    page.get_by_role("button", name="Play", exact=True).click()
+    inside = (first["start_ms"] + 300) / 1000
+    page.wait_for_function(f"() => document.querySelector('audio').currentTime > {inside}")
+    assert page.get_attribute(".ae-play", "aria-label") == "Pause"
+    assert page.inner_text(".ae-pos") != "0:00"
+    assert page.locator("span.ae-current").count() == 1
+    assert page.inner_text("span.ae-current") == first["text"]
+
+
+def test_clicking_the_third_paragraph_seeks_and_highlights_it(page, site):
+    third = [p for p in manifest(site)["paragraphs"] if p["kind"] == "paragraph"][2]
+    target = page.locator(".ae-text p").nth([p["id"] for p in manifest(site)["paragraphs"]].index(third["id"]))
+    target.click()
+    page.wait_for_function("() => !document.querySelector('audio').seeking")
+    assert abs(media(page, "currentTime") - third["start_ms"] / 1000) <= 0.3
+    assert "ae-current" in target.get_attribute("class")
+    assert target.locator("span").first.get_attribute("class") == "ae-current"
+
+
+def test_speed_and_volume_change_the_media_element(page):
+    page.get_by_label("Playback speed").select_option("1.5")
+    assert media(page, "playbackRate") == 1.5
+    page.get_by_label("Volume").fill("40")
+    assert media(page, "volume") == pytest.approx(0.4)
+    assert page.inner_text(".ae-volume-value") == "40"
+
+
+def test_skip_buttons(page):
+    page.evaluate("document.querySelector('audio').currentTime = 5")
+    page.get_by_role("button", name="Back 15 seconds").click()
+    assert media(page, "currentTime") == 0
+    page.get_by_role("button", name="Forward 30 seconds").click()
+    assert media(page, "currentTime") == pytest.approx(min(30, media(page, "duration")), abs=0.01)
+
+
+def test_keyboard_only(page):
+    focusable = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.ae-player button, .ae-player input, .ae-player select,'
+             + ' .ae-player [tabindex="0"]')).map(e => e.getAttribute('aria-label') || '')"""
+    )
+    assert focusable and all(focusable), "every control has an ARIA label"
+    page.keyboard.press("Tab")  # the first control is Play
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Play"
+    page.keyboard.press("Space")
+    page.wait_for_function("() => !document.querySelector('audio').paused")
+    page.keyboard.press("Tab")  # to "Back 15 seconds": a button; Space would press it, so pause with the
+    page.keyboard.press("Shift+Tab")  # play button again
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('audio').paused")
+    # Arrow keys seek from anywhere but the sliders.
+    page.locator(".ae-text p").first.focus()
+    before = media(page, "currentTime")
+    page.keyboard.press("ArrowRight")
+    assert media(page, "currentTime") == pytest.approx(before + 5, abs=0.05)
+    page.keyboard.press("ArrowLeft")
+    assert media(page, "currentTime") == pytest.approx(before, abs=0.05)
+    # A paragraph is a button: Enter seeks to it.
+    page.locator(".ae-text p").nth(3).focus()
+    page.keyboard.press("Enter")
+    assert media(page, "currentTime") > before
+
+
+def test_hostile_story_displays_as_text_and_never_runs(browser, site):
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto(f"{site[1]}/hostile.html")
+    pg.wait_for_timeout(500)
+    assert pg.evaluate("window.pwned") is None
+    text = pg.inner_text(".ae-text")
+    assert "<script>window.pwned = 1</script>" in text
+    assert '"><img src=x onerror="window.pwned = 2">' in text
+    assert pg.locator(".ae-text img, .ae-text script").count() == 0
+    csp = pg.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+    assert "unsafe-inline" not in csp and "script-src 'sha256-" in csp and "default-src 'none'" in csp
+    # The policy is live: an inline handler added by anyone is refused.
+    pg.evaluate(
+        "() => { const i = document.createElement('img'); i.setAttribute('onerror', 'window.pwned = 3');"
+        " i.src = 'nope.png'; document.body.appendChild(i); }"
+    )
+    pg.wait_for_timeout(300)
+    assert pg.evaluate("window.pwned") is None
+    context.close()
+
+
+def test_no_requests_beyond_its_own_files(page, site):
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 0.5")
+    origin = site[1]
+    assert page.requests and all(u.startswith(origin + "/") for u in page.requests)
+    assert {u[len(origin) :] for u in page.requests} <= {"/story.html", "/story.mp3"}
+
+
+def test_remembers_the_position(page):
+    page.evaluate("document.querySelector('audio').currentTime = 8")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 8.3")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    kept = media(page, "currentTime")
+    page.reload()
+    page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
+    page.wait_for_function(f"() => Math.abs(document.querySelector('audio').currentTime - {kept}) < 0.5")
+    assert page.inner_text(".ae-pos") == clock(kept)
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, site):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    pg = context.new_page()
+    pg.goto(f"{site[1]}/story.html")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 375
+    assert pg.get_by_role("button", name="Play", exact=True).is_visible()
+    context.close()
+
+
+def test_embed_snippet_works_and_leaks_no_globals(browser, site):
+    folder, origin, _ = site
+    snippet = (folder / "story.embed.html").read_text()
+    assert snippet.count("<div") == 1 and snippet.count("<script") == 1
+    (folder / "host-empty.html").write_text("<!DOCTYPE html><html><head></head><body><p>CMS page</p></body></html>")
+    (folder / "host.html").write_text(f"<!DOCTYPE html><html><head></head><body><p>CMS page</p>{snippet}</body></html>")
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto(f"{origin}/host-empty.html")
+    baseline = set(pg.evaluate("Object.keys(window)"))
+    pg.goto(f"{origin}/host.html")
+    pg.wait_for_function("() => document.querySelector('audio') && document.querySelector('audio').readyState >= 1")
+    assert set(pg.evaluate("Object.keys(window)")) == baseline
+    pg.get_by_role("button", name="Play", exact=True).click()
+    pg.wait_for_function("() => document.querySelector('audio').currentTime > 0.3")
+    assert pg.locator(".ae-text p").count() == len(manifest(site)["paragraphs"])
+    context.close()
