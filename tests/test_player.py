@@ -229,3 +229,28 @@ def test_embed_snippet_works_and_leaks_no_globals(browser, site):
     pg.wait_for_function("() => document.querySelector('audio').currentTime > 0.3")
     assert pg.locator(".ae-text p").count() == len(manifest(site)["paragraphs"])
     context.close()
+
+
+def test_text_contrast_meets_wcag_aa(page):
+    """Computed colours of the text a listener reads, against what is behind it: at least 4.5:1."""
+    pairs = page.evaluate(
+        """() => {
+          const bg = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+                               if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; } return 'rgb(255, 255, 255)'; };
+          document.querySelector('.ae-text p').classList.add('ae-current');
+          document.querySelector('.ae-text span').classList.add('ae-current');
+          return Array.from(document.querySelectorAll(
+            '.ae-player h1, .ae-meta, .ae-label, .ae-time, .ae-play, .ae-bar button, .ae-chapters button, .ae-text p, .ae-text span'
+          )).map(el => [el.className || el.tagName, getComputedStyle(el).color, bg(el)]);
+        }"""
+    )
+
+    def luminance(rgb):
+        values = [int(v) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    assert len(pairs) > 10
+    for name, fg, bg in pairs:
+        a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
+        assert (a + 0.05) / (b + 0.05) >= 4.5, (name, fg, bg)
