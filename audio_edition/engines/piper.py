@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import EngineError, UsageError
 from ..settings import EngineOptions
 from .base import Clip, Engine
+from .piper_noise import NOISE_VERSION, deterministic_model
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +95,15 @@ class PiperEngine(Engine):
         from piper import PiperVoice
         from piper.config import PiperConfig
 
-        if self.threads is None:
-            return PiperVoice.load(self.model)
-        # PiperVoice.load takes no session options; build the same voice with a thread cap.
+        # PiperVoice.load takes neither session options nor model bytes: build the same voice,
+        # with deterministic noise (piper_noise) and, in pool workers, a thread cap.
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
+        if self.threads is not None:
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
         config = json.loads(Path(f"{self.model}.json").read_text("utf-8"))
         session = onnxruntime.InferenceSession(
-            str(self.model), sess_options=options, providers=["CPUExecutionProvider"]
+            deterministic_model(self.model), sess_options=options, providers=["CPUExecutionProvider"]
         )
         return PiperVoice(session=session, config=PiperConfig.from_dict(config))
 
@@ -112,6 +113,7 @@ class PiperEngine(Engine):
             "voice": self.model.name.removesuffix(".onnx"),
             "voice_id": voice_fingerprint(self.model),
             "length_scale": self.length_scale,
+            "noise": NOISE_VERSION,
         }
 
     def synthesize(self, text: str) -> Clip:
