@@ -1,13 +1,18 @@
 """audio-edition: news stories in, a tagged, chaptered MP3 with sidecars out.
 
-The library API that the ``audio-edition`` command is a thin layer over.
+The library API that the ``audio-edition`` command is a thin layer over. The heavy parts (numpy,
+the engines) load on first use, so that ``audio-edition --help`` starts fast.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import AudioEditionError, ExitStatus
-from .pipeline import BuildResult, build, prepare
-from .settings import BuildSettings, Encoding, EngineOptions, Loudness, Metadata, Pauses, TextOptions
+from .settings import BuildSettings, Encoding, EngineOptions, Loudness, Metadata, Pauses, Program, TextOptions
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult, build, prepare
 
 __version__ = "0.1.0"
 
@@ -21,7 +26,16 @@ __all__ = [
     "Loudness",
     "Metadata",
     "Pauses",
+    "Program",
     "TextOptions",
     "build",
     "prepare",
 ]
+
+
+def __getattr__(name: str):
+    if name in ("build", "prepare", "BuildResult"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'audio_edition' has no attribute {name!r}")

@@ -118,7 +118,11 @@ def assemble(
     sample_rate: int | None = None,
     inserts: Inserts | None = None,
 ) -> Assembled:
-    """Join every clip, pause and insert in one pass (``b"".join``, never ``+=`` on audio)."""
+    """Join every clip, pause and insert in one pass (``b"".join``, never ``+=`` on audio).
+
+    The parts are views into the clips (numpy slices of their trimmed bodies), so the audio is
+    copied exactly once, into the result.
+    """
     if sample_rate is None:
         # The rate most clips already have: no resampling at all for a single-engine build.
         sample_rate = Counter(r.clip.sample_rate for r in results).most_common(1)[0][0]
@@ -128,13 +132,13 @@ def assemble(
 
     inserts = inserts or Inserts()
     levels = _engine_levels(results, sample_rate)
-    parts: list[bytes] = []
+    parts: list[bytes | np.ndarray] = []
     position = 0
 
-    def put(pcm: bytes) -> None:
+    def put(pcm: bytes | np.ndarray) -> None:
         nonlocal position
         parts.append(pcm)
-        position += len(pcm) // 2
+        position += len(pcm) // 2 if isinstance(pcm, bytes) else len(pcm)
 
     if inserts.start is not None:
         put(resample(inserts.start, sample_rate).pcm)
@@ -157,7 +161,7 @@ def assemble(
         if levels.get(result.engine, 1.0) != 1.0:
             samples = np.clip(samples * levels[result.engine], -32768, 32767).astype("<i2")
         start = position
-        put(samples.tobytes())
+        put(samples)
         spans[result.chunk.id] = Span(round(start * 1000 / sample_rate), round(position * 1000 / sample_rate))
         previous = result.chunk
     if inserts.end is not None:

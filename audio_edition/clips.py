@@ -268,7 +268,14 @@ def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: 
     1.33x as fast as 1 process x 2 threads on 2 cores), threads for network engines (bounded by
     their own concurrency), else one thread using the engine already loaded."""
     if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        # forkserver, not fork: the parent may have threads by now (an import running in the
+        # background), and a fork taken mid-import deadlocks the child. The server preloads the
+        # engine's heavy modules once, so each worker still starts fast.
+        if sys.platform == "win32":
+            context = multiprocessing.get_context("spawn")
+        else:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["audio_edition.clips", "onnxruntime", "piper"])
         pool = ProcessPoolExecutor(
             min(jobs, misses), mp_context=context, initializer=_init_worker, initargs=(engine.name, options)
         )

@@ -34,6 +34,7 @@ from . import (
     tags,
 )
 from .audio import Inserts, assemble, load_insert
+from .engines import Clip
 from .errors import EncodingError
 from .outputs import Outputs
 from .settings import BuildSettings, Metadata
@@ -218,6 +219,8 @@ def build(
 
         progress.stage("encoding")
         assembled = assemble(results, settings.pauses, inserts=_inserts(settings, results))
+        # The clips are in the edition now; keep only what the manifest needs of them.
+        results = [dataclasses.replace(r, clip=Clip(b"", r.clip.sample_rate)) for r in results]
         lap("stitch")
         # The same audio with the same settings encodes to the same MP3: reuse it (warm rebuilds).
         render_key = hashlib.sha256(

@@ -1,0 +1,67 @@
+"""Piper with the bundled voice: loaded once, deterministic, and honest about bad voices."""
+
+import numpy as np
+import pytest
+
+from audio_edition.engines import create
+from audio_edition.errors import UsageError
+from audio_edition.settings import EngineOptions
+
+TEXT = "Kenya and the United States signed a defense agreement this week."
+
+
+def test_same_text_same_samples_whatever_the_history_or_threads():
+    a = create(EngineOptions())
+    first = a.synthesize(TEXT)
+    a.synthesize("Something else entirely, to move any random state along.")
+    assert a.synthesize(TEXT) == first
+    assert create(EngineOptions(threads=1)).synthesize(TEXT) == first
+
+
+def test_speech_not_noise():
+    clip = create(EngineOptions()).synthesize(TEXT)
+    x = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float64)
+    assert clip.sample_rate == 22050
+    assert 2.5 < clip.duration_ms / 1000 < 5.0  # ~15 characters a second
+    frames = np.sqrt(np.mean(x[: len(x) // 441 * 441].reshape(-1, 441) ** 2, axis=1))
+    quiet = np.mean(frames < 0.02 * frames.max())
+    assert 0.02 < quiet < 0.6  # speech has pauses between words; noise would have none
+
+
+def test_the_noise_graph_is_standard_normal():
+    """Run the replacement noise subgraph alone on a large tensor and look at its statistics."""
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    from audio_edition.engines.piper_noise import _noise_nodes
+
+    nodes = _noise_nodes(1, "like", "noise")
+    graph = helper.make_graph(
+        nodes,
+        "noise",
+        [helper.make_tensor_value_info("like", TensorProto.FLOAT, [1, 192, None])],
+        [helper.make_tensor_value_info("noise", TensorProto.FLOAT, [1, 192, None])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)])
+    onnx.checker.check_model(model)
+    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    z = session.run(None, {"like": np.zeros((1, 192, 500), dtype=np.float32)})[0]
+    assert z.shape == (1, 192, 500)
+    flat = z.ravel()
+    assert abs(flat.mean()) < 0.02 and abs(flat.std() - 1) < 0.03
+    assert abs(np.corrcoef(flat[:-1], flat[1:])[0, 1]) < 0.02
+    assert abs(np.mean(np.abs(flat) > 1.96) - 0.05) < 0.01  # Gaussian tails
+
+
+@pytest.mark.parametrize("speed", [0.1, 5.0])
+def test_speed_range(speed):
+    with pytest.raises(UsageError, match="--speed"):
+        create(EngineOptions(speed=speed))
+
+
+def test_voice_without_its_config(tmp_path):
+    voice = tmp_path / "v.onnx"
+    voice.write_bytes(b"not really")
+    with pytest.raises(UsageError, match="config v.onnx.json is missing"):
+        create(EngineOptions(voice=voice))
