@@ -9,7 +9,6 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import os
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -201,8 +200,6 @@ def build(
         if settings.engine.fallback:
             fallback_name = settings.engine.fallback
             fallback = lambda: engines.create(settings.engine, fallback_name)  # noqa: E731
-        # scipy and pyloudnorm take ~1 s to import; do it while the voices work.
-        threading.Thread(target=loudness.preload, daemon=True).start()
         progress.stage("synthesizing")
         progress.start(len(prep.plan.chunks))
         results, stats = clips.synthesize_all(
@@ -213,6 +210,7 @@ def build(
             on_clip=progress.advance,
             jobs=settings.jobs or os.cpu_count() or 1,
             options=settings.engine,
+            while_waiting=loudness.preload,  # scipy and pyloudnorm take ~1 s to import: while the voices work
         )
         progress.finish()
         lap("synthesize")

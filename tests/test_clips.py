@@ -132,14 +132,15 @@ def test_piper_uses_worker_processes_for_many_misses():
 def test_parallel_piper_puts_each_clip_with_its_chunk(tmp_path):
     """Two worker processes voice sentences of very different lengths; every clip lands on its chunk."""
     texts = ["Yes.", "No.", "A considerably longer sentence, spoken slowly by the bundled voice, for timing.", "Go.",
-             "Another fairly long sentence that should take several seconds to say aloud."]  # fmt: skip
+             "Another fairly long sentence that should take several seconds to say aloud.", "Up.", "Down.", "Left."]  # fmt: skip
+    assert len(texts) >= clips.POOL_MIN_CHUNKS  # so the pool is used
     cache = clips.ClipCache(tmp_path)
     results, stats = clips.synthesize_all(
         [chunk(i, t) for i, t in enumerate(texts)], create(EngineOptions()), cache, jobs=2, options=EngineOptions()
     )
-    assert stats.synthesized == 5 and [r.chunk.speech for r in results] == texts
+    assert stats.synthesized == len(texts) and [r.chunk.speech for r in results] == texts
     seconds_per_char = [r.clip.duration_ms / 1000 / len(t) for r, t in zip(results, texts)]
     long_ones = [seconds_per_char[2], seconds_per_char[4]]
     assert all(0.03 < s < 0.12 for s in long_ones)  # ~15 characters a second
-    assert [r.clip.duration_ms for r in results][2] > 3 * max(results[i].clip.duration_ms for i in (0, 1, 3))
-    assert cache.info()["entries"] == 5
+    assert [r.clip.duration_ms for r in results][2] > 3 * max(results[i].clip.duration_ms for i in (0, 1, 3, 5, 6, 7))
+    assert cache.info()["entries"] == len(texts)
