@@ -66,6 +66,21 @@ def test_two_processes_never_voice_the_same_chunk(tmp_path):
     assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
 
 
+def test_a_corrupt_clip_is_discarded_and_voiced_again(tmp_path):
+    story = write_story(tmp_path)
+    cache = tmp_path / "cache"
+    first = run("build", str(story), "-o", str(tmp_path / "a.mp3"), "--cache-dir", str(cache), "--date", "2026-11-27")
+    assert first.returncode == 0
+    wav = sorted(cache.glob("clips-v*/*/*.wav"))[0]
+    data = bytearray(wav.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 100] = bytes(100)  # bit rot in the middle of a clip
+    wav.write_bytes(bytes(data))
+    again = json.loads(run("build", str(story), "-o", str(tmp_path / "b.mp3"), "--cache-dir", str(cache),
+                           "--date", "2026-11-27", "--json").stdout)["chunks"]  # fmt: skip
+    assert (again["synthesized"], again["cached"]) == (1, again["total"] - 1)
+    assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()  # deterministic voice
+
+
 def test_cache_commands(tmp_path):
     story = write_story(tmp_path)
     cache = tmp_path / "cache"
