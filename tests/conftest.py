@@ -54,6 +54,19 @@ def reference_build(tmp_path_factory, piper_cache):
     return result
 
 
+def invoke(*args: str, env: dict | None = None, input: str | None = None):
+    """Run the CLI in-process with click's CliRunner; stderr kept apart from stdout."""
+    from click.testing import CliRunner
+
+    from audio_edition.cli import cli
+
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 keeps stderr apart by default
+        runner = CliRunner()
+    return runner.invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+
+
 def copy_sample(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copy(SAMPLES / name, target)

@@ -3,22 +3,10 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from audio_edition.cli import cli
+from conftest import SAMPLES, invoke
 
-from conftest import SAMPLES
-
-
-def runner():
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 keeps stderr apart by default
-        return CliRunner()
-
-
-def run(*args, env=None, input=None):
-    return runner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+run = invoke
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ import shutil
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from audio_edition import ffmpeg, loudness
-from audio_edition.cli import cli
 
-from conftest import SAMPLES
+from conftest import SAMPLES, invoke
 
 EDITION = """
 publication = "GlobalPost"
@@ -29,14 +27,6 @@ url = "https://example.org/world/river-talks"
 [[story]]
 path = "solar-grid.html"
 """
-
-
-def invoke(*args):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(cli, list(args), catch_exceptions=False)
 
 
 def png(path, size=64):

@@ -4,12 +4,12 @@ import json
 import time
 
 import pytest
-from click.testing import CliRunner
 from gtts_stub import GttsStub, free_port, serve
 
-from audio_edition.cli import cli
 from audio_edition.engines import create
 from audio_edition.settings import EngineOptions
+
+from conftest import invoke
 
 STORY = """Harbor Deal
 
@@ -40,13 +40,8 @@ def story(tmp_path):
 
 
 def build(story, out, cache, *extra):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    args = ["build", str(story), "-o", str(out), "--engine", "gtts", "--cache-dir", str(cache),
-            "--requests-per-second", "50", "--concurrency", "2", *extra]  # fmt: skip
-    return runner.invoke(cli, args, catch_exceptions=False)
+    return invoke("build", str(story), "-o", str(out), "--engine", "gtts", "--cache-dir", str(cache),
+                  "--requests-per-second", "50", "--concurrency", "2", *extra)  # fmt: skip
 
 
 def manifest(out):
@@ -113,13 +108,8 @@ def test_fallback_to_piper_marks_the_chunks(stub, story, tmp_path):
 def test_request_budget_holds(stub, story, tmp_path):
     started = time.monotonic()
     out = tmp_path / "e.mp3"
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    args = ["build", str(story), "-o", str(out), "--engine", "gtts", "--cache-dir", str(tmp_path / "c"),
-            "--requests-per-second", "3", "--concurrency", "4"]  # fmt: skip
-    result = runner.invoke(cli, args, catch_exceptions=False)
+    result = invoke("build", str(story), "-o", str(out), "--engine", "gtts", "--cache-dir", str(tmp_path / "c"),
+                    "--requests-per-second", "3", "--concurrency", "4")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     n = len(stub.requests)
     assert n >= 6

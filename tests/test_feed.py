@@ -3,13 +3,13 @@
 import datetime
 
 import pytest
-from click.testing import CliRunner
 from lxml import etree
 
 from audio_edition import BuildSettings, build
 from audio_edition import feed as feeds
-from audio_edition.cli import cli
 from audio_edition.settings import EngineOptions, Metadata
+
+from conftest import invoke
 
 NS = feeds.NS
 BASE = "https://example.org/audio/"
@@ -41,12 +41,7 @@ def editions(tmp_path):
     return folder, mp3s
 
 
-def run(*args):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(cli, list(args), catch_exceptions=False)
+run = invoke
 
 
 def test_feed_build_parses_and_has_every_required_element(editions):

@@ -1,12 +1,10 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from audio_edition.cli import cli
 from audio_edition.lint import proper_nouns
 
-from conftest import SAMPLES
+from conftest import SAMPLES, invoke
 
 
 @pytest.mark.parametrize(
@@ -22,18 +20,14 @@ def test_proper_nouns(sentence, expected):
     assert proper_nouns(sentence) == expected
 
 
-def invoke(*args):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(cli, ["lint", *args], catch_exceptions=False)
+def lint(*args):
+    return invoke("lint", *args)
 
 
 def test_lint_reference_lists_names_until_the_lexicon_covers_them(reference_page, tmp_path):
     from fakes import FakeEngine
 
-    result = invoke(str(reference_page), "--json", "--engine", "fake", "--cache-dir", str(tmp_path))
+    result = lint(str(reference_page), "--json", "--engine", "fake", "--cache-dir", str(tmp_path))
     report = json.loads(result.stdout)
     names = {u["name"] for u in report["unknown_names"]}
     assert {"Duale", "Moïse"} <= names
@@ -46,20 +40,20 @@ def test_lint_reference_lists_names_until_the_lexicon_covers_them(reference_page
 
     lex = tmp_path / "lex.toml"
     lex.write_text('[en]\nDuale = "doo-AH-lay"\n"Moïse" = "mo-EES"\n')
-    result = invoke(str(reference_page), "--json", "--engine", "fake", "--lexicon", str(lex))
+    result = lint(str(reference_page), "--json", "--engine", "fake", "--lexicon", str(lex))
     names = {u["name"] for u in json.loads(result.stdout)["unknown_names"]}
     assert not {"Duale", "Moïse"} & names
 
 
 def test_strict_exits_1_on_unknown_names(tmp_path):
-    assert invoke(str(SAMPLES / "river-talks.md"), "--strict", "--engine", "fake").exit_code == 1
+    assert lint(str(SAMPLES / "river-talks.md"), "--strict", "--engine", "fake").exit_code == 1
     plain = tmp_path / "p.txt"
     plain.write_text("Quiet day\n\nNothing happened today.\n")
-    assert invoke(str(plain), "--strict", "--engine", "fake").exit_code == 0
+    assert lint(str(plain), "--strict", "--engine", "fake").exit_code == 0
 
 
 def test_lint_text_report(tmp_path):
-    out = invoke(str(SAMPLES / "harbor-deal.txt"), "--engine", "fake").stdout
+    out = lint(str(SAMPLES / "harbor-deal.txt"), "--engine", "fake").stdout
     assert "-- dropped" in out and "[free-trial]" in out
     assert "Valmora" in out and "engine requests" in out
 
@@ -71,14 +65,10 @@ def test_cache_commands(tmp_path):
     store = ClipCache(tmp_path)
     for i in range(3):
         store.put(clip_key({"e": 1}, str(i)), Clip(b"\x01\x02" * 20000, 16000), {"text": str(i)})
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    info = json.loads(runner.invoke(cli, ["cache", "info", "--json", "--cache-dir", str(tmp_path)]).stdout)
+    info = json.loads(invoke("cache", "info", "--json", "--cache-dir", str(tmp_path)).stdout)
     assert info["entries"] == 3
-    result = runner.invoke(cli, ["cache", "prune", "--max-size", "90KB", "--cache-dir", str(tmp_path)])
+    result = invoke("cache", "prune", "--max-size", "90KB", "--cache-dir", str(tmp_path))
     assert result.exit_code == 0 and store.info()["entries"] == 2
-    assert runner.invoke(cli, ["cache", "prune", "--max-size", "lots", "--cache-dir", str(tmp_path)]).exit_code == 2
-    runner.invoke(cli, ["cache", "clear", "--cache-dir", str(tmp_path)])
+    assert invoke("cache", "prune", "--max-size", "lots", "--cache-dir", str(tmp_path)).exit_code == 2
+    invoke("cache", "clear", "--cache-dir", str(tmp_path))
     assert store.info()["entries"] == 0

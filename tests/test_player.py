@@ -4,11 +4,11 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
 from static_server import serve
 
 from audio_edition import ffmpeg
-from audio_edition.cli import cli
+
+from conftest import invoke
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +31,8 @@ HOSTILE = (
 )
 
 
-def invoke(*args):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:
-        runner = CliRunner()
-    result = runner.invoke(cli, list(args), catch_exceptions=False)
+def build(*args):
+    result = invoke(*args)
     assert result.exit_code == 0, result.stderr
     return result
 
@@ -48,7 +44,7 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("site")
     for name, text in (("story", STORY), ("hostile", HOSTILE)):
         (folder / f"{name}.txt").write_text(text)
-        invoke("build", str(folder / f"{name}.txt"), "-o", str(folder / f"{name}.mp3"), "--engine", "fake",
+        build("build", str(folder / f"{name}.txt"), "-o", str(folder / f"{name}.mp3"), "--engine", "fake",
                "--cache-dir", str(folder / ".cache"), "--player", "--paragraph-pause", "1200", "--speed", "0.3")  # fmt: skip
     server, origin, seen = serve(folder)
     yield folder, origin, seen
