@@ -4,11 +4,31 @@ renamed into place only when the whole build has succeeded."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from pathlib import Path
 
 from .errors import OutputError
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_orphans(final: Path) -> None:
+    """Delete temporary files of ``final`` left by builds whose process is gone (SIGKILL, power loss)."""
+    for part in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
+        pid = part.name[len(final.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                part.unlink()
 
 
 class Outputs:
@@ -18,11 +38,15 @@ class Outputs:
         self._pending: list[tuple[Path, Path]] = []
 
     def temp_for(self, final: Path) -> Path:
-        """A fresh temporary path in ``final``'s folder (same file system, so rename is atomic)."""
+        """A fresh temporary path in ``final``'s folder (same file system, so rename is atomic).
+
+        Its name carries this process's id, so a later build can remove what a killed one left.
+        """
         final = Path(final)
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+            remove_orphans(final)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.{os.getpid()}.", suffix=".part", dir=final.parent)
         except OSError as exc:
             raise OutputError(f"cannot write to {final.parent}: {exc.strerror}") from None
         os.close(fd)

@@ -208,6 +208,7 @@ def test_sigkill_mid_synthesis_then_rerun(tmp_path):
     assert rerun["chunks"]["cached"] >= len(before)
     assert rerun["chunks"]["synthesized"] == rerun["chunks"]["total"] - rerun["chunks"]["cached"]
     assert run("check", str(out_dir / "e.mp3"), check=False).returncode == 0
+    assert sorted(p.name for p in out_dir.iterdir() if p.name.startswith(".")) == []  # the killed build's parts
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
