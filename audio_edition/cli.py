@@ -79,8 +79,8 @@ def engine_options(fn):
                      help="gTTS: attempts per chunk (429, 5xx, timeouts and empty answers are retried with backoff)."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
                      help="gTTS: seconds to wait for one answer."),
-        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="AUDIO_EDITION_CACHE_DIR", show_envvar=True,
-                     help="Clip cache folder. Default: the user cache dir."),
+        click.option("--cache-dir", metavar="DIR|URL", envvar="AUDIO_EDITION_CACHE_DIR", show_envvar=True,
+                     help="Clip cache: a folder, or an fsspec URL such as s3://bucket/prefix. Default: the user cache dir."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="AUDIO_EDITION_JOBS", show_envvar=True,
                      help="Parallel synthesis workers. Default: the number of cores."),
     ]  # fmt: skip
@@ -129,6 +129,26 @@ def output_options(fn):
     return fn
 
 
+broker_option = click.option(
+    "--broker", metavar="URL", envvar="AUDIO_EDITION_BROKER", show_envvar=True,
+    help="Celery broker, redis://HOST:6379/0: voice the chunks on the workers (`audio-edition worker`).",
+)  # fmt: skip
+queue_option = click.option(
+    "--queue", default="audio-edition", show_default=True, envvar="AUDIO_EDITION_QUEUE", show_envvar=True,
+    help="Celery queue of the workers.",
+)  # fmt: skip
+
+
+def fleet_options(fn):
+    """Voice the chunks on a Celery worker fleet."""
+    fn = click.option(
+        "--fleet-timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+        envvar="AUDIO_EDITION_FLEET_TIMEOUT", show_envvar=True,
+        help="With --broker: give up when no chunk has come back for this many seconds.",
+    )(fn)  # fmt: skip
+    return broker_option(queue_option(fn))
+
+
 def output_mode_options(fn):
     """--json, -q, -v."""
     fn = click.option("--json", "as_json", is_flag=True, help="Print one JSON object describing the result.")(fn)
@@ -143,7 +163,17 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def _settings(kw: dict[str, Any]):
-    from .settings import BuildSettings, Encoding, EngineOptions, Loudness, Metadata, Pauses, Program, TextOptions
+    from .settings import (
+        BuildSettings,
+        Encoding,
+        EngineOptions,
+        Fleet,
+        Loudness,
+        Metadata,
+        Pauses,
+        Program,
+        TextOptions,
+    )
 
     return BuildSettings(
         engine=EngineOptions(
@@ -165,6 +195,8 @@ def _settings(kw: dict[str, Any]):
                         transition=kw["transition"], transition_audio=kw["transition_audio"], jingle=kw["jingle"]),
         cache_dir=kw["cache_dir"],
         jobs=kw["jobs"],
+        fleet=Fleet(broker=kw.get("broker"), queue=kw.get("queue") or Fleet.queue,
+                    timeout_s=kw.get("fleet_timeout") or Fleet.timeout_s),
     )  # fmt: skip
 
 
@@ -284,6 +316,7 @@ def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None
 @text_options
 @engine_options
 @output_options
+@fleet_options
 @output_mode_options
 def build(
     inputs: tuple[str, ...], output: Path | None, with_player: bool, as_json: bool, quiet: bool, verbose: int, **kw
@@ -414,22 +447,22 @@ def cache() -> None:
     """Inspect and trim the clip cache."""
 
 
-def _cache(cache_dir: Path | None):
+def _cache(cache_dir: str | None):
     from .clips import ClipCache, default_cache_dir
 
     return ClipCache(cache_dir or default_cache_dir())
 
 
 cache_dir_option = click.option(
-    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="AUDIO_EDITION_CACHE_DIR",
-    show_envvar=True, help="Clip cache folder. Default: the user cache dir.",
+    "--cache-dir", metavar="DIR|URL", envvar="AUDIO_EDITION_CACHE_DIR", show_envvar=True,
+    help="Clip cache: a folder, or an fsspec URL such as s3://bucket/prefix. Default: the user cache dir.",
 )  # fmt: skip
 
 
 @cache.command("info")
 @cache_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def cache_info(cache_dir: Path | None, as_json: bool) -> None:
+def cache_info(cache_dir: str | None, as_json: bool) -> None:
     """Where the cache is, how many clips and bytes it holds."""
     info = _cache(cache_dir).info()
     click.echo(json.dumps(info) if as_json else f"{info['path']}: {info['entries']} clips, {_size(info['bytes'])}")
@@ -455,7 +488,7 @@ def _size(n: float) -> str:
 @cache.command("prune")
 @cache_dir_option
 @click.option("--max-size", required=True, callback=_parse_size, help="Keep at most this much, e.g. 2GB.")
-def cache_prune(cache_dir: Path | None, max_size: int) -> None:
+def cache_prune(cache_dir: str | None, max_size: int) -> None:
     """Remove the least recently used clips until the cache fits in --max-size."""
     store = _cache(cache_dir)
     removed = store.prune(max_size)
@@ -464,7 +497,7 @@ def cache_prune(cache_dir: Path | None, max_size: int) -> None:
 
 @cache.command("clear")
 @cache_dir_option
-def cache_clear(cache_dir: Path | None) -> None:
+def cache_clear(cache_dir: str | None) -> None:
     """Remove every clip."""
     click.echo(f"removed {_cache(cache_dir).clear()} clips", err=True)
 
@@ -529,6 +562,47 @@ def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int 
 
     path, count = feeds.build(folder, base_url, _channel(kw), output=output, max_items=max_items)
     click.echo(f"{path}: {count} episode(s)", err=True)
+
+
+@cli.command()
+@click.option(
+    "--broker",
+    metavar="URL",
+    required=True,
+    envvar="AUDIO_EDITION_BROKER",
+    show_envvar=True,
+    help="Celery broker, redis://HOST:6379/0 (also the result backend and the gTTS budget).",
+)
+@queue_option
+@click.option(
+    "-c",
+    "--concurrency",
+    type=click.IntRange(min=1),
+    envvar="AUDIO_EDITION_WORKER_CONCURRENCY",
+    show_envvar=True,
+    help="Worker processes, each with its own voice. Default: the number of cores.",
+)
+@click.option(
+    "--visibility-timeout",
+    type=click.FloatRange(min=1),
+    default=120,
+    show_default=True,
+    help="Seconds before a chunk taken by a worker that died is given to another.",
+)
+@click.option("-n", "--hostname", help="Celery node name. Default: celery@HOST.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout: float, hostname: str | None,
+           quiet: bool) -> None:  # fmt: skip
+    """Run a Celery worker that voices chunks for builds run with --broker.
+
+    It uses the same engines and settings as a local build, and writes each clip into the cache
+    that the build names (a shared folder or an s3:// URL). Needs `pip install 'audio-edition[celery]'`.
+    SIGTERM finishes the chunks in hand, then stops; a worker killed outright loses nothing.
+    """
+    from .fleet import run_worker
+
+    run_worker(broker, concurrency=concurrency, queue=queue, visibility_timeout=visibility_timeout,
+               hostname=hostname, loglevel="WARNING" if quiet else "INFO")  # fmt: skip
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""Stage 5, clips: synthesize each chunk once, keyed by content, cached on disk.
+"""Stage 5, clips: synthesize each chunk once, keyed by content, cached in a folder or at a URL.
 
 An entry is ``<key>.wav`` plus ``<key>.json``; the JSON is written last and carries the SHA-256 of
 the audio, so a reader sees a whole, verified entry or none. A corrupt entry is discarded and
@@ -8,16 +8,13 @@ synthesized again. A per-key file lock keeps two processes from synthesizing the
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import io
 import json
 import logging
 import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 import time
 import wave
 from collections.abc import Callable, Iterator, Sequence
@@ -28,13 +25,16 @@ from typing import Any
 
 from .chunks import Chunk
 from .engines import Clip, Engine
-from .errors import EngineError, OutputError
+from .errors import EngineError
 from .settings import EngineOptions
+from .store import Store, open_store
 
 log = logging.getLogger(__name__)
 
 #: Bump when the stored audio for the same key would differ (trimming, sample format, ...).
 CACHE_FORMAT = 1
+CLIPS = f"clips-v{CACHE_FORMAT}"
+RENDERS = f"renders-v{CACHE_FORMAT}"
 
 
 def default_cache_dir() -> Path:
@@ -59,69 +59,48 @@ def _wav_bytes(clip: Clip) -> bytes:
     return buf.getvalue()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 @dataclass
 class ClipCache:
-    """A folder of clips addressed by :func:`clip_key`."""
+    """Clips addressed by :func:`clip_key`, in a :class:`~audio_edition.store.Store` (a folder or a URL)."""
 
-    root: Path
+    location: str | os.PathLike[str]
     hits: int = 0
     misses: int = 0
 
     def __post_init__(self) -> None:
-        self.root = Path(self.root)
-        self.dir = self.root / f"clips-v{CACHE_FORMAT}"
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"cache folder {self.root} is not writable ({exc.strerror})") from None
-
-    def _paths(self, key: str) -> tuple[Path, Path]:
-        folder = self.dir / key[:2]
-        return folder / f"{key}.wav", folder / f"{key}.json"
+        self.store: Store = open_store(self.location)
+        self.root = self.store.url
 
     @staticmethod
-    def _read_verified(data_path: Path, meta_path: Path) -> tuple[bytes, dict] | None:
+    def _names(key: str) -> tuple[str, str]:
+        folder = f"{CLIPS}/{key[:2]}"
+        return f"{folder}/{key}.wav", f"{folder}/{key}.json"
+
+    def _read_verified(self, data_name: str, meta_name: str) -> tuple[bytes, dict] | None:
         """The entry's bytes and metadata, if both are there and the checksum holds; else None (and gone)."""
-        try:
-            meta = json.loads(meta_path.read_text("utf-8"))
-            data = data_path.read_bytes()
-        except (OSError, ValueError):
+        raw_meta = self.store.read(meta_name)
+        data = self.store.read(data_name) if raw_meta is not None else None
+        if raw_meta is None or data is None:
             return None
+        try:
+            meta = json.loads(raw_meta.decode("utf-8"))
+        except ValueError:
+            meta = {}
         if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-            log.warning("cache entry %s is corrupt; making it again", data_path.stem[:12])
-            for p in (data_path, meta_path):
-                with contextlib.suppress(OSError):
-                    p.unlink()
+            log.warning("cache entry %s is corrupt; making it again", data_name.rsplit("/", 1)[-1][:12])
+            for name in (data_name, meta_name):
+                self.store.delete(name)
             return None
         return data, meta
 
-    @staticmethod
-    def _write_entry(data_path: Path, meta_path: Path, data: bytes, meta: dict[str, Any], root: Path) -> None:
-        try:
-            data_path.parent.mkdir(exist_ok=True)
-            atomic_write_bytes(data_path, data)
-            meta = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
-            atomic_write_bytes(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
-        except OSError as exc:
-            raise OutputError(f"cannot write to the clip cache {root} ({exc.strerror})") from None
+    def _write_entry(self, data_name: str, meta_name: str, data: bytes, meta: dict[str, Any]) -> None:
+        # The metadata, with the checksum, goes last: a reader sees a whole entry or none.
+        self.store.write(data_name, data)
+        meta = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
+        self.store.write(meta_name, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
     def get(self, key: str) -> tuple[Clip, dict] | None:
-        found = self._read_verified(*self._paths(key))
+        found = self._read_verified(*self._names(key))
         if found is None:
             return None
         data, meta = found
@@ -134,90 +113,62 @@ class ClipCache:
         return clip, meta
 
     def put(self, key: str, clip: Clip, meta: dict[str, Any]) -> None:
-        self._write_entry(*self._paths(key), _wav_bytes(clip), meta, self.root)
+        self._write_entry(*self._names(key), _wav_bytes(clip), meta)
 
     # --- encoded editions: a warm rebuild of unchanged audio skips loudness and encoding ---
 
-    def _render_paths(self, key: str) -> tuple[Path, Path]:
-        folder = self.root / f"renders-v{CACHE_FORMAT}"
-        return folder / f"{key}.mp3", folder / f"{key}.json"
+    @staticmethod
+    def _render_names(key: str) -> tuple[str, str]:
+        return f"{RENDERS}/{key}.mp3", f"{RENDERS}/{key}.json"
 
     def get_render(self, key: str) -> bytes | None:
-        found = self._read_verified(*self._render_paths(key))
+        found = self._read_verified(*self._render_names(key))
         return found[0] if found else None
 
     def put_render(self, key: str, data: bytes) -> None:
-        self._write_entry(*self._render_paths(key), data, {}, self.root)
+        self._write_entry(*self._render_names(key), data, {})
 
     def discard(self, key: str) -> None:
-        for p in self._paths(key):
-            with contextlib.suppress(OSError):
-                p.unlink()
+        for name in self._names(key):
+            self.store.delete(name)
 
-    @contextlib.contextmanager
-    def try_lock(self, key: str) -> Iterator[bool]:
+    def try_lock(self, key: str) -> contextlib.AbstractContextManager[bool]:
         """Take the per-key lock if it is free; yield whether it was taken."""
-        from filelock import FileLock, Timeout
+        return self.store.try_lock(self._names(key)[0])
 
-        wav_path, _ = self._paths(key)
-        wav_path.parent.mkdir(exist_ok=True)
-        lock = FileLock(str(wav_path.with_suffix(".lock")))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            lock.release()
-
-    @contextlib.contextmanager
-    def lock(self, key: str, timeout: float = 600) -> Iterator[None]:
+    def lock(self, key: str, timeout: float = 600) -> contextlib.AbstractContextManager[None]:
         """Hold the per-key lock: a second process waits, then finds the clip cached."""
-        from filelock import FileLock, Timeout
-
-        wav_path, _ = self._paths(key)
-        wav_path.parent.mkdir(exist_ok=True)
-        try:
-            with FileLock(str(wav_path.with_suffix(".lock")), timeout=timeout):
-                yield
-        except Timeout:
-            raise OutputError(f"timed out waiting for the cache lock on {key[:12]}") from None
+        return self.store.lock(self._names(key)[0], timeout)
 
     # --- maintenance (``audio-edition cache``) ---
 
-    def entries(self) -> list[tuple[Path, int, float]]:
-        """(meta path, bytes, last used) for each entry."""
-        out = []
-        for meta in self.dir.glob("*/*.json"):
-            wav = meta.with_suffix(".wav")
-            with contextlib.suppress(OSError):
-                out.append((meta, meta.stat().st_size + wav.stat().st_size, wav.stat().st_atime))
-        return out
+    def entries(self) -> list[tuple[str, int, float]]:
+        """(key, bytes, last used) for each entry."""
+        wavs = {e.name.rsplit("/", 1)[-1].removesuffix(".wav"): e for e in self.store.entries(CLIPS, ".wav")}
+        metas = {e.name.rsplit("/", 1)[-1].removesuffix(".json"): e for e in self.store.entries(CLIPS, ".json")}
+        return [(key, wav.size + metas[key].size, wav.used) for key, wav in wavs.items() if key in metas]
 
     def info(self) -> dict[str, Any]:
         entries = self.entries()
-        return {"path": str(self.root), "entries": len(entries), "bytes": sum(e[1] for e in entries)}
+        return {"path": self.root, "entries": len(entries), "bytes": sum(e[1] for e in entries)}
 
     def prune(self, max_bytes: int) -> int:
         """Remove least recently used entries until the cache fits in ``max_bytes``. Returns entries removed."""
         entries = sorted(self.entries(), key=lambda e: e[2])
         total = sum(e[1] for e in entries)
         removed = 0
-        for meta, size, _ in entries:
+        for key, size, _ in entries:
             if total <= max_bytes:
                 break
-            self.discard(meta.stem)
+            self.discard(key)
             total -= size
             removed += 1
         return removed
 
     def clear(self) -> int:
         count = len(self.entries())
-        shutil.rmtree(self.dir, ignore_errors=True)
-        shutil.rmtree(self._render_paths("x")[0].parent, ignore_errors=True)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.store.remove_folder(CLIPS)
+        self.store.remove_folder(RENDERS)
         return count
 
 
@@ -243,20 +194,22 @@ class SynthesisStats:
 
 
 Progress = Callable[[int], None]
+#: Voices ``(index, key, text)`` misses elsewhere (a worker fleet); yields ``(index, clip or error)``.
+Remote = Callable[[Sequence[tuple[int, str, str]]], Iterator[tuple[int, "Clip | EngineError"]]]
 
-#: Below this many misses a process pool costs more (start-up, one voice load per worker) than it
-#: saves: measured, equal at 12 chunks, 1.23x faster at 26.
-POOL_MIN_CHUNKS = 8
+#: From this many misses, worker processes beat one process (which has one onnxruntime thread,
+#: see EngineOptions.threads): measured, 3 chunks in 1.7-1.9 s with 2 workers vs 2.6 s in one.
+POOL_MIN_CHUNKS = 2
 
 _worker_engine: Engine | None = None
 
 
 def _init_worker(name: str, options: EngineOptions) -> None:
-    """Process-pool initializer: each worker loads the voice once, with one onnxruntime thread."""
+    """Process-pool initializer: each worker loads the voice once."""
     global _worker_engine
     from . import engines
 
-    _worker_engine = engines.create(dataclasses.replace(options, threads=1), name)
+    _worker_engine = engines.create(options, name)
 
 
 def _worker_synthesize(text: str) -> Clip:
@@ -291,6 +244,7 @@ def synthesize_all(
     jobs: int = 1,
     options: EngineOptions | None = None,
     while_waiting: Callable[[], None] | None = None,
+    remote: Remote | None = None,
 ) -> tuple[list[ClipResult], SynthesisStats]:
     """Return one clip per chunk, in order: from the cache, else from the engine (then cached).
 
@@ -299,6 +253,7 @@ def synthesize_all(
     when that process has usually cached it. ``fallback`` builds a second engine, on first need,
     for chunks the main engine fails on (after its own retries). ``options`` lets worker processes
     build the same engine. ``while_waiting`` runs in this thread once all work is handed out.
+    ``remote`` voices the misses elsewhere (fleet.py), which caches them itself.
     """
     started = time.perf_counter()
     stats = SynthesisStats()
@@ -349,7 +304,22 @@ def synthesize_all(
         cache.put(clip_key(identity, chunk.speech), clip, {"engine": engine.name, "text": chunk.speech})
         return ClipResult(chunk, clip, engine.name, cached=False)
 
-    if missing:
+    if missing and remote is not None:
+        # One task per distinct text: a sentence said twice is voiced once.
+        same: dict[int, list[int]] = {}
+        first_of: dict[str, int] = {}
+        for i in sorted(missing, key=lambda i: -len(chunks[i].speech)):
+            same.setdefault(first_of.setdefault(chunks[i].speech, i), []).append(i)
+        outcomes = remote([(i, clip_key(identity, chunks[i].speech), chunks[i].speech) for i in same])
+        if while_waiting is not None:
+            while_waiting()
+        for first, outcome in outcomes:
+            for i in same[first]:
+                if isinstance(outcome, EngineError):
+                    done(i, recover(i, outcome))
+                else:
+                    done(i, ClipResult(chunks[i], outcome, engine.name, cached=False))
+    elif missing:
         # Longest first: the pool's last chunk is then a short one.
         order = sorted(missing, key=lambda i: -len(chunks[i].speech))
         executor, work = _executor(engine, options, jobs, len(order))

@@ -16,6 +16,8 @@ class ExitStatus(enum.IntEnum):
     ENGINE = 4
     ENCODING = 5
     IO = 6
+    #: The worker fleet: the broker is unreachable, or no chunk came back in time.
+    FLEET = 7
     #: A bug in audio-edition: please report it.
     INTERNAL = 70
     SIGINT = 130
@@ -56,6 +58,12 @@ class OutputError(AudioEditionError):
     """An output or cache location cannot be written."""
 
     status = ExitStatus.IO
+
+
+class FleetError(AudioEditionError):
+    """The Celery fleet cannot voice the chunks: broker unreachable, workers silent or misconfigured."""
+
+    status = ExitStatus.FLEET
 
 
 class Interrupted(AudioEditionError):

@@ -22,9 +22,9 @@ from urllib.parse import quote
 
 from . import manifest as manifests
 from ._compat import read_toml
-from .clips import atomic_write_bytes
 from .errors import InputError, UsageError
 from .sidecars import sidecar_paths
+from .store import atomic_write_bytes
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

@@ -152,6 +152,15 @@ def _inserts(settings: BuildSettings, results) -> Inserts | None:
     return Inserts(start=jingle, end=jingle, between_stories=between)
 
 
+def _fleet(settings: BuildSettings, cache: clips.ClipCache) -> clips.Remote | None:
+    """With a broker, the misses go to the Celery fleet (imported only then)."""
+    if not settings.fleet.broker:
+        return None
+    from . import fleet
+
+    return lambda work: fleet.voice_on_fleet(settings.fleet, settings.engine, cache, work)
+
+
 def _audio_info(path: Path, encoding) -> dict[str, Any]:
     from mutagen.mp3 import MP3, HeaderNotFoundError
 
@@ -211,6 +220,7 @@ def build(
             jobs=settings.jobs or os.cpu_count() or 1,
             options=settings.engine,
             while_waiting=loudness.preload,  # scipy and pyloudnorm take ~1 s to import: while the voices work
+            remote=_fleet(settings, cache),
         )
         progress.finish()
         lap("synthesize")

@@ -126,9 +126,22 @@ class EngineOptions:
     max_attempts: int = 5
     concurrency: int = 2
     timeout_s: float = 10.0
-    #: Piper: onnxruntime threads per voice (``None``: its default, one per core). Worker
-    #: processes of a parallel build use 1 each.
-    threads: int | None = None
+    #: Piper: onnxruntime threads per voice. One: with more, onnxruntime splits its sums
+    #: differently and a sentence can differ by a bit or two, which would break byte-identical
+    #: builds across ``--jobs``, machines and the fleet. Parallel builds use processes instead.
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """A Celery worker fleet that voices the chunks (``audio-edition worker``); see fleet.py."""
+
+    #: Broker URL, ``redis://host:6379/0``; ``None``: voice locally.
+    broker: str | None = None
+    #: Queue the workers consume.
+    queue: str = "audio-edition"
+    #: Give up when no chunk has come back for this many seconds (workers down or all busy).
+    timeout_s: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -142,7 +155,9 @@ class BuildSettings:
     text: TextOptions = field(default_factory=TextOptions)
     metadata: Metadata = field(default_factory=Metadata)
     program: Program = field(default_factory=Program)
-    #: Clip cache folder; ``None`` is the user cache dir (platformdirs).
-    cache_dir: Path | None = None
+    #: Clip cache: a folder or an fsspec URL (``s3://bucket/prefix``); ``None`` is the user cache dir.
+    cache_dir: Path | str | None = None
     #: Parallel synthesis workers; ``None`` is the number of cores.
     jobs: int | None = None
+    #: Voice the chunks on a Celery fleet instead of this machine.
+    fleet: Fleet = field(default_factory=Fleet)

@@ -50,7 +50,7 @@ def test_rerun_synthesizes_nothing_and_an_edit_only_what_changed(tmp_path, engin
 def test_corrupt_entry_is_discarded_and_made_again(tmp_path, engine):
     cache = clips.ClipCache(tmp_path)
     clips.synthesize_all([chunk(1, "Fragile clip.")], engine, cache)
-    wav = next(cache.dir.glob("*/*.wav"))
+    wav = next((tmp_path / clips.CLIPS).glob("*/*.wav"))
     data = bytearray(wav.read_bytes())
     data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)  # a torn write in the middle
     wav.write_bytes(bytes(data))
@@ -58,7 +58,7 @@ def test_corrupt_entry_is_discarded_and_made_again(tmp_path, engine):
     results, stats = clips.synthesize_all([chunk(1, "Fragile clip.")], engine, cache)
     assert FakeEngine.calls == ["Fragile clip."]
     assert stats.synthesized == 1
-    meta = json.loads(next(cache.dir.glob("*/*.json")).read_text())
+    meta = json.loads(next((tmp_path / clips.CLIPS).glob("*/*.json")).read_text())
     assert meta["text"] == "Fragile clip."
 
 
@@ -144,3 +144,28 @@ def test_parallel_piper_puts_each_clip_with_its_chunk(tmp_path):
     assert all(0.03 < s < 0.12 for s in long_ones)  # ~15 characters a second
     assert [r.clip.duration_ms for r in results][2] > 3 * max(results[i].clip.duration_ms for i in (0, 1, 3, 5, 6, 7))
     assert cache.info()["entries"] == len(texts)
+
+
+def test_remote_voicing_sends_each_distinct_text_once_and_falls_back_on_its_errors(tmp_path, engine):
+    """``remote`` is how the fleet plugs in (tests/test_fleet.py runs the real one)."""
+    cache = clips.ClipCache(tmp_path)
+    sent = []
+
+    def remote(work):
+        sent.extend(text for _, _, text in work)
+        for i, key, text in work:
+            if "boom" in text:
+                yield i, EngineError("worker failed")
+            else:
+                clip = Clip(b"\x02\x00" * 800, 16000)
+                cache.put(key, clip, {"text": text})
+                yield i, clip
+
+    texts = ["Same again.", "Different one.", "Same again.", "It goes boom."]
+    results, stats = clips.synthesize_all(
+        [chunk(i, t) for i, t in enumerate(texts)], engine, cache, remote=remote, fallback=lambda: engine
+    )
+    assert sorted(sent) == sorted(set(texts))
+    assert [r.chunk.speech for r in results] == texts
+    assert (stats.synthesized, stats.fell_back) == (4, 1)
+    assert FakeEngine.calls == ["It goes boom."]

@@ -4,13 +4,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from procs import CLI, outputs, run
 
-CLI = [sys.executable, "-m", "audio_edition"]
 STORY = """Night Shift
 
 The harbor cranes kept moving long after midnight, lit by rows of yellow lamps.
@@ -21,24 +20,10 @@ By dawn the first trucks had left for the inland depots, and the gulls had retur
 """
 
 
-def run(*args, env=None, check=True, **kw):
-    full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([*CLI, *args], capture_output=True, text=True, env=full_env, **kw)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
-
-
 def write_story(folder, name="story.txt", text=STORY):
     path = folder / name
     path.write_text(text)
     return path
-
-
-def outputs(mp3):
-    names = [mp3, mp3.with_suffix(".json"), mp3.with_suffix(".vtt")]
-    names += [mp3.with_name(mp3.stem + ".chapters.json"), mp3.with_name(mp3.stem + ".transcript.json")]
-    return {p.name.replace(mp3.stem, "X"): p.read_bytes() for p in names}
 
 
 def wait_for_clips(cache, n, proc, timeout=60):
@@ -199,7 +184,7 @@ def test_sigkill_mid_synthesis_then_rerun(tmp_path):
     proc.wait()
     assert not (out_dir / "e.mp3").exists()
     store = ClipCache(cache)
-    before = [m.stem for m, _, _ in store.entries()]
+    before = [key for key, _, _ in store.entries()]
     assert before and all(store.get(key) is not None for key in before)  # every entry whole and verified
 
     rerun = json.loads(

@@ -96,11 +96,10 @@ class PiperEngine(Engine):
         from piper.config import PiperConfig
 
         # PiperVoice.load takes neither session options nor model bytes: build the same voice,
-        # with deterministic noise (piper_noise) and, in pool workers, a thread cap.
+        # with deterministic noise (piper_noise) and a fixed thread count (EngineOptions.threads).
         options = onnxruntime.SessionOptions()
-        if self.threads is not None:
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
         config = json.loads(Path(f"{self.model}.json").read_text("utf-8"))
         session = onnxruntime.InferenceSession(
             deterministic_model(self.model), sess_options=options, providers=["CPUExecutionProvider"]

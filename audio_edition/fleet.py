@@ -1,0 +1,278 @@
+"""Stage 5 on many machines: a Celery worker fleet voices the chunks into one shared clip cache.
+
+The build plans locally and sends only its cache misses, one task per chunk, carrying the chunk's
+content address, its text, the engine options and the cache location. A worker voices the chunk
+with the same engine code a local build uses, writes the clip into the shared cache (atomic and
+verified, as always), and answers with nothing but "done". The build then reads the clips from the
+cache and stitches, tags and writes locally, so its outputs are the bytes a local build makes.
+
+Tasks are idempotent (a chunk already in the cache is not voiced again), acknowledged late and
+rejected when their worker dies, so a killed worker's chunk is redone by another. The fleet-wide
+gTTS budget is a token bucket in the broker's Redis, shared by every worker process.
+
+Celery is an optional extra (``pip install 'audio-edition[celery]'``), imported only here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .clips import ClipCache, clip_key
+from .engines import Clip, Engine
+from .errors import EngineError, FleetError, UsageError
+from .settings import EngineOptions, Fleet
+
+log = logging.getLogger(__name__)
+
+TASK = "audio_edition.synthesize"
+#: Redis key of the fleet-wide gTTS budget.
+BUDGET_KEY = "audio-edition:gtts:next-free-us"
+#: Seconds before a chunk that a worker took but never acknowledged is handed to another worker.
+#: Longer than any one chunk takes; a lost worker's chunks wait this long.
+DEFAULT_VISIBILITY_TIMEOUT = 120
+
+
+def _celery():
+    try:
+        import celery
+    except ImportError:
+        raise UsageError("--broker needs Celery: pip install 'audio-edition[celery]'") from None
+    return celery
+
+
+def _check_url(broker: str) -> None:
+    if not broker.startswith(("redis://", "rediss://", "redis+socket://")):
+        # The result backend and the gTTS budget live in the same Redis as the queue.
+        raise UsageError(f"--broker {broker}: use a Redis URL, redis://HOST:6379/0")
+
+
+def make_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT):
+    """A Celery app for the fleet: JSON only, late acks, one chunk at a time per worker process."""
+    celery = _celery()
+    _check_url(broker)
+    app = celery.Celery("audio_edition", broker=broker, backend=broker, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        # A worker that dies mid-chunk leaves the message unacknowledged: it goes to another worker.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        result_expires=3600,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": visibility_timeout,
+            # kombu looks for such chunks only every 100 s by default; a lost chunk should wait
+            # about the visibility timeout, not minutes more.
+            "unacked_restore_interval": max(1.0, min(10.0, visibility_timeout / 4)),
+            "unacked_restore_throttle": 1,
+        },
+        worker_hijack_root_logger=False,
+    )
+    app.task(
+        name=TASK,
+        bind=True,
+        autoretry_for=(EngineError,),
+        max_retries=3,
+        retry_backoff=2,
+        retry_backoff_max=30,
+        retry_jitter=True,
+    )(_synthesize_task)
+    return app
+
+
+# --- the worker side ---------------------------------------------------------------------------
+
+
+def options_to_json(options: EngineOptions) -> dict[str, Any]:
+    data = dataclasses.asdict(options)
+    data["voice"] = str(options.voice) if options.voice else None
+    data["fallback"] = None  # the build falls back locally
+    return data
+
+
+def options_from_json(data: dict[str, Any]) -> EngineOptions:
+    names = {f.name for f in dataclasses.fields(EngineOptions)}
+    values = {k: v for k, v in data.items() if k in names}
+    values["voice"] = Path(values["voice"]) if values.get("voice") else None
+    return EngineOptions(**values)
+
+
+class RedisTokenBucket:
+    """At most ``rate`` acquisitions per second across every process that shares the Redis key.
+
+    One atomic script reserves the next free slot on Redis's own clock, so workers on machines
+    with different clocks still space their requests correctly.
+    """
+
+    SCRIPT = """
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+    local next_free = start + tonumber(ARGV[1])
+    redis.call('SET', KEYS[1], string.format('%.0f', next_free), 'PX', math.floor((next_free - now) / 1000) + 60000)
+    return string.format('%.0f', start - now)
+    """
+
+    def __init__(self, url: str, rate: float, key: str = BUDGET_KEY) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url)
+        self.reserve = self.client.register_script(self.SCRIPT)
+        self.interval_us = round(1_000_000 / rate)
+        self.key = key
+
+    def acquire(self) -> None:
+        import redis
+
+        try:
+            wait_us = int(self.reserve(keys=[self.key], args=[self.interval_us]))
+        except redis.RedisError as exc:
+            raise EngineError(f"the fleet's request budget in Redis is unreachable ({exc})") from None
+        if wait_us > 0:
+            time.sleep(wait_us / 1_000_000)
+
+
+# One engine and one cache per worker process, made on first use (the voice loads once).
+_engines: dict[str, Engine] = {}
+_caches: dict[str, ClipCache] = {}
+
+
+def _engine_for(options: EngineOptions, broker: str) -> Engine:
+    from . import engines
+
+    ident = repr(options)
+    if ident not in _engines:
+        engine = engines.create(options)
+        if engine.network and hasattr(engine, "bucket"):
+            engine.bucket = RedisTokenBucket(broker, options.requests_per_second)  # fleet-wide budget
+        _engines[ident] = engine
+    return _engines[ident]
+
+
+def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: str) -> dict[str, Any]:
+    """Voice one chunk into the shared cache. Idempotent: a chunk already there is not voiced again."""
+    voice = _engine_for(options_from_json(engine), task.app.conf.broker_url)
+    if clip_key(voice.identity(), text) != key:
+        # Not retried: another worker would compute the same. Usually a different voice file or version.
+        raise FleetError(f"worker {task.request.hostname} voices {text[:30]!r} differently (voice or version differ)")
+    store = _caches.setdefault(cache, ClipCache(cache))
+    if store.get(key) is not None:
+        return {"voiced": False}
+    with store.lock(key):
+        if store.get(key) is None:
+            clip = voice.synthesize(text)
+            if not clip.pcm:
+                raise EngineError(f"{voice.name} returned no audio for {text[:40]!r}")
+            store.put(key, clip, {"engine": voice.name, "text": text})
+    return {"voiced": True}
+
+
+def run_worker(
+    broker: str,
+    *,
+    concurrency: int | None = None,
+    queue: str = Fleet.queue,
+    visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT,
+    hostname: str | None = None,
+    loglevel: str = "INFO",
+) -> None:
+    """Run a worker until it is stopped (SIGTERM: finish the chunks in hand, then exit)."""
+    app = make_app(broker, visibility_timeout)
+    argv = ["worker", f"--loglevel={loglevel}", f"--queues={queue}", "--without-gossip", "--without-mingle"]
+    argv.append(f"--concurrency={concurrency or os.cpu_count() or 1}")
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    app.worker_main(argv)
+
+
+# --- the build side ----------------------------------------------------------------------------
+
+
+def _check_broker(app, broker: str) -> None:
+    from kombu.exceptions import OperationalError
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=2, interval_start=0.2, interval_step=0.3, timeout=5)
+    except (OperationalError, OSError) as exc:
+        raise FleetError(f"the broker {_safe(broker)} is unreachable ({exc})") from None
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def _failure(meta: dict[str, Any]) -> str:
+    result = meta.get("result")
+    if isinstance(result, dict):
+        message = result.get("exc_message")
+        if isinstance(message, (list, tuple)):
+            message = " ".join(str(m) for m in message)
+        return f"{result.get('exc_type', 'error')}: {message}"
+    return str(result)
+
+
+def voice_on_fleet(
+    fleet: Fleet, options: EngineOptions, cache: ClipCache, work: Sequence[tuple[int, str, str]]
+) -> Iterator[tuple[int, Clip | EngineError]]:
+    """Send each ``(index, key, text)`` as a task; yield ``(index, clip or error)`` as they come back."""
+    assert fleet.broker is not None
+    app = make_app(fleet.broker)
+    _check_broker(app, fleet.broker)
+    engine = options_to_json(options)
+    location = cache.root if "://" in cache.root else os.path.abspath(cache.root)
+    pending: dict[str, tuple[int, str]] = {}
+    try:
+        with app.producer_or_acquire() as producer:
+            for i, key, text in work:
+                sent = app.send_task(TASK, args=(key, text, engine, location), queue=fleet.queue, producer=producer)
+                pending[sent.id] = (i, key)
+        log.info("sent %d chunks to the fleet on %s", len(pending), _safe(fleet.broker))
+        last = time.monotonic()
+
+        def idle() -> None:
+            if time.monotonic() - last > fleet.timeout_s:
+                raise FleetError(
+                    f"no chunk came back from the fleet in {fleet.timeout_s:g} s ({len(pending)} waiting): "
+                    f"are workers running? audio-edition worker --broker {_safe(fleet.broker)}"
+                )
+
+        for task_id, meta in app.backend.get_many(set(pending), interval=0.1, on_interval=idle):
+            last = time.monotonic()
+            i, key = pending.pop(task_id)
+            if meta["status"] != "SUCCESS":
+                yield i, EngineError(f"the fleet failed on a chunk: {_failure(meta)}")
+                continue
+            hit = cache.get(key)
+            if hit is None:
+                raise FleetError(
+                    f"a worker voiced a chunk but it is not in the cache {cache.root}: "
+                    "give the workers and the build the same shared --cache-dir"
+                )
+            yield i, hit[0]
+    except FleetError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - kombu and redis raise their own types
+        if type(exc).__module__.split(".")[0] in ("redis", "kombu", "celery", "amqp"):
+            raise FleetError(f"lost the broker {_safe(fleet.broker)} ({exc})") from None
+        raise
+    finally:
+        if pending:  # interrupted or failed: the workers need not voice what nobody waits for
+            try:
+                app.control.revoke(list(pending))
+            except Exception:  # noqa: BLE001 - best effort; the chunks would only fill the cache
+                pass

@@ -1,0 +1,288 @@
+"""The Celery fleet with real parts: a Redis server on loopback, worker processes, the CLI as a
+subprocess, SIGKILL, the loopback gTTS stub, and moto's S3 server."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from gtts_stub import GttsStub, free_port, serve
+from procs import CLI, outputs, run
+
+pytest.importorskip("celery")
+
+STORY = """Night Ferry
+
+The last ferry of the night left the northern pier at eleven, half full of students and nurses.
+
+Its captain has sailed the same crossing for nineteen years. She knows every buoy by its sound.
+
+On calm nights the trip takes forty minutes. In winter storms it can take twice as long.
+
+The city plans to replace the old boat next spring with a quieter electric one.
+"""
+
+LONG = STORY + "\n\n".join(
+    [
+        "Engineers tested the new hull in a basin near the shipyard through most of the autumn.",
+        "They measured the wake, the noise below the waterline and the power drawn in a headwind.",
+        "Regular passengers were invited aboard for a short trial run on a grey Sunday morning.",
+        "Most of them said the electric boat was calmer, though a few missed the old engine's hum.",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (.ci/run installs Debian's)")
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait()
+
+
+class Worker:
+    """``audio-edition worker`` in its own process group, logging to a file."""
+
+    def __init__(self, name: str, broker: str, queue: str, log: Path, env: dict, *extra: str) -> None:
+        self.name, self.log = name, log
+        cmd = [*CLI, "worker", "--broker", broker, "--queue", queue, "-n", f"{name}@test", *extra]
+        with log.open("w") as out:
+            self.proc = subprocess.Popen(
+                cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env}, start_new_session=True
+            )
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while "ready." not in self.text():
+            assert self.proc.poll() is None, self.text()
+            assert time.monotonic() < deadline, self.text()
+            time.sleep(0.05)
+
+    def task_ids(self, event: str) -> set[str]:
+        return set(re.findall(r"Task audio_edition\.synthesize\[([0-9a-f-]+)\] " + event, self.text()))
+
+    def kill(self, sig=signal.SIGKILL) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+        self.proc.wait(timeout=60)
+
+
+@pytest.fixture
+def fleet(redis_url, tmp_path):
+    """Start workers on a queue of this test's own; stop them afterwards."""
+    started: list[Worker] = []
+    queue = f"q-{tmp_path.name}"
+
+    def start(count: int, *extra: str, env: dict | None = None) -> list[Worker]:
+        workers = [
+            Worker(f"w{i}", redis_url, queue, tmp_path / f"w{i}.log", env or {}, *extra)
+            for i in range(len(started), len(started) + count)
+        ]
+        started.extend(workers)
+        for w in workers:
+            w.wait_ready()
+        return workers
+
+    start.broker, start.queue = redis_url, queue
+    yield start
+    for w in started:
+        w.kill(signal.SIGTERM)
+
+
+def story_file(folder: Path, text: str = STORY) -> Path:
+    path = folder / "story.txt"
+    path.write_text(text)
+    return path
+
+
+def build(story: Path, mp3: Path, cache, *extra: str, env=None, check=True):
+    args = ["build", str(story), "-o", str(mp3), "--cache-dir", str(cache), "--date", "2026-11-28", "--json", *extra]
+    return run(*args, env=env, check=check)
+
+
+def on_fleet(start) -> list[str]:
+    return ["--broker", start.broker, "--queue", start.queue]
+
+
+def test_two_workers_build_byte_identical_to_a_local_build(fleet, tmp_path, piper_cache):
+    workers = fleet(2, "-c", "1")
+    story = story_file(tmp_path)
+    remote = json.loads(build(story, tmp_path / "fleet" / "e.mp3", tmp_path / "shared", *on_fleet(fleet)).stdout)
+    local = json.loads(build(story, tmp_path / "local" / "e.mp3", piper_cache).stdout)
+
+    assert remote["chunks"]["synthesized"] == remote["chunks"]["total"] == local["chunks"]["total"] >= 7
+    assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+    done = [w.task_ids("succeeded") for w in workers]
+    assert all(done) and sum(map(len, done)) == remote["chunks"]["total"]  # both workers voiced chunks
+
+    again = json.loads(build(story, tmp_path / "fleet" / "e.mp3", tmp_path / "shared", *on_fleet(fleet)).stdout)
+    assert again["chunks"]["cached"] == again["chunks"]["total"]  # nothing sent the second time
+    assert [len(w.task_ids("succeeded")) for w in workers] == list(map(len, done))
+
+
+def test_a_worker_killed_mid_build_loses_nothing(fleet, tmp_path, piper_cache):
+    doomed, survivor = fleet(2, "-c", "1", "--visibility-timeout", "3")
+    story = story_file(tmp_path, LONG)
+    cmd = [*CLI, "build", str(story), "-o", str(tmp_path / "fleet" / "e.mp3"), "--cache-dir", str(tmp_path / "c")]
+    cmd += ["--date", "2026-11-28", "--json", *on_fleet(fleet)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Kill the worker while it holds a chunk it has not finished: received, not yet succeeded.
+    deadline = time.monotonic() + 120
+    while not (doomed.task_ids("received") - doomed.task_ids("succeeded")) or not doomed.task_ids("succeeded"):
+        assert proc.poll() is None and time.monotonic() < deadline, doomed.text()
+        time.sleep(0.01)
+    in_hand = doomed.task_ids("received") - doomed.task_ids("succeeded")
+    doomed.kill()
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert in_hand - doomed.task_ids("succeeded") <= survivor.task_ids("succeeded")  # redone elsewhere
+
+    build(story, tmp_path / "local" / "e.mp3", piper_cache)
+    assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+    assert json.loads(stdout)["chunks"]["synthesized"] == json.loads(stdout)["chunks"]["total"]
+
+
+@pytest.fixture
+def gtts_stub():
+    stub = GttsStub()
+    server, url = serve(stub)
+    yield stub, url
+    server.shutdown()
+
+
+def test_the_gtts_budget_holds_across_the_fleet_and_failures_are_retried(fleet, tmp_path, gtts_stub):
+    stub, proxy = gtts_stub
+    first_failures = {}
+
+    def plan(n, text):  # the first request for each of two chunks fails: Celery retries them
+        if len(first_failures) < 2 and text not in first_failures:
+            first_failures[text] = n
+            return "500"
+        return "ok"
+
+    stub.plan = plan
+    env = {"HTTPS_PROXY": proxy, "NO_PROXY": "", "no_proxy": ""}
+    # Two workers of two processes: four senders, each of which alone may send 4 requests a second.
+    workers = fleet(2, "-c", "2", env=env)
+    more = "Tickets will cost the same. Timetables will not change. The old boat goes to a museum."
+    again = "Fares stay where they are. The crossing keeps its hours. A collector may buy the old boat."
+    story = story_file(tmp_path, LONG + "\n\n" + more + "\n\n" + again)
+    args = ["--engine", "gtts", "--requests-per-second", "4", "--max-attempts", "1", *on_fleet(fleet)]
+    result = json.loads(build(story, tmp_path / "e.mp3", tmp_path / "c", *args, env=env).stdout)
+
+    assert len(stub.texts("500")) == 2
+    assert sorted(stub.texts("ok")) == sorted(set(stub.texts("ok")))  # each chunk voiced once
+    assert len(stub.texts("ok")) == result["chunks"]["total"] >= 16
+    assert result["chunks"]["fell_back"] == 0
+    assert all(w.task_ids("succeeded") for w in workers)
+    assert stub.max_per_second() <= 4 + 1  # one of slack for arrival jitter; without the shared bucket: ~16
+    assert any("retry" in w.text().lower() for w in workers)
+
+
+def test_s3_cache_end_to_end(fleet, tmp_path, piper_cache, monkeypatch):
+    pytest.importorskip("s3fs")
+    moto_server = pytest.importorskip("moto.server")
+    import boto3
+
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        env = {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        }
+        s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], **_credentials(env))
+        s3.create_bucket(Bucket="newsroom")
+        workers = fleet(2, "-c", "1", env=env)
+        story = story_file(tmp_path)
+        cache = "s3://newsroom/audio/clips"
+
+        remote = json.loads(build(story, tmp_path / "fleet" / "e.mp3", cache, *on_fleet(fleet), env=env).stdout)
+        build(story, tmp_path / "local" / "e.mp3", piper_cache)
+        assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+        assert all(w.task_ids("succeeded") for w in workers)
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="newsroom", Prefix="audio/clips/")["Contents"]]
+        wavs = [k for k in keys if k.endswith(".wav")]
+        assert len(wavs) == remote["chunks"]["total"]
+
+        # A local build reads the same bucket: everything cached.
+        warm = json.loads(build(story, tmp_path / "again" / "e.mp3", cache, env=env).stdout)
+        assert warm["chunks"]["cached"] == warm["chunks"]["total"]
+
+        # A damaged object is detected by its checksum and voiced again, once.
+        s3.put_object(Bucket="newsroom", Key=wavs[0], Body=b"RIFF garbage")
+        healed = json.loads(build(story, tmp_path / "healed" / "e.mp3", cache, env=env).stdout)
+        assert healed["chunks"]["synthesized"] == 1
+        assert outputs(tmp_path / "healed" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+        info = json.loads(run("cache", "info", "--json", "--cache-dir", cache, env=env).stdout)
+        assert info["entries"] == remote["chunks"]["total"]
+
+        missing = build(story, tmp_path / "x.mp3", "s3://no-such-bucket/c", env=env, check=False)
+        assert missing.returncode == 6 and "bucket does not exist" in missing.stderr
+        assert not (tmp_path / "x.mp3").exists()
+    finally:
+        server.stop()
+
+
+def _credentials(env):
+    return {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}
+
+
+def test_unreachable_broker_is_one_line_and_exit_7(tmp_path):
+    story = story_file(tmp_path)
+    started = time.monotonic()
+    proc = build(
+        story, tmp_path / "e.mp3", tmp_path / "c", "--broker", f"redis://127.0.0.1:{free_port()}/0", check=False
+    )
+    assert proc.returncode == 7
+    assert (
+        proc.stderr.startswith("audio-edition: error: the broker redis://127.0.0.1:") and "unreachable" in proc.stderr
+    )
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert time.monotonic() - started < 60
+    assert not (tmp_path / "e.mp3").exists()
+
+
+def test_a_fleet_that_never_answers_times_out(redis_url, tmp_path):
+    story = story_file(tmp_path)
+    args = ["--broker", redis_url, "--queue", "nobody-listens", "--fleet-timeout", "2"]
+    proc = build(story, tmp_path / "e.mp3", tmp_path / "c", *args, check=False)
+    assert proc.returncode == 7
+    assert "no chunk came back from the fleet in 2 s" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "e.mp3").exists()
+
+
+def test_a_non_redis_broker_is_a_usage_error(tmp_path):
+    proc = build(story_file(tmp_path), tmp_path / "e.mp3", tmp_path / "c", "--broker", "amqp://x", check=False)
+    assert proc.returncode == 2 and "use a Redis URL" in proc.stderr
