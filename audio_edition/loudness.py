@@ -1,9 +1,9 @@
 """Finishing: bring the whole edition to the loudness target with a true-peak ceiling.
 
 While tuning, integrated loudness (ITU-R BS.1770) is computed here, streaming, with pyloudnorm's
-K-weighting filters: no subprocess, flat memory. The encoded file is then checked by ffmpeg's
-``ebur128`` filter, which also measures the true peak. The gain and a look-ahead peak limiter are
-applied with numpy/scipy, block by block.
+K-weighting design and scipy's compiled filter: no subprocess, flat memory. The encoded file is
+then checked by ffmpeg's ``ebur128`` filter, which also measures the true peak. The gain and a
+look-ahead peak limiter are applied with numpy, block by block.
 
 Why not ffmpeg's ``loudnorm``: Piper peak-normalizes every sentence, so its speech has a crest
 factor near 16 dB. ``loudnorm`` then either stops short of the target (linear mode keeps the
@@ -13,9 +13,12 @@ is six times slower. A gain plus a limiter, measured again, lands within 0.5 LU.
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +26,8 @@ from . import ffmpeg
 from .errors import EncodingError
 from .settings import Loudness
 
+#: Part of the key of cached renders: change it when the same audio would be finished differently.
+VERSION = 2
 #: Limiter look-ahead: long enough to catch a plosive's rise, short enough not to pump.
 LOOKAHEAD_MS = 3.0
 #: Sample peaks are first held this far under the true-peak ceiling: inter-sample peaks and the
@@ -73,33 +78,79 @@ def measure(pcm: bytes | None, sample_rate: int, *, path: str | None = None) -> 
 
 
 def preload() -> None:
-    """Import the numeric libraries ahead of need (the pipeline calls this during synthesis)."""
-    import pyloudnorm  # noqa: F401
-    import scipy.ndimage  # noqa: F401
-    import scipy.signal  # noqa: F401
+    """Load the compiled filter ahead of need (the pipeline calls this during synthesis)."""
+    _lfilter()
+
+
+def k_weighting(sample_rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """BS.1770's K-weighting as two biquads, (b, a) each: pyloudnorm's design (RBJ cookbook
+    formulas, its default parameters), written out because ``import pyloudnorm`` pulls in
+    scipy.signal: ~1 s of CPU taken from the voices while they synthesize."""
+    stages = []
+    for kind, gain_db, q, fc in (("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0)):
+        a_ = 10 ** (gain_db / 40.0)
+        w0 = 2.0 * np.pi * fc / sample_rate
+        alpha, cos = np.sin(w0) / (2.0 * q), np.cos(w0)
+        if kind == "high_shelf":
+            root = 2 * np.sqrt(a_) * alpha
+            b = [a_ * ((a_ + 1) + (a_ - 1) * cos + root), -2 * a_ * ((a_ - 1) + (a_ + 1) * cos),
+                 a_ * ((a_ + 1) + (a_ - 1) * cos - root)]  # fmt: skip
+            a = [(a_ + 1) - (a_ - 1) * cos + root, 2 * ((a_ - 1) - (a_ + 1) * cos), (a_ + 1) - (a_ - 1) * cos - root]
+        else:
+            b = [(1 + cos) / 2, -(1 + cos), (1 + cos) / 2]
+            a = [1 + alpha, -2 * cos, 1 - alpha]
+        stages.append((np.array(b) / a[0], np.array(a) / a[0]))
+    return stages
+
+
+@functools.cache
+def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """scipy's compiled IIR filter, ``lfilter(b, a, x, zi) -> (y, zf)`` for float64 arrays.
+
+    ``import scipy.signal`` costs ~1 s of CPU (it imports most of SciPy); the compiled routine
+    that its ``lfilter`` calls loads in under a millisecond, so it is loaded alone. If SciPy ever
+    moves it, the public function is used instead (tests/test_loudness.py compares the two).
+    """
+    try:
+        import importlib.machinery
+        import importlib.util
+
+        import scipy
+
+        folder = Path(scipy.__file__).parent / "signal"
+        path = next(
+            folder / f"_sigtools{s}"
+            for s in importlib.machinery.EXTENSION_SUFFIXES
+            if (folder / f"_sigtools{s}").exists()
+        )
+        spec = importlib.util.spec_from_file_location("scipy.signal._sigtools", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        linear_filter = module._linear_filter
+        return lambda b, a, x, zi: linear_filter(b, a, x, -1, zi)
+    except (ImportError, StopIteration, AttributeError, OSError):  # pragma: no cover - depends on SciPy's layout
+        from scipy.signal import lfilter
+
+        return lambda b, a, x, zi: lfilter(b, a, x, zi=zi)
 
 
 def integrated_loudness(pcm: bytes, sample_rate: int) -> float:
     """BS.1770 integrated loudness of mono s16le, in LUFS, one block at a time.
 
-    K-weighting (pyloudnorm's filter design, scipy's lfilter with state carried across blocks),
-    mean square per 100 ms step, 400 ms gating blocks with 75 % overlap, absolute gate -70 LUFS,
-    relative gate -10 LU.
+    K-weighting (:func:`k_weighting`, filter state carried across blocks), mean square per 100 ms
+    step, 400 ms gating blocks with 75 % overlap, absolute gate -70 LUFS, relative gate -10 LU.
     """
-    import pyloudnorm
-    from scipy.signal import lfilter, lfilter_zi
-
-    stages = [(f.b, f.a, f.passband_gain) for f in pyloudnorm.Meter(sample_rate)._filters.values()]
-    states = [lfilter_zi(b, a) * 0.0 for b, a, _ in stages]
+    lfilter = _lfilter()
+    stages = k_weighting(sample_rate)
+    states = [np.zeros(2) for _ in stages]
     step = int(sample_rate * 0.1)
     samples = np.frombuffer(pcm, dtype="<i2")
     block = step * 100
     steps: list[np.ndarray] = []
     for start in range(0, len(samples), block):
         x = samples[start : start + block].astype(np.float64) / 32768.0
-        for n, (b, a, gain) in enumerate(stages):
-            x, states[n] = lfilter(b, a, x, zi=states[n])
-            x = x * gain
+        for n, (b, a) in enumerate(stages):
+            x, states[n] = lfilter(b, a, x, states[n])
         usable = len(x) // step * step
         steps.append(np.mean(x[:usable].reshape(-1, step) ** 2, axis=1))
     power = np.concatenate(steps) if steps else np.zeros(0)
@@ -114,13 +165,30 @@ def integrated_loudness(pcm: bytes, sample_rate: int) -> float:
     return float(-0.691 + 10 * np.log10(gated.mean()))
 
 
-def _limit_block(x: np.ndarray, ceiling: float, width: int) -> np.ndarray:
-    from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
+def _sliding(x: np.ndarray, width: int, reduce: np.ufunc) -> np.ndarray:
+    """``reduce`` (maximum or minimum) over a centred window of odd ``width``, edges held: van Herk /
+    Gil-Werman, two running reductions over width-long pieces, O(n) in numpy."""
+    half = width // 2
+    padded = np.concatenate([np.full(half, x[0]), x, np.full(half + (-(len(x) + 2 * half) % width), x[-1])])
+    pieces = padded.reshape(-1, width)
+    forward = reduce.accumulate(pieces, axis=1).ravel()
+    backward = reduce.accumulate(pieces[:, ::-1], axis=1)[:, ::-1].ravel()
+    n = len(x)
+    return reduce(backward[:n], forward[width - 1 : width - 1 + n])
 
-    envelope = maximum_filter1d(np.abs(x), size=width)
+
+def _mean(x: np.ndarray, width: int) -> np.ndarray:
+    half = width // 2
+    padded = np.concatenate([np.full(half, x[0]), x, np.full(half, x[-1])])
+    total = np.concatenate([[0.0], np.cumsum(padded, dtype=np.float64)])
+    return ((total[width:] - total[:-width]) / width).astype(x.dtype)
+
+
+def _limit_block(x: np.ndarray, ceiling: float, width: int) -> np.ndarray:
+    envelope = _sliding(np.abs(x), width, np.maximum)
     gain = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-9))
     # min-then-mean over the same window: smooth, and never above the gain a sample needs
-    gain = uniform_filter1d(minimum_filter1d(gain, size=width), size=width)
+    gain = _mean(_sliding(gain, width, np.minimum), width)
     return x * gain
 
 

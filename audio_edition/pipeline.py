@@ -232,7 +232,8 @@ def build(
         lap("stitch")
         # The same audio with the same settings encodes to the same MP3: reuse it (warm rebuilds).
         render_key = hashlib.sha256(
-            assembled.pcm + repr((assembled.sample_rate, settings.encoding, settings.loudness)).encode()
+            assembled.pcm
+            + repr((assembled.sample_rate, settings.encoding, settings.loudness, loudness.VERSION)).encode()
         ).hexdigest()
         rendered = cache.get_render(render_key)
         if rendered is not None:

@@ -22,7 +22,12 @@ def _isolated(tmp_path_factory, monkeypatch):
 
     FakeEngine.calls.clear()
     FakeEngine.fail_on = set()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    xdg = tmp_path_factory.mktemp("xdg-cache")
+    # Prepared voices (engines/piper.py) are shared by the session's tests: preparing costs ~0.5 s.
+    (xdg / "audio-edition").mkdir()
+    (xdg / "audio-edition" / "voices").symlink_to(tmp_path_factory.getbasetemp() / "voices", target_is_directory=True)
+    (tmp_path_factory.getbasetemp() / "voices").mkdir(exist_ok=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
     for name in list(os.environ):
         if name.startswith("AUDIO_EDITION_"):
             monkeypatch.delenv(name)

@@ -18,6 +18,16 @@ def test_same_text_same_samples_whatever_the_history():
     assert create(EngineOptions()).synthesize(TEXT) == first  # a fresh load of the voice
 
 
+def test_the_prepared_voice_says_exactly_what_the_patched_one_says(monkeypatch):
+    from audio_edition.engines import piper
+
+    prepared = create(EngineOptions())
+    path = piper.prepare_voice(prepared.model)
+    assert path is not None and path.stat().st_size > 1_000_000
+    monkeypatch.setattr(piper, "prepare_voice", lambda model: None)  # patched in memory, optimized on load
+    assert create(EngineOptions()).synthesize(TEXT) == prepared.synthesize(TEXT)
+
+
 def test_speech_not_noise():
     clip = create(EngineOptions()).synthesize(TEXT)
     x = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float64)

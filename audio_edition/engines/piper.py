@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,40 @@ def describe_voice(model: Path) -> dict[str, Any]:
     }
 
 
+def prepare_voice(model: Path) -> Path | None:
+    """The voice with deterministic noise and onnxruntime's graph optimizations already applied,
+    saved once per voice and onnxruntime version in the user cache folder.
+
+    Patching and optimizing take ~0.5 s per process, as long as a short build's synthesis; the
+    prepared file loads in ~0.1 s. It gives the same samples (tested). None if it cannot be saved
+    (read-only home): the voice is then patched in memory at every load.
+    """
+    import onnxruntime
+    import platformdirs
+
+    folder = Path(platformdirs.user_cache_dir("audio-edition", appauthor=False)) / "voices"
+    name = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}-{NOISE_VERSION}-ort{onnxruntime.__version__}"
+    path = folder / f"{name}.onnx"
+    if path.is_file():
+        return path
+    tmp = folder / f".{name}.{os.getpid()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        options = onnxruntime.SessionOptions()
+        # Extended, not "all": layout rewrites are specific to the CPU and not worth saving.
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(tmp)
+        onnxruntime.InferenceSession(
+            deterministic_model(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.debug("cannot save the prepared voice in %s (%s); patching it in memory", folder, exc)
+        tmp.unlink(missing_ok=True)
+        return None
+    return path
+
+
 class PiperEngine(Engine):
     """Loads the voice once; each :meth:`synthesize` call speaks one sentence-sized chunk."""
 
@@ -100,10 +135,14 @@ class PiperEngine(Engine):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        prepared = prepare_voice(self.model)
+        if prepared is not None:
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+            source: str | bytes = str(prepared)
+        else:
+            source = deterministic_model(self.model)
         config = json.loads(Path(f"{self.model}.json").read_text("utf-8"))
-        session = onnxruntime.InferenceSession(
-            deterministic_model(self.model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        session = onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
         return PiperVoice(session=session, config=PiperConfig.from_dict(config))
 
     def identity(self) -> dict[str, Any]:
