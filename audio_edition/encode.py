@@ -4,6 +4,11 @@ pydub's ``export`` would stage a WAV and the MP3 in the system temp folder, read
 back into memory, and leave both behind if ffmpeg fails. Piping the PCM straight into ffmpeg and
 writing next to the output keeps memory flat and the output atomic; pydub is still what the audio
 stage uses to resample.
+
+An edit re-encodes the whole edition (~0.6 s for two minutes), as the loudness gain is global.
+Re-encoding only the changed stretch would need segments cut in the paragraph pauses, encoded
+without the bit reservoir and joined frame-exactly, and a gain quantized so that a small edit
+keeps it; not done yet.
 """
 
 from __future__ import annotations

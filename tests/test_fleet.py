@@ -286,3 +286,33 @@ def test_a_fleet_that_never_answers_times_out(redis_url, tmp_path):
 def test_a_non_redis_broker_is_a_usage_error(tmp_path):
     proc = build(story_file(tmp_path), tmp_path / "e.mp3", tmp_path / "c", "--broker", "amqp://x", check=False)
     assert proc.returncode == 2 and "use a Redis URL" in proc.stderr
+
+
+@pytest.mark.parametrize("command", [["worker"], ["build", "story.txt", "-o", "e.mp3", "--cache-dir", "c"]])
+def test_without_the_celery_extra_the_error_says_what_to_install(tmp_path, monkeypatch, command):
+    import sys
+
+    from conftest import invoke
+
+    monkeypatch.chdir(tmp_path)
+    story_file(tmp_path)
+    monkeypatch.setitem(sys.modules, "celery", None)  # as if not installed
+    result = invoke(*command, "--broker", "redis://127.0.0.1:1/0")
+    assert result.exit_code == 2
+    assert "pip install 'audio-edition[celery]'" in result.stderr
+
+
+def test_a_build_without_broker_never_imports_celery(tmp_path, piper_cache):
+    import sys
+
+    story = story_file(tmp_path)
+    code = (
+        "import sys\nfrom audio_edition.cli import cli\n"
+        f"cli.main(args=['build', {str(story)!r}, '-o', {str(tmp_path / 'e.mp3')!r}, '-q',"
+        f" '--cache-dir', {str(piper_cache)!r}], standalone_mode=False)\n"
+        "print(sorted(m for m in ('celery', 'kombu', 'redis', 'fsspec') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert (tmp_path / "e.mp3").stat().st_size > 10_000
