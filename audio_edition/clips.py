@@ -80,6 +80,11 @@ class ClipCache:
         """The entry's bytes and metadata, if both are there and the checksum holds; else None (and gone)."""
         raw_meta = self.store.read(meta_name)
         data = self.store.read(data_name) if raw_meta is not None else None
+        return self._verify(data_name, meta_name, data, raw_meta)
+
+    def _verify(
+        self, data_name: str, meta_name: str, data: bytes | None, raw_meta: bytes | None
+    ) -> tuple[bytes, dict] | None:
         if raw_meta is None or data is None:
             return None
         try:
@@ -100,7 +105,21 @@ class ClipCache:
         self.store.write(meta_name, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
     def get(self, key: str) -> tuple[Clip, dict] | None:
-        found = self._read_verified(*self._names(key))
+        return self._clip(key, self._read_verified(*self._names(key)))
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, tuple[Clip, dict]]:
+        """The verified clips among ``keys``, read in one batch (one round trip on object stores)."""
+        names = [name for key in dict.fromkeys(keys) for name in self._names(key)]
+        raw = self.store.read_many(names)
+        found = {}
+        for key in dict.fromkeys(keys):
+            wav, meta = self._names(key)
+            hit = self._clip(key, self._verify(wav, meta, raw.get(wav), raw.get(meta)))
+            if hit is not None:
+                found[key] = hit
+        return found
+
+    def _clip(self, key: str, found: tuple[bytes, dict] | None) -> tuple[Clip, dict] | None:
         if found is None:
             return None
         data, meta = found
@@ -273,8 +292,9 @@ def synthesize_all(
             on_clip(1)
 
     missing: list[int] = []
+    hits = cache.get_many([clip_key(identity, chunk.speech) for chunk in chunks])
     for i, chunk in enumerate(chunks):
-        hit = cache.get(clip_key(identity, chunk.speech))
+        hit = hits.get(clip_key(identity, chunk.speech))
         if hit is not None:
             done(i, ClipResult(chunk, hit[0], engine.name, cached=True))
         else:

@@ -243,27 +243,29 @@ def voice_on_fleet(
                 pending[sent.id] = (i, key)
         log.info("sent %d chunks to the fleet on %s", len(pending), _safe(fleet.broker))
         last = time.monotonic()
-
-        def idle() -> None:
-            if time.monotonic() - last > fleet.timeout_s:
-                raise FleetError(
-                    f"no chunk came back from the fleet in {fleet.timeout_s:g} s ({len(pending)} waiting): "
-                    f"are workers running? audio-edition worker --broker {_safe(fleet.broker)}"
-                )
-
-        for task_id, meta in app.backend.get_many(set(pending), interval=0.1, on_interval=idle):
-            last = time.monotonic()
-            i, key = pending.pop(task_id)
-            if meta["status"] != "SUCCESS":
-                yield i, EngineError(f"the fleet failed on a chunk: {_failure(meta)}")
+        while pending:
+            # One poll of the result backend; the clips of what came back are read in one batch.
+            ready = list(app.backend.get_many(set(pending), interval=0.1, max_iterations=1))
+            if not ready:
+                if time.monotonic() - last > fleet.timeout_s:
+                    raise FleetError(
+                        f"no chunk came back from the fleet in {fleet.timeout_s:g} s ({len(pending)} waiting): "
+                        f"are workers running? audio-edition worker --broker {_safe(fleet.broker)}"
+                    )
                 continue
-            hit = cache.get(key)
-            if hit is None:
-                raise FleetError(
-                    f"a worker voiced a chunk but it is not in the cache {cache.root}: "
-                    "give the workers and the build the same shared --cache-dir"
-                )
-            yield i, hit[0]
+            last = time.monotonic()
+            done = [(task_id, meta, *pending.pop(task_id)) for task_id, meta in ready]
+            found = cache.get_many([key for _, meta, _, key in done if meta["status"] == "SUCCESS"])
+            for _, meta, i, key in done:
+                if meta["status"] != "SUCCESS":
+                    yield i, EngineError(f"the fleet failed on a chunk: {_failure(meta)}")
+                elif key not in found:
+                    raise FleetError(
+                        f"a worker voiced a chunk but it is not in the cache {cache.root}: "
+                        "give the workers and the build the same shared --cache-dir"
+                    )
+                else:
+                    yield i, found[key][0]
     except FleetError:
         raise
     except Exception as exc:  # noqa: BLE001 - kombu and redis raise their own types

@@ -64,3 +64,22 @@ def test_routing(tmp_path):
     assert isinstance(open_store("memory://x/y"), FsspecStore)
     with pytest.raises(UsageError, match="nope://"):
         open_store("nope://bucket/x")
+
+
+def test_read_many_returns_what_is_there(store):
+    store.write("clips-v1/aa/1.wav", b"one")
+    store.write("clips-v1/bb/2.wav", b"two")
+    names = ["clips-v1/aa/1.wav", "clips-v1/bb/2.wav", "clips-v1/cc/3.wav"]
+    assert store.read_many(names) == {"clips-v1/aa/1.wav": b"one", "clips-v1/bb/2.wav": b"two"}
+    assert store.read_many([]) == {}
+
+
+def test_get_many_verifies_each_entry(tmp_path):
+    cache = clips.ClipCache(f"memory://many-{tmp_path.name}/c")
+    keys = [clips.clip_key({"engine": "x"}, t) for t in ("a", "b", "c")]
+    for n, key in enumerate(keys[:2], 1):
+        cache.put(key, Clip(bytes([n, 0]) * 500, 16000), {"text": key})
+    wav = cache._names(keys[1])[0]
+    cache.store.write(wav, cache.store.read(wav)[:-2] + b"\x00\x01")
+    found = cache.get_many(keys)
+    assert list(found) == [keys[0]] and found[keys[0]][0].pcm == bytes([1, 0]) * 500
