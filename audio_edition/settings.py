@@ -126,10 +126,9 @@ class EngineOptions:
     max_attempts: int = 5
     concurrency: int = 2
     timeout_s: float = 10.0
-    #: Piper: onnxruntime threads per voice. One: with more, onnxruntime splits its sums
-    #: differently and a sentence can differ by a bit or two, which would break byte-identical
-    #: builds across ``--jobs``, machines and the fleet. Parallel builds use processes instead.
-    threads: int = 1
+    #: Piper: onnxruntime threads per voice (``None``: its default, one per core). Worker
+    #: processes use 1 each. The count never changes a sample (see engines/piper_noise.py).
+    threads: int | None = None
 
 
 @dataclass(frozen=True)

@@ -131,10 +131,11 @@ class PiperEngine(Engine):
         from piper.config import PiperConfig
 
         # PiperVoice.load takes neither session options nor model bytes: build the same voice,
-        # with deterministic noise (piper_noise) and a fixed thread count (EngineOptions.threads).
+        # with deterministic noise (piper_noise) and, in pool workers, a thread cap.
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
+        if self.threads is not None:
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
         prepared = prepare_voice(self.model)
         if prepared is not None:
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL

@@ -1,12 +1,16 @@
-"""Deterministic Piper: replace the voice's random noise with a fixed pseudo-random sequence.
+"""Deterministic Piper: replace the voice's random noise with a fixed table of Gaussian numbers.
 
 A Piper (VITS) voice draws Gaussian noise twice per sentence (``RandomNormalLike``: the duration
 predictor's and the prior's), so the same text never gives the same samples twice, and
 ``onnxruntime.set_seed`` does not reach those nodes. Publishers diff their outputs, and a build with
-two workers must equal one with one, so each of those nodes is swapped for a small graph computing
-noise from the element index alone: a sine hash gives two uniforms, Box–Muller makes them normal
-(mean 0, deviation 1, no correlation between neighbours). The voice sounds the same; it just says a
-sentence the same way every time, on any machine and with any number of threads.
+two workers must equal one with one, so each of those nodes is swapped for a lookup in a table of
+standard normal numbers stored in the model: element ``i`` of the noise is ``table[(offset + i) % N]``.
+
+A table, not noise computed in the graph: onnxruntime splits element-wise math such as ``Log``
+between its threads, and the vectorized and scalar code paths round differently, so computed
+noise changed with the number of threads (measured: a bit or two in some sentences). A lookup
+has no arithmetic, so a sentence is the same on any machine and with any number of threads
+(tests/test_engines_piper.py checks 1 against 2 threads).
 """
 
 from __future__ import annotations
@@ -14,18 +18,34 @@ from __future__ import annotations
 from pathlib import Path
 
 #: Part of the clip-cache key: change it if the noise changes.
-NOISE_VERSION = "sinhash-boxmuller-1"
+NOISE_VERSION = "table-20-1"
+#: Table size: 2**20 floats (4 MiB), more noise than the longest chunk's prior needs (~0.6 M).
+TABLE_SIZE = 1 << 20
+TABLE_SEED = 20261128
+TABLE = "/audio_edition_noise/table"
+
+
+def noise_table():
+    """The table: NumPy's PCG64 generator is the same on every platform."""
+    import numpy as np
+
+    return np.random.default_rng(TABLE_SEED).standard_normal(TABLE_SIZE).astype(np.float32)
 
 
 def _noise_nodes(k: int, like: str, out: str) -> list:
-    from onnx import TensorProto, helper
+    """Nodes computing ``out``, shaped like ``like``, from the table, starting at a per-node offset."""
+    import numpy as np
+    from onnx import helper, numpy_helper
 
     p = f"/audio_edition_noise{k}/"
     nodes = []
 
-    def const(name: str, value: float) -> str:
-        tensor = helper.make_tensor(p + name, TensorProto.FLOAT, [], [value])
-        nodes.append(helper.make_node("Constant", [], [p + name], value=tensor))
+    def const(name: str, value: int) -> str:
+        nodes.append(
+            helper.make_node(
+                "Constant", [], [p + name], value=numpy_helper.from_array(np.array(value, dtype=np.int64), p + name)
+            )
+        )
         return p + name
 
     def node(op: str, inputs: list[str], name: str, **attrs) -> str:
@@ -33,28 +53,17 @@ def _noise_nodes(k: int, like: str, out: str) -> list:
         return p + name
 
     shape = node("Shape", [like], "shape")
-    count = node("Cast", [node("ReduceProd", [shape], "n", keepdims=0)], "nf", to=TensorProto.FLOAT)
-    index = node("Range", [const("zero", 0.0), count, const("one", 1.0)], "i")
-
-    def uniform(tag: str, step: float, phase: float) -> str:
-        x = node(
-            "Add", [node("Mul", [index, const(tag + "step", step)], tag + "x"), const(tag + "phase", phase)], tag + "y"
-        )
-        t = node("Mul", [node("Sin", [x], tag + "s"), const(tag + "big", 43758.5453)], tag + "t")
-        return node("Sub", [t, node("Floor", [t], tag + "f")], tag + "u")
-
-    u1 = node("Max", [uniform("a", 0.1234567, 0.5 + k), const("eps", 1e-7)], "u1")
-    u2 = uniform("b", 0.0765432, 1.7 + k)
-    radius = node("Sqrt", [node("Mul", [node("Log", [u1], "log"), const("m2", -2.0)], "r2")], "r")
-    angle = node("Cos", [node("Mul", [u2, const("tau", 6.283185307)], "th")], "cos")
-    z = node("Mul", [radius, angle], "z")
-    nodes.append(helper.make_node("Reshape", [z, shape], [out]))
+    start = const("start", k * 7919)  # the two noises do not start at the same place
+    end = node("Add", [node("ReduceProd", [shape], "n", keepdims=0), start], "end")
+    index = node("Mod", [node("Range", [start, end, const("one", 1)], "i"), const("size", TABLE_SIZE)], "j")
+    nodes.append(helper.make_node("Reshape", [node("Gather", [TABLE, index], "z", axis=0), shape], [out]))
     return nodes
 
 
 def deterministic_model(path: Path) -> bytes:
     """The voice at ``path`` with its noise made deterministic, serialized for onnxruntime."""
     import onnx
+    from onnx import numpy_helper
 
     model = onnx.load(str(path))
     nodes, k = [], 0
@@ -66,4 +75,5 @@ def deterministic_model(path: Path) -> bytes:
             nodes.append(n)
     del model.graph.node[:]
     model.graph.node.extend(nodes)
+    model.graph.initializer.append(numpy_helper.from_array(noise_table(), TABLE))
     return model.SerializeToString()
