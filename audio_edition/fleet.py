@@ -217,7 +217,10 @@ def _safe(url: str) -> str:
 
 
 def _failure(meta: dict[str, Any]) -> str:
+    """The worker's error, as Celery hands it back (an exception, or its serialized form)."""
     result = meta.get("result")
+    if isinstance(result, BaseException):
+        return f"{type(result).__name__}: {result}"
     if isinstance(result, dict):
         message = result.get("exc_message")
         if isinstance(message, (list, tuple)):
@@ -258,6 +261,8 @@ def voice_on_fleet(
             found = cache.get_many([key for _, meta, _, key in done if meta["status"] == "SUCCESS"])
             for _, meta, i, key in done:
                 if meta["status"] != "SUCCESS":
+                    if _failure(meta).startswith("FleetError: "):  # a misconfigured worker: no fallback helps
+                        raise FleetError(_failure(meta).removeprefix("FleetError: "))
                     yield i, EngineError(f"the fleet failed on a chunk: {_failure(meta)}")
                 elif key not in found:
                     raise FleetError(

@@ -316,3 +316,20 @@ def test_a_build_without_broker_never_imports_celery(tmp_path, piper_cache):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
     assert (tmp_path / "e.mp3").stat().st_size > 10_000
+
+
+def test_a_worker_that_would_voice_differently_is_refused(fleet, tmp_path):
+    """A worker on another version (here: other noise) must not fill the cache with other sounds."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import audio_edition.engines.piper_noise as noise\nnoise.NOISE_VERSION = 'another-version'\n"
+    )
+    fleet(1, "-c", "1", env={"PYTHONPATH": str(site)})
+    story = story_file(tmp_path)
+    proc = build(story, tmp_path / "e.mp3", tmp_path / "c", *on_fleet(fleet), "--fleet-timeout", "60", check=False)
+    assert proc.returncode == 7, proc.stderr
+    assert "voices" in proc.stderr and "differently" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "e.mp3").exists()
+    assert not list((tmp_path / "c").glob("clips-v*/*/*.wav"))
