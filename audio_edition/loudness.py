@@ -27,12 +27,13 @@ from .errors import EncodingError
 from .settings import Loudness
 
 #: Part of the key of cached renders: change it when the same audio would be finished differently.
-VERSION = 2
+VERSION = 3
 #: Limiter look-ahead: long enough to catch a plosive's rise, short enough not to pump.
 LOOKAHEAD_MS = 3.0
 #: Sample peaks are first held this far under the true-peak ceiling: inter-sample peaks and the
-#: MP3 encoder's overshoot add up to about this much at 64 kbps (measured: +1.3 dB on Piper speech, more on buzzier sound).
-HEADROOM_DB = 2.6
+#: MP3 encoder's overshoot add up to about this much at 64 kbps (measured on Piper speech: +1.3 dB
+#: typically, +3.4 dB on one plosive, which at 2.6 dB cost a second encode).
+HEADROOM_DB = 3.0
 #: The MP3 encoder loses about this much loudness on speech (measured: 0.4 LU at 64 kbps).
 ENCODER_LOSS_LU = 0.4
 #: What the encoded file may miss the target by before it is made again.

@@ -136,6 +136,8 @@ class PiperEngine(Engine):
         if self.threads is not None:
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
+        # Idle onnxruntime threads otherwise spin on the cores that loudness and encoding need next.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         prepared = prepare_voice(self.model)
         if prepared is not None:
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
