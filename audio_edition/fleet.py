@@ -1,7 +1,7 @@
 """Stage 5 on many machines: a Celery worker fleet voices the chunks into one shared clip cache.
 
-The build plans locally and sends only its cache misses, one task per chunk, carrying the chunk's
-content address, its text, the engine options and the cache location. A worker voices the chunk
+The build plans locally and sends only its cache misses, one task per distinct sentence, carrying
+its content address, its text, the engine options and the cache location. A worker voices the chunk
 with the same engine code a local build uses, writes the clip into the shared cache (atomic and
 verified, as always), and answers with nothing but "done". The build then reads the clips from the
 cache and stitches, tags and writes locally, so its outputs are the bytes a local build makes.
