@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from . import ffmpeg, loudness
 from .errors import EncodingError
@@ -26,7 +29,9 @@ from .settings import Encoding, Loudness
 @dataclass(frozen=True)
 class Encoded:
     path: Path
-    loudness: loudness.Normalized | None
+    #: The gain and ceiling applied and the loudness measured in the MP3; None without finishing.
+    finish: loudness.Finish | None
+    measured: loudness.Measurement | None
 
 
 def _encoder_args(sample_rate: int, encoding: Encoding) -> list[str]:
@@ -50,9 +55,11 @@ def _encode(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding) -> Non
     )
 
 
-def _encode_and_measure(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding) -> loudness.Measurement:
-    """Encode to ``path`` while a second ffmpeg decodes the same bytes and measures them (EBU R128):
-    the check of the encoded file costs no extra wall time on two cores."""
+def _encode_and_measure(
+    blocks: Iterable[bytes | np.ndarray], sample_rate: int, path: Path, encoding: Encoding
+) -> loudness.Measurement:
+    """Encode the PCM ``blocks`` to ``path`` while a second ffmpeg decodes the same bytes and
+    measures them (EBU R128): the check of the encoded file costs no extra wall time on two cores."""
     exe, quiet = ffmpeg.ffmpeg_exe(), ["-hide_banner", "-nostdin", "-nostats"]
     encoder = subprocess.Popen(
         # The tee muxer writes the file (seekable, so it gets its LAME/Info header: CBR flag, encoder
@@ -69,7 +76,8 @@ def _encode_and_measure(pcm: bytes, sample_rate: int, path: Path, encoding: Enco
 
     def feed() -> None:
         try:
-            encoder.stdin.write(pcm)
+            for block in blocks:  # limited block by block, while the encoder works on the last
+                encoder.stdin.write(block)
         except BrokenPipeError:
             pass  # the encoder failed; its stderr says why
         finally:
@@ -113,13 +121,13 @@ def encode_mp3(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding, tar
     """
     if not target.enabled:
         _encode(pcm, sample_rate, path, encoding)
-        return Encoded(path, None)
+        return Encoded(path, None, None)
     loss, headroom = loudness.ENCODER_LOSS_LU, loudness.HEADROOM_DB
     for _attempt in range(3):
-        normalized = loudness.normalize(pcm, sample_rate, target, loss_lu=loss, headroom_db=headroom)
-        final = _encode_and_measure(normalized.pcm, sample_rate, path, encoding)
-        if normalized.before.integrated_lufs <= -70 or loudness.within(final, target):
+        finish = loudness.normalize(pcm, sample_rate, target, loss_lu=loss, headroom_db=headroom)
+        final = _encode_and_measure(finish.blocks(pcm, sample_rate), sample_rate, path, encoding)
+        if finish.before.integrated_lufs <= -70 or loudness.within(final, target):
             break
         loss += target.integrated_lufs - final.integrated_lufs
         headroom += max(0.0, final.true_peak_dbtp - target.true_peak_dbtp) + 0.2
-    return Encoded(path, loudness.Normalized(normalized.pcm, normalized.before, final))
+    return Encoded(path, finish, final)

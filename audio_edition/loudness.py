@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,27 +193,44 @@ def _limit_block(x: np.ndarray, ceiling: float, width: int) -> np.ndarray:
     return x * gain
 
 
-def gain_and_limit(pcm: bytes, sample_rate: int, gain_db: float, ceiling_dbfs: float) -> memoryview:
-    """Apply ``gain_db``, then hold sample peaks under ``ceiling_dbfs``; s16le in and out."""
+def limited_blocks(pcm: bytes, sample_rate: int, gain_db: float, ceiling_dbfs: float) -> Iterator[np.ndarray]:
+    """Apply ``gain_db``, then hold sample peaks under ``ceiling_dbfs``: s16le blocks, in order,
+    so that the encoder can start on the first while the next is limited."""
     samples = np.frombuffer(pcm, dtype="<i2")
     width = 2 * int(sample_rate * LOOKAHEAD_MS / 1000) + 1
     margin = 2 * width
     ceiling = 32767 * 10 ** (ceiling_dbfs / 20)
     factor = np.float32(10 ** (gain_db / 20))
-    out = np.empty_like(samples)
     for start in range(0, len(samples), _BLOCK):
         lo, hi = max(0, start - margin), min(len(samples), start + _BLOCK + margin)
         block = _limit_block(samples[lo:hi].astype(np.float32) * factor, ceiling, width)
         keep = block[start - lo : start - lo + min(_BLOCK, len(samples) - start)]
-        out[start : start + len(keep)] = np.clip(np.rint(keep), -32768, 32767)
+        yield np.clip(np.rint(keep), -32768, 32767).astype("<i2")
+
+
+def gain_and_limit(pcm: bytes, sample_rate: int, gain_db: float, ceiling_dbfs: float) -> memoryview:
+    """:func:`limited_blocks`, joined into one buffer."""
+    out = np.empty(len(pcm) // 2, dtype="<i2")
+    start = 0
+    for block in limited_blocks(pcm, sample_rate, gain_db, ceiling_dbfs):
+        out[start : start + len(block)] = block
+        start += len(block)
     return memoryview(out).cast("B")  # the array's own bytes: no second copy of an hour of audio
 
 
 @dataclass(frozen=True)
-class Normalized:
-    pcm: bytes
+class Finish:
+    """How to finish an edition: the gain and the sample-peak ceiling, and the loudness they give."""
+
+    gain_db: float
+    ceiling_dbfs: float
     before: Measurement
     after: Measurement
+
+    def blocks(self, pcm: bytes, sample_rate: int) -> Iterator[bytes | np.ndarray]:
+        if self.before.integrated_lufs <= -70:  # silence: nothing to finish
+            return iter([pcm])
+        return limited_blocks(pcm, sample_rate, self.gain_db, self.ceiling_dbfs)
 
 
 def normalize(
@@ -223,8 +240,8 @@ def normalize(
     *,
     loss_lu: float = ENCODER_LOSS_LU,
     headroom_db: float = HEADROOM_DB,
-) -> Normalized:
-    """Measure, then gain and limit so that the *encoded* file lands on the target.
+) -> Finish:
+    """Measure, then find the gain and ceiling so that the *encoded* file lands on the target.
 
     ``loss_lu`` and ``headroom_db`` pre-compensate what the encoder will do; the caller measures
     the encoded file and calls again with corrected values if it missed.
@@ -232,12 +249,12 @@ def normalize(
     sample = _excerpt(pcm, sample_rate)
     before_lufs = integrated_loudness(sample, sample_rate)
     before = Measurement(before_lufs, 0.0, 0.0)
-    if before_lufs <= -70:  # silence: nothing to normalize
-        return Normalized(pcm, before, before)
     ceiling = target.true_peak_dbtp - headroom_db
+    if before_lufs <= -70:
+        return Finish(0.0, ceiling, before, before)
     aim = target.integrated_lufs + loss_lu
     gain, reached = _search_gain(sample, sample_rate, aim, aim - before_lufs, ceiling)
-    return Normalized(gain_and_limit(pcm, sample_rate, gain, ceiling), before, Measurement(reached, 0.0, 0.0))
+    return Finish(gain, ceiling, before, Measurement(reached, 0.0, 0.0))
 
 
 #: LU gained per dB of gain, guessed for the first step: the limiter eats about half of it on
