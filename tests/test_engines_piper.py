@@ -28,6 +28,17 @@ def test_the_prepared_voice_says_exactly_what_the_patched_one_says(monkeypatch):
     assert create(EngineOptions()).synthesize(TEXT) == prepared.synthesize(TEXT)
 
 
+def test_a_damaged_prepared_voice_is_made_again():
+    from audio_edition.engines import piper
+
+    engine = create(EngineOptions())
+    path = piper.prepare_voice(engine.model)
+    first = engine.synthesize(TEXT)
+    path.write_bytes(path.read_bytes()[: 1 << 20])  # truncated
+    assert create(EngineOptions()).synthesize(TEXT) == first  # patched in memory this time
+    assert piper.prepare_voice(engine.model).stat().st_size > 1 << 20  # and prepared again
+
+
 def test_speech_not_noise():
     clip = create(EngineOptions()).synthesize(TEXT)
     x = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float64)

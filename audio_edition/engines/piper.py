@@ -83,7 +83,7 @@ def prepare_voice(model: Path) -> Path | None:
             deterministic_model(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
         os.replace(tmp, path)
-    except OSError as exc:
+    except Exception as exc:  # noqa: BLE001 - a read-only home, a full disk, an onnxruntime failure
         log.debug("cannot save the prepared voice in %s (%s); patching it in memory", folder, exc)
         tmp.unlink(missing_ok=True)
         return None
@@ -125,10 +125,8 @@ class PiperEngine(Engine):
                 raise EngineError(f"cannot load Piper voice {self.model.name}: {exc}") from exc
         return self._voice
 
-    def _load(self):
-        import onnxruntime  # heavy: imported on first synthesis only
-        from piper import PiperVoice
-        from piper.config import PiperConfig
+    def _session(self, source: str | bytes, *, optimized: bool):
+        import onnxruntime
 
         # PiperVoice.load takes neither session options nor model bytes: build the same voice,
         # with deterministic noise (piper_noise) and, in pool workers, a thread cap.
@@ -138,15 +136,23 @@ class PiperEngine(Engine):
             options.inter_op_num_threads = 1
         # Idle onnxruntime threads otherwise spin on the cores that loudness and encoding need next.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if optimized:  # a prepared voice: its graph optimizations are done already
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        return onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
+
+    def _load(self):
+        from piper import PiperVoice  # heavy (onnxruntime): imported on first synthesis only
+        from piper.config import PiperConfig
+
+        config = PiperConfig.from_dict(json.loads(Path(f"{self.model}.json").read_text("utf-8")))
         prepared = prepare_voice(self.model)
         if prepared is not None:
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-            source: str | bytes = str(prepared)
-        else:
-            source = deterministic_model(self.model)
-        config = json.loads(Path(f"{self.model}.json").read_text("utf-8"))
-        session = onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
-        return PiperVoice(session=session, config=PiperConfig.from_dict(config))
+            try:
+                return PiperVoice(session=self._session(str(prepared), optimized=True), config=config)
+            except Exception as exc:  # noqa: BLE001 - a damaged file: made again on the next load
+                log.warning("prepared voice %s is unreadable (%s); patching the voice in memory", prepared.name, exc)
+                prepared.unlink(missing_ok=True)
+        return PiperVoice(session=self._session(deterministic_model(self.model), optimized=False), config=config)
 
     def identity(self) -> dict[str, Any]:
         return {
