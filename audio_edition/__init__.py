@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import AudioEditionError, ExitStatus
-from .settings import BuildSettings, Encoding, EngineOptions, Loudness, Metadata, Pauses, Program, TextOptions
+from .settings import (
+    BuildSettings,
+    Encoding,
+    EngineOptions,
+    Fleet,
+    Loudness,
+    Metadata,
+    Pauses,
+    Program,
+    TextOptions,
+)
 
 if TYPE_CHECKING:
     from .pipeline import BuildResult, build, prepare
@@ -23,6 +33,7 @@ __all__ = [
     "Encoding",
     "EngineOptions",
     "ExitStatus",
+    "Fleet",
     "Loudness",
     "Metadata",
     "Pauses",

@@ -150,7 +150,7 @@ def _engine_for(options: EngineOptions, broker: str) -> Engine:
 
     ident = repr(options)
     if ident not in _engines:
-        engine = engines.create(dataclasses.replace(options, threads=1))  # one voice per core
+        engine = engines.create(options)
         if engine.network and hasattr(engine, "bucket"):
             engine.bucket = RedisTokenBucket(broker, options.requests_per_second)  # fleet-wide budget
         _engines[ident] = engine

@@ -126,9 +126,11 @@ class EngineOptions:
     max_attempts: int = 5
     concurrency: int = 2
     timeout_s: float = 10.0
-    #: Piper: onnxruntime threads per voice (``None``: its default, one per core). Worker
-    #: processes use 1 each. The count never changes a sample (see engines/piper_noise.py).
-    threads: int | None = None
+    #: Piper: onnxruntime threads per voice. One: onnxruntime splits some convolutions
+    #: differently with more threads, and a sentence then differs by a bit or two, which would
+    #: break byte-identical builds across ``--jobs``, machines and the fleet. Parallel builds use
+    #: processes instead (measured: 2 processes x 1 thread voice 1.33x as fast as 1 x 2).
+    threads: int = 1
 
 
 @dataclass(frozen=True)

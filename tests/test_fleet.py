@@ -333,3 +333,16 @@ def test_a_worker_that_would_voice_differently_is_refused(fleet, tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "e.mp3").exists()
     assert not list((tmp_path / "c").glob("clips-v*/*/*.wav"))
+
+
+def test_the_library_api_builds_on_the_fleet(fleet, tmp_path, piper_cache):
+    """What a CMS task would call."""
+    from audio_edition import BuildSettings, Fleet, build
+
+    (worker,) = fleet(1, "-c", "1")
+    story = story_file(tmp_path, "Short Note\n\nThe ferry is late tonight. It will arrive at midnight.\n")
+    settings = BuildSettings(fleet=Fleet(broker=fleet.broker, queue=fleet.queue), cache_dir=str(tmp_path / "c"))
+    result = build([str(story)], tmp_path / "fleet" / "e.mp3", settings)
+    assert result.synthesized == result.chunks == len(worker.task_ids("succeeded")) >= 2
+    build([str(story)], tmp_path / "local" / "e.mp3", BuildSettings(cache_dir=piper_cache))
+    assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")

@@ -129,13 +129,10 @@ class PiperEngine(Engine):
         import onnxruntime
 
         # PiperVoice.load takes neither session options nor model bytes: build the same voice,
-        # with deterministic noise (piper_noise) and, in pool workers, a thread cap.
+        # with deterministic noise (piper_noise) and a fixed thread count.
         options = onnxruntime.SessionOptions()
-        if self.threads is not None:
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-        # Idle onnxruntime threads otherwise spin on the cores that loudness and encoding need next.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.intra_op_num_threads = self.threads  # one by default: see EngineOptions.threads
+        options.inter_op_num_threads = 1
         if optimized:  # a prepared voice: its graph optimizations are done already
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         return onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])

@@ -6,11 +6,10 @@ predictor's and the prior's), so the same text never gives the same samples twic
 two workers must equal one with one, so each of those nodes is swapped for a lookup in a table of
 standard normal numbers stored in the model: element ``i`` of the noise is ``table[(offset + i) % N]``.
 
-A table, not noise computed in the graph: onnxruntime splits element-wise math such as ``Log``
-between its threads, and the vectorized and scalar code paths round differently, so computed
-noise changed with the number of threads (measured: a bit or two in some sentences). A lookup
-has no arithmetic, so a sentence is the same on any machine and with any number of threads
-(tests/test_engines_piper.py checks 1 against 2 threads).
+A table, not noise computed in the graph: no transcendental functions to round differently on
+other CPUs, and no arithmetic at all. (The thread count still matters elsewhere in the voice:
+onnxruntime splits some convolutions differently with more threads, so every voice runs with one;
+see EngineOptions.threads.)
 """
 
 from __future__ import annotations
