@@ -129,10 +129,11 @@ def output_options(fn):
     return fn
 
 
-broker_option = click.option(
-    "--broker", metavar="URL", envvar="AUDIO_EDITION_BROKER", show_envvar=True,
-    help="Celery broker, redis://HOST:6379/0: voice the chunks on the workers (`audio-edition worker`).",
-)  # fmt: skip
+def broker_option(help: str, required: bool = False):
+    return click.option("--broker", metavar="URL", envvar="AUDIO_EDITION_BROKER", show_envvar=True,
+                        required=required, help=help)  # fmt: skip
+
+
 queue_option = click.option(
     "--queue", default="audio-edition", show_default=True, envvar="AUDIO_EDITION_QUEUE", show_envvar=True,
     help="Celery queue of the workers.",
@@ -146,7 +147,10 @@ def fleet_options(fn):
         envvar="AUDIO_EDITION_FLEET_TIMEOUT", show_envvar=True,
         help="With --broker: give up when no chunk has come back for this many seconds.",
     )(fn)  # fmt: skip
-    return broker_option(queue_option(fn))
+    broker = broker_option(
+        "Celery broker, redis://HOST:6379/0: voice the chunks on the workers (`audio-edition worker`)."
+    )
+    return broker(queue_option(fn))
 
 
 def output_mode_options(fn):
@@ -565,14 +569,7 @@ def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int 
 
 
 @cli.command()
-@click.option(
-    "--broker",
-    metavar="URL",
-    required=True,
-    envvar="AUDIO_EDITION_BROKER",
-    show_envvar=True,
-    help="Celery broker, redis://HOST:6379/0 (also the result backend and the gTTS budget).",
-)
+@broker_option("Celery broker, redis://HOST:6379/0 (also the result backend and the gTTS budget).", required=True)
 @queue_option
 @click.option(
     "-c",

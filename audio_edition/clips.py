@@ -292,10 +292,11 @@ def synthesize_all(
         if on_clip:
             on_clip(1)
 
+    keys = [clip_key(identity, chunk.speech) for chunk in chunks]
     missing: list[int] = []
-    hits = cache.get_many([clip_key(identity, chunk.speech) for chunk in chunks])
+    hits = cache.get_many(keys)
     for i, chunk in enumerate(chunks):
-        hit = hits.get(clip_key(identity, chunk.speech))
+        hit = hits.get(keys[i])
         if hit is not None:
             done(i, ClipResult(chunk, hit[0], engine.name, cached=True))
         else:
@@ -322,16 +323,18 @@ def synthesize_all(
         chunk = chunks[i]
         if not clip.pcm:
             raise EngineError(f"{engine.name} returned no audio for {chunk.speech[:40]!r}")
-        cache.put(clip_key(identity, chunk.speech), clip, {"engine": engine.name, "text": chunk.speech})
+        cache.put(keys[i], clip, {"engine": engine.name, "text": chunk.speech})
         return ClipResult(chunk, clip, engine.name, cached=False)
 
-    if missing and remote is not None:
+    # Longest first: the last chunk in work is then a short one.
+    order = sorted(missing, key=lambda i: -len(chunks[i].speech))
+    if order and remote is not None:
         # One task per distinct text: a sentence said twice is voiced once.
         same: dict[int, list[int]] = {}
         first_of: dict[str, int] = {}
-        for i in sorted(missing, key=lambda i: -len(chunks[i].speech)):
-            same.setdefault(first_of.setdefault(chunks[i].speech, i), []).append(i)
-        outcomes = remote([(i, clip_key(identity, chunks[i].speech), chunks[i].speech) for i in same])
+        for i in order:
+            same.setdefault(first_of.setdefault(keys[i], i), []).append(i)
+        outcomes = remote([(i, keys[i], chunks[i].speech) for i in same])
         if while_waiting is not None:
             while_waiting()
         for first, outcome in outcomes:
@@ -340,16 +343,14 @@ def synthesize_all(
                     done(i, recover(i, outcome))
                 else:
                     done(i, ClipResult(chunks[i], outcome, engine.name, cached=False))
-    elif missing:
-        # Longest first: the pool's last chunk is then a short one.
-        order = sorted(missing, key=lambda i: -len(chunks[i].speech))
+    elif order:
         executor, work = _executor(engine, options, jobs, len(order))
         with contextlib.ExitStack() as held:
             deferred = []
             futures = {}
             try:
                 for i in order:
-                    key = clip_key(identity, chunks[i].speech)
+                    key = keys[i]
                     if not held.enter_context(cache.try_lock(key)):
                         deferred.append(i)  # another process is voicing it
                         continue
@@ -378,7 +379,7 @@ def synthesize_all(
             finally:
                 executor.shutdown(wait=True, cancel_futures=True)
         for i in deferred:
-            key = clip_key(identity, chunks[i].speech)
+            key = keys[i]
             with cache.lock(key):
                 hit = cache.get(key)
                 if hit is not None:

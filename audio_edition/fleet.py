@@ -237,12 +237,11 @@ def voice_on_fleet(
     app = make_app(fleet.broker)
     _check_broker(app, fleet.broker)
     engine = options_to_json(options)
-    location = cache.root if "://" in cache.root else os.path.abspath(cache.root)
     pending: dict[str, tuple[int, str]] = {}
     try:
         with app.producer_or_acquire() as producer:
             for i, key, text in work:
-                sent = app.send_task(TASK, args=(key, text, engine, location), queue=fleet.queue, producer=producer)
+                sent = app.send_task(TASK, args=(key, text, engine, cache.root), queue=fleet.queue, producer=producer)
                 pending[sent.id] = (i, key)
         log.info("sent %d chunks to the fleet on %s", len(pending), _safe(fleet.broker))
         last = time.monotonic()
@@ -261,9 +260,10 @@ def voice_on_fleet(
             found = cache.get_many([key for _, meta, _, key in done if meta["status"] == "SUCCESS"])
             for _, meta, i, key in done:
                 if meta["status"] != "SUCCESS":
-                    if _failure(meta).startswith("FleetError: "):  # a misconfigured worker: no fallback helps
-                        raise FleetError(_failure(meta).removeprefix("FleetError: "))
-                    yield i, EngineError(f"the fleet failed on a chunk: {_failure(meta)}")
+                    failure = _failure(meta)
+                    if failure.startswith("FleetError: "):  # a misconfigured worker: no fallback helps
+                        raise FleetError(failure.removeprefix("FleetError: "))
+                    yield i, EngineError(f"the fleet failed on a chunk: {failure}")
                 elif key not in found:
                     raise FleetError(
                         f"a worker voiced a chunk but it is not in the cache {cache.root}: "

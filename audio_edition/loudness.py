@@ -83,6 +83,7 @@ def preload() -> None:
     _lfilter()
 
 
+@functools.cache
 def k_weighting(sample_rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """BS.1770's K-weighting as two biquads, (b, a) each: pyloudnorm's design (RBJ cookbook
     formulas, its default parameters), written out because ``import pyloudnorm`` pulls in

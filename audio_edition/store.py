@@ -95,7 +95,7 @@ class LocalStore(Store):
     """A folder, with per-name file locks (filelock) so that processes never duplicate work."""
 
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+        self.root = Path(root).absolute()  # absolute: workers in other folders are told this path
         self.url = str(self.root)
         try:
             self.root.mkdir(parents=True, exist_ok=True)

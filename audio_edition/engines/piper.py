@@ -65,9 +65,10 @@ def prepare_voice(model: Path) -> Path | None:
     (read-only home): the voice is then patched in memory at every load.
     """
     import onnxruntime
-    import platformdirs
 
-    folder = Path(platformdirs.user_cache_dir("audio-edition", appauthor=False)) / "voices"
+    from ..clips import default_cache_dir
+
+    folder = default_cache_dir() / "voices"
     name = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}-{NOISE_VERSION}-ort{onnxruntime.__version__}"
     path = folder / f"{name}.onnx"
     if path.is_file():
