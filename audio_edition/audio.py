@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +33,10 @@ class Assembled:
     pcm: bytes
     sample_rate: int
     spans: dict[str, Span]
+    #: Sample positions, in pauses between paragraphs, where the encoder may cut the edition into
+    #: stretches it encodes on their own (see encode.py); each is a multiple of ``grid``.
+    cuts: tuple[int, ...] = ()
+    grid: int = 1
 
     @property
     def duration_ms(self) -> int:
@@ -112,16 +116,27 @@ def pause_between(a: Chunk, b: Chunk, pauses: Pauses) -> int:
     return pauses.clause_ms
 
 
+#: Of a pause between paragraphs, this much goes after a cut (the rest, and the few ms that
+#: align the cut to the encoder's grid, before it).
+CUT_LEAD_MS = 200
+
+
 def assemble(
     results: Sequence[ClipResult],
     pauses: Pauses,
     sample_rate: int | None = None,
     inserts: Inserts | None = None,
+    grid: Callable[[int], int] | None = None,
 ) -> Assembled:
     """Join every clip, pause and insert in one pass (``b"".join``, never ``+=`` on audio).
 
     The parts are views into the clips (numpy slices of their trimmed bodies), so the audio is
     copied exactly once, into the result.
+
+    ``grid(sample_rate)`` is the encoder's frame grid in samples. Each pause between paragraphs
+    then gets a cut, lengthened by under one grid step so that the cut falls on the grid with
+    :data:`CUT_LEAD_MS` of silence after it: a paragraph's stretch then depends on its own clips
+    only, and an edit leaves every other stretch, and its encoding, as it was.
     """
     if sample_rate is None:
         # The rate most clips already have: no resampling at all for a single-engine build.
@@ -146,6 +161,9 @@ def assemble(
     else:
         put(silence(pauses.lead_ms))
     spans: dict[str, Span] = {}
+    step = grid(sample_rate) if grid else 0
+    lead = int(sample_rate * CUT_LEAD_MS / 1000)
+    cuts: list[int] = []
     previous: Chunk | None = None
     for result in results:
         if previous is not None:
@@ -155,7 +173,11 @@ def assemble(
                 put(resample(inserts.between_stories, sample_rate).pcm)
                 put(silence(pauses.sentence_ms))
             else:
-                put(silence(pause_between(previous, result.chunk, pauses)))
+                gap = 2 * int(sample_rate * pause_between(previous, result.chunk, pauses) / 1000)
+                if step and previous.paragraph != result.chunk.paragraph and gap // 2 >= 2 * lead:
+                    gap += 2 * (-(position + gap // 2 - lead) % step)
+                    cuts.append(position + gap // 2 - lead)
+                put(bytes(gap))
         clip = resample(result.clip, sample_rate)
         samples = trim(np.frombuffer(clip.pcm, dtype="<i2"), sample_rate)
         if levels.get(result.engine, 1.0) != 1.0:
@@ -168,4 +190,4 @@ def assemble(
         put(silence(pauses.paragraph_ms))
         put(resample(inserts.end, sample_rate).pcm)
     put(silence(pauses.tail_ms))
-    return Assembled(b"".join(parts), sample_rate, spans)
+    return Assembled(b"".join(parts), sample_rate, spans, tuple(cuts), step or 1)

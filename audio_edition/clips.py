@@ -140,12 +140,12 @@ class ClipCache:
     def _render_names(key: str) -> tuple[str, str]:
         return f"{RENDERS}/{key}.mp3", f"{RENDERS}/{key}.json"
 
-    def get_render(self, key: str) -> bytes | None:
-        found = self._read_verified(*self._render_names(key))
-        return found[0] if found else None
+    def get_render(self, key: str) -> tuple[bytes, dict] | None:
+        """An encoded edition or stretch, and what was stored with it."""
+        return self._read_verified(*self._render_names(key))
 
-    def put_render(self, key: str, data: bytes) -> None:
-        self._write_entry(*self._render_names(key), data, {})
+    def put_render(self, key: str, data: bytes, meta: dict[str, Any] | None = None) -> None:
+        self._write_entry(*self._render_names(key), data, meta or {})
 
     def discard(self, key: str) -> None:
         for name in self._names(key):
@@ -216,12 +216,16 @@ Progress = Callable[[int], None]
 #: Voices ``(index, key, text)`` misses elsewhere (a worker fleet); yields ``(index, clip or error)``.
 Remote = Callable[[Sequence[tuple[int, str, str]]], Iterator[tuple[int, "Clip | EngineError"]]]
 
-#: From this many misses, worker processes beat one process (which, like each worker, has one
-#: onnxruntime thread: see EngineOptions.threads): measured, 2 chunks in 1.0 s with 2 workers vs
-#: 1.8 s in one, 3 chunks in 1.7-1.9 s vs 2.6 s.
+#: From this many misses, worker processes beat one process (each has the same onnxruntime
+#: threads: see EngineOptions.threads): measured with one thread each, 2 chunks in 1.0 s with 2
+#: workers vs 1.8 s in one, 3 chunks in 1.7-1.9 s vs 2.6 s; two threads speed a lone voice 1.4x,
+#: two processes 1.8x.
 POOL_MIN_CHUNKS = 2
 
 _worker_engine: Engine | None = None
+#: Engines a forked worker inherited: never released there, since releasing an onnxruntime session
+#: waits for its threads, which fork does not copy (the worker would hang for ever).
+_inherited: list[Engine] = []
 
 
 def _init_worker(name: str, options: EngineOptions) -> None:
@@ -229,6 +233,8 @@ def _init_worker(name: str, options: EngineOptions) -> None:
     global _worker_engine
     from . import engines
 
+    if _worker_engine is not None:
+        _inherited.append(_worker_engine)
     _worker_engine = engines.create(options, name)
 
 
@@ -238,9 +244,9 @@ def _worker_synthesize(text: str) -> Clip:
 
 
 def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: int) -> tuple[Executor, Callable]:
-    """Where chunks are voiced: worker processes for Piper (measured: 2 processes x 1 thread voice
-    1.33x as fast as 1 process x 2 threads on 2 cores), threads for network engines (bounded by
-    their own concurrency), else one thread using the engine already loaded."""
+    """Where chunks are voiced: worker processes for Piper (measured on 2 cores: 2 processes voice
+    1.33x as fast as 1 process with 2 threads), threads for network engines (bounded by their own
+    concurrency), else one thread using the engine already loaded."""
     if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
         # fork on Linux: measured, a forkserver's start and re-imports cost more than the second
         # worker gains. Safe because no thread runs in this process yet (``while_waiting`` starts

@@ -1,37 +1,97 @@
-"""Stage 7, encoding: loudness finishing, then a CBR MP3, measured as it is written.
+"""Stage 7, encoding: loudness finishing, then a CBR MP3 made of stretches encoded apart.
+
+The edition is cut in the pauses between paragraphs (``audio.assemble`` puts the cuts on the
+MP3 frame grid). Each stretch is finished, encoded and measured by its own ffmpeg, as many at a
+time as there are jobs, and cached by its content: an edit re-encodes its own paragraph only,
+as long as the gain (set in steps, see loudness.py) stays. The stretches' frames are joined
+as they are and given one LAME/Info header for the whole file.
+
+Why the joins are exact: LAME delays its input by 576 samples and makes ``ceil(n / 1152) + 1``
+frames of ``n`` samples. An inner stretch of ``k`` frames' length is therefore encoded without
+its last 1152 samples (silence), which its own padding and the next stretch's delay stand in
+for: every stretch decodes to exactly its place in the edition (tests/test_encode.py checks
+this against the PCM). The first delay and the last padding go in the header, as for any file.
 
 pydub's ``export`` would stage a WAV and the MP3 in the system temp folder, read the whole MP3
-back into memory, and leave both behind if ffmpeg fails. Piping the PCM straight into ffmpeg and
-writing next to the output keeps memory flat and the output atomic; pydub is still what the audio
-stage uses to resample.
-
-An edit re-encodes the whole edition (~0.6 s for two minutes), as the loudness gain is global.
-Re-encoding only the changed stretch would need segments cut in the paragraph pauses, encoded
-without the bit reservoir and joined frame-exactly, and a gain quantized so that a small edit
-keeps it; not done yet.
+back into memory, and leave both behind if ffmpeg fails; piping the PCM straight into ffmpeg keeps
+the output atomic. pydub is still what the audio stage uses to resample.
 """
 
 from __future__ import annotations
 
-import subprocess
-import threading
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
+from typing import Protocol
 
 from . import ffmpeg, loudness
 from .errors import EncodingError
 from .settings import Encoding, Loudness
 
+#: Samples per MPEG-1 Layer III frame, and LAME's encoder delay.
+FRAME = 1152
+ENCODER_DELAY = 576
+#: Part of every stretch's cache key: change it when the same stretch would encode differently.
+FORMAT = 1
+
+
+class RenderCache(Protocol):
+    """Where encoded stretches are kept (clips.ClipCache is one)."""
+
+    def get_render(self, key: str) -> tuple[bytes, dict] | None: ...
+    def put_render(self, key: str, data: bytes, meta: dict | None = None) -> None: ...
+
 
 @dataclass(frozen=True)
 class Encoded:
     path: Path
-    #: The gain and ceiling applied and the loudness measured in the MP3; None without finishing.
+    #: The gain and ceiling applied, and the loudness measured in the MP3; None without finishing.
     finish: loudness.Finish | None
     measured: loudness.Measurement | None
+    #: Stretches encoded, and stretches taken from the cache.
+    encoded: int = 0
+    reused: int = 0
+
+
+def frame_grid(encoding: Encoding) -> Callable[[int], int]:
+    """The grid, in samples at a given input rate, that a cut must fall on for its stretches to
+    join exactly; 0 where they cannot (a rate that is not a whole fraction of the MP3's)."""
+
+    def grid(rate: int) -> int:
+        if encoding.sample_rate not in (32000, 44100, 48000) or encoding.sample_rate % rate:
+            return 0
+        ratio = encoding.sample_rate // rate
+        return FRAME // ratio if FRAME % ratio == 0 else 0
+
+    return grid
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Samples ``start:end`` of the edition; ``start:encoded_end`` is what the encoder is given."""
+
+    start: int
+    end: int
+    encoded_end: int
+
+
+def stretches(pcm: bytes | memoryview, sample_rate: int, encoding: Encoding, cuts: Sequence[int]) -> list[Stretch]:
+    """The stretches between ``cuts`` (sample positions); one stretch if they cannot be joined
+    exactly. A cut is used only on the grid, with one frame of silence before it to drop."""
+    step = frame_grid(encoding)(sample_rate)
+    drop = step  # one frame, in input samples
+    samples = len(pcm) // 2
+    bounds = [0]
+    for cut in cuts if step else ():
+        if cut % step == 0 and bounds[-1] + drop < cut < samples and not any(pcm[2 * (cut - drop) : 2 * cut]):
+            bounds.append(cut)
+    bounds.append(samples)
+    return [
+        Stretch(a, b, b - drop if i < len(bounds) - 2 else b)
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
+    ]
 
 
 def _encoder_args(sample_rate: int, encoding: Encoding) -> list[str]:
@@ -44,90 +104,144 @@ def _encoder_args(sample_rate: int, encoding: Encoding) -> list[str]:
     ]  # fmt: skip
 
 
-def _tee_escape(path: Path) -> str:
-    # The tee muxer's own syntax treats | [ ] : and \\ specially.
-    return "".join("\\" + c if c in "|[]:\\" else c for c in str(path))
+def _stretch_key(pcm: memoryview, stretch: Stretch, rate: int, encoding: Encoding, finish) -> str:
+    digest = hashlib.sha256(pcm[stretch.start : stretch.end])
+    params = (FORMAT, loudness.VERSION, rate, encoding, stretch.end - stretch.encoded_end)
+    digest.update(repr((params, finish and (finish.gain_db, finish.ceiling_dbfs))).encode())
+    return digest.hexdigest()
 
 
-def _encode(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding) -> None:
+def _encode_stretch(pcm: memoryview, rate: int, encoding: Encoding, finish) -> tuple[bytes, loudness.Blocks]:
+    body = bytes(pcm) if finish is None else b"".join(bytes(b) for b in finish.blocks(pcm, rate))
+    frames = ffmpeg.run(
+        [*_encoder_args(rate, encoding), "-write_xing", "0", "-f", "mp3", "pipe:1"], input=body, what="encoding the MP3"
+    ).stdout
+    per_frame = _samples_per_frame(encoding)
+    expected = -(-(len(body) // 2) * encoding.sample_rate // rate // per_frame) + 1
+    exact = frame_grid(encoding)(rate) != 0  # else one stretch, and nothing to join
+    if exact and count_frames(frames, encoding.sample_rate) != expected:  # the joins would drift
+        raise EncodingError(f"encoding the MP3 failed: {expected} frames expected from ffmpeg, got others")
+    return frames, loudness.meter(frames) if finish is not None else loudness.Blocks((), (), -120.0)
+
+
+_KBPS = {1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+         2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}  # fmt: skip
+
+
+def _samples_per_frame(encoding: Encoding) -> int:
+    return FRAME if encoding.sample_rate >= 32000 else FRAME // 2  # MPEG-1, else MPEG-2 (LSF)
+
+
+def count_frames(data: bytes, sample_rate: int) -> int:
+    """Layer III frames in ``data``, walked header by header (their sizes vary by a padding byte)."""
+    mpeg1 = sample_rate >= 32000
+    count = at = 0
+    while at + 4 <= len(data):
+        header = int.from_bytes(data[at : at + 4], "big")
+        if header >> 21 != 0x7FF:
+            raise EncodingError(f"writing the MP3 failed: no frame header at byte {at}")
+        kbps = _KBPS[1 if mpeg1 else 2][(header >> 12) & 0xF]
+        at += (144 if mpeg1 else 72) * kbps * 1000 // sample_rate + ((header >> 9) & 1)
+        count += 1
+    return count
+
+
+def _render(
+    pcm: memoryview,
+    rate: int,
+    parts: list[Stretch],
+    encoding: Encoding,
+    finish: loudness.Finish | None,
+    cache: RenderCache | None,
+    jobs: int,
+) -> tuple[list[bytes], list[loudness.Blocks], int]:
+    """Every stretch's frames and loudness blocks, from the cache or encoded and measured,
+    ``jobs`` at a time."""
+
+    def one(stretch: Stretch) -> tuple[bytes, loudness.Blocks, bool]:
+        key = _stretch_key(pcm, stretch, rate, encoding, finish)
+        hit = cache.get_render(key) if cache is not None else None
+        if hit is not None:
+            data, meta = hit
+            return data, loudness.Blocks(tuple(meta["m"]), tuple(meta["s"]), meta["peak"]), True
+        frames, blocks = _encode_stretch(pcm[stretch.start : stretch.encoded_end], rate, encoding, finish)
+        if cache is not None:
+            meta = {"m": blocks.momentary, "s": blocks.short_term, "peak": blocks.true_peak_dbtp}
+            cache.put_render(key, frames, meta)
+        return frames, blocks, False
+
+    with ThreadPoolExecutor(max(1, min(jobs, len(parts))), thread_name_prefix="encode") as pool:
+        done = list(pool.map(one, parts))  # threads: the work is in ffmpeg and numpy
+    return [d[0] for d in done], [d[1] for d in done], sum(d[2] for d in done)
+
+
+def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding) -> None:
+    """Write the joined frames to ``path`` behind one Info header (ffmpeg's, with the frame count,
+    byte count, seek table and music CRC), then set its encoder delay and padding."""
     ffmpeg.run(
-        [*_encoder_args(sample_rate, encoding), "-f", "mp3", "-y", str(path)], input=pcm, what="encoding the MP3"
-    )
-
-
-def _encode_and_measure(
-    blocks: Iterable[bytes | np.ndarray], sample_rate: int, path: Path, encoding: Encoding
-) -> loudness.Measurement:
-    """Encode the PCM ``blocks`` to ``path`` while a second ffmpeg decodes the same bytes and
-    measures them (EBU R128): the check of the encoded file costs no extra wall time on two cores."""
-    exe, quiet = ffmpeg.ffmpeg_exe(), ["-hide_banner", "-nostdin", "-nostats"]
-    encoder = subprocess.Popen(
-        # The tee muxer writes the file (seekable, so it gets its LAME/Info header: CBR flag, encoder
-        # delay) and the same frames to the pipe the meter reads.
-        [exe, *quiet, "-loglevel", "error", *_encoder_args(sample_rate, encoding), "-map", "0:a", "-y",
-         "-f", "tee", f"[f=mp3]{_tee_escape(path)}|[f=mp3]pipe:1"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ["-f", "mp3", "-i", "pipe:0", "-c", "copy", "-write_xing", "1", "-map_metadata", "-1",
+         "-id3v2_version", "0", "-write_id3v1", "0", "-fflags", "+bitexact", "-f", "mp3", "-y", str(path)],
+        input=b"".join(frames), what="writing the MP3",
     )  # fmt: skip
-    meter = subprocess.Popen(
-        [exe, *quiet, "-f", "mp3", "-i", "pipe:0", "-af", loudness.EBUR128_FILTER, "-f", "null", "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    errors: dict[str, bytes] = {}
-
-    def feed() -> None:
-        try:
-            for block in blocks:  # limited block by block, while the encoder works on the last
-                encoder.stdin.write(block)
-        except BrokenPipeError:
-            pass  # the encoder failed; its stderr says why
-        finally:
-            encoder.stdin.close()
-
-    def drain(name: str, proc: subprocess.Popen) -> None:
-        errors[name] = proc.stderr.read()
-
-    threads = [
-        threading.Thread(target=feed),
-        threading.Thread(target=drain, args=("encoder", encoder)),
-        threading.Thread(target=drain, args=("meter", meter)),
-    ]
-    for t in threads:
-        t.start()
-    try:
-        for block in iter(lambda: encoder.stdout.read(1 << 16), b""):
-            meter.stdin.write(block)
-    finally:
-        meter.stdin.close()
-        for t in threads:
-            t.join()
-        encoder.wait()
-        meter.wait()
-    if encoder.returncode != 0:
-        lines = errors.get("encoder", b"").decode("utf-8", "replace").strip().splitlines()
-        raise EncodingError(
-            f"encoding the MP3 failed: {lines[-1] if lines else 'ffmpeg exit ' + str(encoder.returncode)}"
-        )
-    text = errors.get("meter", b"").decode("utf-8", "replace")
-    if meter.returncode != 0:
-        raise EncodingError("measuring loudness failed: " + (text.strip().splitlines() or ["?"])[-1])
-    return loudness.parse_ebur128(text)
+    total = sum(count_frames(f, encoding.sample_rate) for f in frames) * _samples_per_frame(encoding)
+    padding = total - ENCODER_DELAY - samples_out
+    with path.open("r+b") as f:
+        head = bytearray(f.read(FRAME))
+        at = max(head.find(b"Info"), head.find(b"Xing"))
+        if at < 0 or not 0 <= padding < 1 << 12:
+            raise EncodingError("writing the MP3 failed: no room for its LAME header")
+        head[at + 141 : at + 144] = ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
+        # The LAME tag's own CRC-16 covers the frame's first 190 bytes, the tag included.
+        head[at + 154 : at + 156] = _crc16(bytes(head[:190])).to_bytes(2, "big")
+        f.seek(0)
+        f.write(head)
 
 
-def encode_mp3(pcm: bytes, sample_rate: int, path: Path, encoding: Encoding, target: Loudness) -> Encoded:
+def _crc16(data: bytes) -> int:
+    """CRC-16/ARC (polynomial 0x8005, reflected), as the LAME tag specification uses."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def encode_mp3(
+    pcm: bytes,
+    sample_rate: int,
+    path: Path,
+    encoding: Encoding,
+    target: Loudness,
+    *,
+    cuts: Sequence[int] = (),
+    cache: RenderCache | None = None,
+    jobs: int = 1,
+) -> Encoded:
     """Write ``pcm`` (mono s16le) to ``path`` as a CBR MP3 with no tags (mutagen adds them).
 
-    With loudness on, the encoded file itself is measured; if the encoder moved it off target,
-    the gain and ceiling are corrected by what was missed and the file is made again (rarely).
+    ``cuts`` (from ``audio.assemble``) split the work into stretches, encoded ``jobs`` at a time
+    and kept in ``cache``. With loudness on, the encoded stretches are measured; if the whole
+    missed the target, the gain and ceiling are corrected by what was missed and it is made again
+    (rarely).
     """
-    if not target.enabled:
-        _encode(pcm, sample_rate, path, encoding)
-        return Encoded(path, None, None)
+    view = memoryview(pcm).cast("B")
+    spans = [  # in bytes, for slicing
+        Stretch(2 * p.start, 2 * p.end, 2 * p.encoded_end) for p in stretches(view, sample_rate, encoding, cuts)
+    ]
+    samples_out = len(pcm) // 2 * encoding.sample_rate // sample_rate
+    finish, measured = None, None
     loss, headroom = loudness.ENCODER_LOSS_LU, loudness.HEADROOM_DB
     for _attempt in range(3):
-        finish = loudness.normalize(pcm, sample_rate, target, loss_lu=loss, headroom_db=headroom)
-        final = _encode_and_measure(finish.blocks(pcm, sample_rate), sample_rate, path, encoding)
-        if finish.before.integrated_lufs <= -70 or loudness.within(final, target):
+        if target.enabled:
+            finish = loudness.normalize(
+                [view[s.start : s.end] for s in spans], sample_rate, target, loss_lu=loss, headroom_db=headroom
+            )
+        frames, blocks, reused = _render(view, sample_rate, spans, encoding, finish, cache, jobs)
+        measured = loudness.combine(blocks)
+        if finish is None or finish.before.integrated_lufs <= -70 or loudness.within(measured, target):
             break
-        loss += target.integrated_lufs - final.integrated_lufs
-        headroom += max(0.0, final.true_peak_dbtp - target.true_peak_dbtp) + 0.2
-    return Encoded(path, finish, final)
+        loss += target.integrated_lufs - measured.integrated_lufs
+        headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2
+    _join(frames, path, samples_out, encoding)
+    return Encoded(path, finish, measured if target.enabled else None, len(spans) - reused, reused)

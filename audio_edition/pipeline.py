@@ -226,20 +226,34 @@ def build(
         lap("synthesize")
 
         progress.stage("encoding")
-        assembled = assemble(results, settings.pauses, inserts=_inserts(settings, results))
+        assembled = assemble(
+            results, settings.pauses, inserts=_inserts(settings, results), grid=encode.frame_grid(settings.encoding)
+        )
         # The clips are in the edition now; keep only what the manifest needs of them.
         results = [dataclasses.replace(r, clip=Clip(b"", r.clip.sample_rate)) for r in results]
         lap("stitch")
         # The same audio with the same settings encodes to the same MP3: reuse it (warm rebuilds).
+        # Otherwise only the paragraphs' stretches that changed are encoded again (encode.py).
         render_key = hashlib.sha256(
             assembled.pcm
-            + repr((assembled.sample_rate, settings.encoding, settings.loudness, loudness.VERSION)).encode()
+            + repr(
+                (assembled.sample_rate, assembled.cuts, settings.encoding, settings.loudness, loudness.VERSION)
+            ).encode()
         ).hexdigest()
         rendered = cache.get_render(render_key)
         if rendered is not None:
-            mp3_tmp.write_bytes(rendered)
+            mp3_tmp.write_bytes(rendered[0])
         else:
-            encode.encode_mp3(assembled.pcm, assembled.sample_rate, mp3_tmp, settings.encoding, settings.loudness)
+            encode.encode_mp3(
+                assembled.pcm,
+                assembled.sample_rate,
+                mp3_tmp,
+                settings.encoding,
+                settings.loudness,
+                cuts=assembled.cuts,
+                cache=cache,
+                jobs=settings.jobs or os.cpu_count() or 1,
+            )
             cache.put_render(render_key, mp3_tmp.read_bytes())
         lap("encode")
 

@@ -126,11 +126,13 @@ class EngineOptions:
     max_attempts: int = 5
     concurrency: int = 2
     timeout_s: float = 10.0
-    #: Piper: onnxruntime threads per voice. One: onnxruntime splits some convolutions
-    #: differently with more threads, and a sentence then differs by a bit or two, which would
-    #: break byte-identical builds across ``--jobs``, machines and the fleet. Parallel builds use
-    #: processes instead (measured: 2 processes x 1 thread voice 1.33x as fast as 1 x 2).
-    threads: int = 1
+    #: Piper: onnxruntime threads per voice, the same everywhere: onnxruntime splits some
+    #: convolutions by thread count, so a sentence voiced with another count can differ by a bit
+    #: or two, which would break byte-identical builds across ``--jobs``, machines and the fleet
+    #: (it is part of the clip key). Two: a lone sentence (an edit) is voiced 1.4x as fast as with
+    #: one, and two worker processes of two threads each, which do not spin while they wait, voice
+    #: an edition as fast as two of one (measured on 2 cores).
+    threads: int = 2
 
 
 @dataclass(frozen=True)

@@ -67,3 +67,31 @@ def test_list_items_get_a_short_pause():
     para = Chunk("p9.s1.c1", "p9", "p9.s1", "ch1", "x", "paragraph")
     assert audio.pause_between(item(1), item(2), pauses) == 450
     assert audio.pause_between(item(2), para, pauses) == 800
+
+
+def test_cuts_fall_on_the_grid_in_paragraph_pauses_and_anchor_the_stretches():
+    """An edit that changes paragraph 1's length leaves every later stretch byte for byte as it
+    was: each stretch starts on the grid with the same silence before its first word."""
+
+    def edition(first):
+        rs = [
+            result("a", "p1", "s1", "ch1", first),
+            result("b", "p2", "s2", "ch1", "Second paragraph here."),
+            result("c", "p2", "s3", "ch1", "Same paragraph."),
+            result("d", "p3", "s4", "ch2", "A new chapter."),
+        ]
+        return audio.assemble(rs, Pauses(), grid=lambda rate: 576)
+
+    before, after = edition("First paragraph."), edition("First paragraph, now a little longer.")
+    assert len(before.cuts) == 2  # p1|p2 and p2|p3: not between the sentences of p2
+    for out in (before, after):
+        samples = np.frombuffer(out.pcm, dtype="<i2")
+        for cut in out.cuts:
+            assert cut % 576 == 0
+            lead = int(RATE * audio.CUT_LEAD_MS / 1000)
+            assert not samples[cut - 2 * 576 : cut + lead].any()  # silence on both sides
+    assert after.cuts[0] > before.cuts[0]
+    moved = after.cuts[0] - before.cuts[0]
+    assert after.pcm[2 * after.cuts[0] :] == before.pcm[2 * before.cuts[0] :]
+    for k in "bcd":  # the manifest's times move with the audio
+        assert abs(after.spans[k].start_ms - before.spans[k].start_ms - moved * 1000 / RATE) <= 1

@@ -82,3 +82,101 @@ def test_loudness_targets_are_configurable(tmp_path, speechlike):
     m = loudness.measure(None, 0, path=str(out))
     assert abs(m.integrated_lufs - -23.0) <= 1.0
     assert m.true_peak_dbtp <= -3.0 + loudness.PEAK_TOLERANCE_DB
+
+
+def _edition(texts, rate=22050):
+    """A few paragraphs of the fake engine's tones, assembled with cuts on the MP3 frame grid."""
+    from audio_edition import audio
+    from audio_edition.chunks import Chunk
+    from audio_edition.clips import ClipResult
+    from audio_edition.encode import frame_grid
+    from audio_edition.engines import Clip
+    from audio_edition.settings import Pauses
+
+    results = [
+        ClipResult(Chunk(f"c{i}", f"p{i}", f"s{i}", "ch1", t), Clip(tone(t, rate), rate), "fake", False)
+        for i, t in enumerate(texts)
+    ]
+    return audio.assemble(results, Pauses(), grid=frame_grid(Encoding()))
+
+
+TEXTS = [  # paragraphs of 2 to 6 seconds (the fake engine speaks 12 ms per character)
+    "First paragraph of the test, which goes on for a while. " * 3,
+    "A second one, a little longer than the first, as paragraphs go. " * 4,
+    "Third, a short one. " * 8,
+    "The end, in a sentence or two. " * 5,
+]
+
+
+def test_stretches_encoded_apart_decode_to_exactly_the_edition(tmp_path):
+    """Each stretch is its own ffmpeg; joined frame by frame, the file decodes sample-aligned to
+    the PCM, with the length of the PCM, like one encode of the whole."""
+    from mutagen.mp3 import MP3, BitrateMode
+
+    from audio_edition.encode import stretches
+
+    edition = _edition(TEXTS)
+    assert len(stretches(edition.pcm, 22050, Encoding(), edition.cuts)) == len(TEXTS)
+    apart, whole = tmp_path / "apart.mp3", tmp_path / "whole.mp3"
+    done = encode_mp3(edition.pcm, 22050, apart, Encoding(), Loudness(enabled=False), cuts=edition.cuts, jobs=2)
+    assert done.encoded == len(TEXTS)
+    encode_mp3(edition.pcm, 22050, whole, Encoding(), Loudness(enabled=False))
+    original = np.frombuffer(edition.pcm, dtype="<i2").astype(np.float64)
+    for path in (apart, whole):
+        decoded = np.frombuffer(ffmpeg.decode_pcm(path, sample_rate=22050), dtype="<i2").astype(np.float64)
+        assert len(decoded) == len(original)
+        for name, span in edition.spans.items():  # every tone where the manifest says, not a frame off
+            a, b = int(span.start_ms * 22.05) + 200, int(span.end_ms * 22.05) - 200
+            assert np.corrcoef(decoded[a:b], original[a:b])[0, 1] > 0.98, (path.name, name)
+            shifted = np.corrcoef(decoded[a + 1152 : b + 1152], original[a:b])[0, 1]
+            assert shifted < 0.9  # the check can tell a frame's shift
+    info = MP3(str(apart)).info
+    assert (info.bitrate_mode, info.sample_rate) == (BitrateMode.CBR, 44100)
+    assert abs(info.length - MP3(str(whole)).info.length) < 0.001
+
+
+@pytest.mark.parametrize("finishing", [False, True], ids=["plain", "loudness"])
+def test_an_edit_encodes_its_own_stretch_only_and_equals_a_cold_encode(tmp_path, finishing):
+    """The stretches around an edit come from the cache; the file is the one a cold encode makes.
+    With loudness finishing that holds while the gain keeps its step, which a small edit usually
+    leaves it on (when it moves, every stretch is made again, and the file is still the same)."""
+    from audio_edition.clips import ClipCache
+
+    target = Loudness(enabled=finishing)
+    cache = ClipCache(tmp_path / "cache")
+    texts = [f"{t} Part {i}." for i, t in enumerate(TEXTS * 2)]  # no two stretches alike
+    first = _edition(texts)
+    before = encode_mp3(first.pcm, 22050, tmp_path / "a.mp3", Encoding(), target, cuts=first.cuts, cache=cache)
+    edited = _edition([texts[0], texts[1].replace("little", "good deal", 1), *texts[2:]])
+    warm = encode_mp3(edited.pcm, 22050, tmp_path / "b.mp3", Encoding(), target, cuts=edited.cuts, cache=cache)
+    fresh = ClipCache(tmp_path / "new")
+    cold = encode_mp3(edited.pcm, 22050, tmp_path / "c.mp3", Encoding(), target, cuts=edited.cuts, cache=fresh)
+    same_gain = not finishing or warm.finish.gain_db == before.finish.gain_db
+    assert (warm.encoded, warm.reused) == ((1, len(texts) - 1) if same_gain else (len(texts), 0))
+    assert (cold.encoded, cold.reused) == (len(texts), 0)
+    assert (tmp_path / "b.mp3").read_bytes() == (tmp_path / "c.mp3").read_bytes()
+    assert warm.measured == cold.measured
+
+
+def test_loudness_of_the_stretches_adds_up_to_the_files(tmp_path):
+    """Measured stretch by stretch (and cached so), the loudness is what ffmpeg finds in the file."""
+    edition = _edition(TEXTS * 3)
+    out = tmp_path / "m.mp3"
+    done = encode_mp3(edition.pcm, 22050, out, Encoding(), Loudness(), cuts=edition.cuts, jobs=2)
+    whole = loudness.measure(None, 0, path=str(out))
+    assert abs(done.measured.integrated_lufs - whole.integrated_lufs) <= 0.1
+    assert abs(done.measured.true_peak_dbtp - whole.true_peak_dbtp) <= 0.1
+    assert abs(done.measured.lra - whole.lra) <= 1.0  # from each stretch's own 3 s windows
+
+
+def test_the_gain_search_finds_the_closest_step():
+    """Against a brute-force scan of the same limiter over the step grid."""
+    quiet = (np.frombuffer(_edition(TEXTS * 2).pcm, dtype="<i2") // 16).astype("<i2")  # 24 dB down
+    limiter = loudness._Limiter(quiet.tobytes(), 22050, -4.5)
+    grid = {j: limiter.loudness(j * loudness.GAIN_STEP_DB) for j in range(0, 61)}
+    aims = [0.3 * grid[12] + 0.7 * grid[13], grid[30] - 0.01, grid[45] + 0.02]
+    for aim, guess in zip(aims, (25.0, 2.0, 15.0)):
+        gain, reached = loudness._search_gain(limiter, aim, guess)
+        best = min(grid, key=lambda j: abs(grid[j] - aim))
+        assert gain == best * loudness.GAIN_STEP_DB
+        assert reached == pytest.approx(grid[best])

@@ -1,5 +1,11 @@
 """Piper with the bundled voice: loaded once, deterministic, and honest about bad voices."""
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -76,15 +82,15 @@ def test_the_noise_graph_is_standard_normal():
 
 
 def test_pool_workers_and_the_build_process_voice_the_same_samples():
-    """With two onnxruntime threads this sentence comes out a bit different (a Conv splits its work
-    by thread count), which is why every voice runs with one (EngineOptions.threads)."""
+    """With another onnxruntime thread count this sentence comes out a bit different (a Conv splits
+    its work by thread count), which is why every voice runs with the same (EngineOptions.threads)."""
     from audio_edition import clips
 
     text = "The ferry is late tonight."
     in_process = create(EngineOptions()).synthesize(text)
     clips._init_worker("piper", EngineOptions())  # what each pool worker does
     assert clips._worker_synthesize(text) == in_process
-    assert create(EngineOptions(threads=2)).synthesize(text) != in_process  # the reason, still true
+    assert create(EngineOptions(threads=1)).synthesize(text) != in_process  # the reason, still true
 
 
 @pytest.mark.parametrize("speed", [0.1, 5.0])
@@ -98,3 +104,35 @@ def test_voice_without_its_config(tmp_path):
     voice.write_bytes(b"not really")
     with pytest.raises(UsageError, match="config v.onnx.json is missing"):
         create(EngineOptions(voice=voice))
+
+
+FORKED_POOL = """
+import sys
+from audio_edition import clips
+from audio_edition.chunks import Chunk
+from audio_edition.engines import create
+from audio_edition.settings import EngineOptions
+
+clips._init_worker("piper", EngineOptions())  # this process now holds a voice and its threads
+clips._worker_synthesize("Hello there.")
+chunks = [Chunk(f"c{i}", "p1", f"s{i}", "ch1", f"Sentence number {i} is here.") for i in range(3)]
+results, stats = clips.synthesize_all(
+    chunks, create(EngineOptions()), clips.ClipCache(sys.argv[1]), jobs=2, options=EngineOptions()
+)
+print(stats.synthesized)
+"""
+
+
+def test_a_pool_forked_from_a_process_holding_a_voice_does_not_hang(tmp_path):
+    """A forked worker inherits the parent's voice but not its onnxruntime threads; releasing it
+    there would wait for them for ever (a library user building twice in one process)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", FORKED_POOL, str(tmp_path / "cache")],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the pool's workers too, if they hung
+    assert out.strip() == "3"

@@ -132,8 +132,10 @@ class PiperEngine(Engine):
         # PiperVoice.load takes neither session options nor model bytes: build the same voice,
         # with deterministic noise (piper_noise) and a fixed thread count.
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = self.threads  # one by default: see EngineOptions.threads
+        options.intra_op_num_threads = self.threads  # fixed: see EngineOptions.threads
         options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning: worker processes share the cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if optimized:  # a prepared voice: its graph optimizations are done already
             options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         return onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
@@ -159,6 +161,7 @@ class PiperEngine(Engine):
             "voice_id": voice_fingerprint(self.model),
             "length_scale": self.length_scale,
             "noise": NOISE_VERSION,
+            "threads": self.threads,
         }
 
     def synthesize(self, text: str) -> Clip:
