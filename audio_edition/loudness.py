@@ -19,7 +19,7 @@ import functools
 import math
 import re
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,22 +193,26 @@ def integrated_loudness(pcm: bytes, sample_rate: int) -> float:
     K-weighting (:func:`k_weighting`, filter state carried across blocks), mean square per 100 ms
     step, 400 ms gating blocks with 75 % overlap, absolute gate -70 LUFS, relative gate -10 LU.
     """
-    return _loudness(np.frombuffer(pcm, dtype="<i2"), sample_rate, scale=1 / 32768.0)
+    return _loudness([np.frombuffer(pcm, dtype="<i2")], sample_rate)
 
 
-def _loudness(samples: np.ndarray, sample_rate: int, *, scale: float) -> float:
+def _loudness(chunks: Iterable[np.ndarray], sample_rate: int) -> float:
+    """:func:`integrated_loudness` of s16 sample arrays that follow one another."""
     lfilter = _lfilter()
     stages = k_weighting(sample_rate)
     states = [np.zeros(2) for _ in stages]
     step = int(sample_rate * 0.1)
-    block = step * 100
     steps: list[np.ndarray] = []
-    for start in range(0, len(samples), block):
-        x = samples[start : start + block].astype(np.float64) * scale
-        for n, (b, a) in enumerate(stages):
-            x, states[n] = lfilter(b, a, x, states[n])
-        usable = len(x) // step * step
-        steps.append(np.mean(x[:usable].reshape(-1, step) ** 2, axis=1))
+    carry = np.zeros(0)  # filtered samples short of a whole step, for the next chunk
+    for chunk in chunks:
+        for start in range(0, len(chunk), step * 100):
+            x = chunk[start : start + step * 100].astype(np.float64) / 32768.0
+            for n, (b, a) in enumerate(stages):
+                x, states[n] = lfilter(b, a, x, states[n])
+            x = np.concatenate([carry, x]) if len(carry) else x
+            usable = len(x) // step * step
+            steps.append(np.mean(x[:usable].reshape(-1, step) ** 2, axis=1))
+            carry = x[usable:]
     power = np.concatenate(steps) if steps else np.zeros(0)
     if len(power) < 4:
         return -120.0
@@ -356,22 +360,14 @@ def _excerpt(parts: Sequence[bytes | memoryview], sample_rate: int, seconds: flo
 
 
 class _Limiter:
-    """:func:`limited_blocks` for the gain search: the peak envelope, which does not depend on
-    the gain, is found once; each try then costs one smoothing and one loudness."""
+    """The loudness :func:`limited_blocks` gives at a gain: the very samples the encoder will be
+    given, a block at a time (flat memory, so that two tries can run at once on an hour)."""
 
     def __init__(self, pcm: bytes, sample_rate: int, ceiling_dbfs: float) -> None:
-        self.x = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
-        self.rate = sample_rate
-        self.width = 2 * int(sample_rate * LOOKAHEAD_MS / 1000) + 1
-        self.envelope = _sliding(np.abs(self.x), self.width, np.maximum) if len(self.x) else self.x
-        self.ceiling = np.float32(32767 * 10 ** (ceiling_dbfs / 20))
+        self.pcm, self.rate, self.ceiling = pcm, sample_rate, ceiling_dbfs
 
     def loudness(self, gain_db: float) -> float:
-        factor = np.float32(10 ** (gain_db / 20))
-        gain = np.minimum(np.float32(1.0), self.ceiling / np.maximum(self.envelope * factor, np.float32(1e-9)))
-        gain = _mean(_sliding(gain, self.width, np.minimum), self.width)
-        y = np.clip(np.rint(self.x * factor * gain), -32768, 32767)
-        return _loudness(y, self.rate, scale=1 / 32768.0)
+        return _loudness(limited_blocks(self.pcm, self.rate, gain_db, self.ceiling), self.rate)
 
 
 def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, float]:
@@ -411,8 +407,16 @@ def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, fl
                 slope = max((tried[near[0]] - tried[near[1]]) / ((near[0] - near[1]) * step), 0.05)
             move = (aim - tried[near[0]]) / slope / step  # toward the aim, at most 12 dB
             k = math.floor(near[0] + min(max(move, -48), 48))
+            k = min(max(k, round(-GAIN_BOUND_DB / step)), round(GAIN_BOUND_DB / step) - 1)
+    # No bracket (an aim out of the limiter's reach): a bound, so that the path taken, which
+    # depends on the first guess, never shows in the output.
     best = min(tried, key=lambda j: abs(tried[j] - aim))
-    return best * step, tried[best]
+    bound = GAIN_BOUND_DB if tried[best] < aim else -GAIN_BOUND_DB
+    return bound, limiter.loudness(bound)
+
+
+#: How far the gain may go either way.
+GAIN_BOUND_DB = 40.0
 
 
 def within(measured: Measurement, target: Loudness) -> bool:
