@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -119,6 +120,10 @@ def pause_between(a: Chunk, b: Chunk, pauses: Pauses) -> int:
 #: Of a pause between paragraphs, this much goes after a cut (the rest, and the few ms that
 #: align the cut to the encoder's grid, before it).
 CUT_LEAD_MS = 200
+#: Long editions are cut before about one paragraph in ``ceil(paragraphs / MAX_STRETCHES)``, so
+#: that an hour is not 200 ffmpeg runs; which ones is decided by each paragraph's own first words,
+#: so an edit moves no cut but its own.
+MAX_STRETCHES = 64
 
 
 def assemble(
@@ -163,6 +168,7 @@ def assemble(
     spans: dict[str, Span] = {}
     step = grid(sample_rate) if grid else 0
     lead = int(sample_rate * CUT_LEAD_MS / 1000)
+    every = -(-len({r.chunk.paragraph for r in results}) // MAX_STRETCHES)
     cuts: list[int] = []
     previous: Chunk | None = None
     for result in results:
@@ -174,7 +180,8 @@ def assemble(
                 put(silence(pauses.sentence_ms))
             else:
                 gap = 2 * int(sample_rate * pause_between(previous, result.chunk, pauses) / 1000)
-                if step and previous.paragraph != result.chunk.paragraph and gap // 2 >= 2 * lead:
+                cut_here = every == 1 or zlib.crc32(result.chunk.speech.encode()) % every == 0
+                if step and previous.paragraph != result.chunk.paragraph and gap // 2 >= 2 * lead and cut_here:
                     gap += 2 * (-(position + gap // 2 - lead) % step)
                     cuts.append(position + gap // 2 - lead)
                 put(bytes(gap))
