@@ -161,25 +161,30 @@ class ClipCache:
 
     # --- maintenance (``audio-edition cache``) ---
 
-    def entries(self) -> list[tuple[str, int, float]]:
-        """(key, bytes, last used) for each entry."""
-        wavs = {e.name.rsplit("/", 1)[-1].removesuffix(".wav"): e for e in self.store.entries(CLIPS, ".wav")}
-        metas = {e.name.rsplit("/", 1)[-1].removesuffix(".json"): e for e in self.store.entries(CLIPS, ".json")}
-        return [(key, wav.size + metas[key].size, wav.used) for key, wav in wavs.items() if key in metas]
+    def entries(self, folder: str = CLIPS, suffix: str = ".wav") -> list[tuple[str, int, float]]:
+        """(key, bytes, last used) for each clip (or, with ``RENDERS, ".mp3"``, each render)."""
+        data = {e.name.rsplit("/", 1)[-1].removesuffix(suffix): e for e in self.store.entries(folder, suffix)}
+        metas = {e.name.rsplit("/", 1)[-1].removesuffix(".json"): e for e in self.store.entries(folder, ".json")}
+        return [(key, d.size + metas[key].size, d.used) for key, d in data.items() if key in metas]
 
     def info(self) -> dict[str, Any]:
-        entries = self.entries()
-        return {"path": self.root, "entries": len(entries), "bytes": sum(e[1] for e in entries)}
+        clips, renders = self.entries(), self.entries(RENDERS, ".mp3")
+        size = sum(e[1] for e in clips) + sum(e[1] for e in renders)
+        return {"path": self.root, "entries": len(clips), "renders": len(renders), "bytes": size}
 
     def prune(self, max_bytes: int) -> int:
-        """Remove least recently used entries until the cache fits in ``max_bytes``. Returns entries removed."""
-        entries = sorted(self.entries(), key=lambda e: e[2])
+        """Remove least recently used clips and encoded stretches until the cache fits in
+        ``max_bytes``. Returns the number of entries removed."""
+        entries = [(used, size, key, False) for key, size, used in self.entries()]
+        entries += [(used, size, key, True) for key, size, used in self.entries(RENDERS, ".mp3")]
+        entries.sort()
         total = sum(e[1] for e in entries)
         removed = 0
-        for key, size, _ in entries:
+        for _, size, key, render in entries:
             if total <= max_bytes:
                 break
-            self.discard(key)
+            for name in self._render_names(key) if render else self._names(key):
+                self.store.delete(name)
             total -= size
             removed += 1
         return removed

@@ -105,6 +105,18 @@ def test_prune_and_clear(tmp_path, engine):
     assert cache.info()["entries"] == 0
 
 
+def test_prune_counts_and_removes_encoded_stretches_too(tmp_path, engine):
+    cache = clips.ClipCache(tmp_path)
+    clips.synthesize_all([chunk(i, f"Sentence number {i}.") for i in range(2)], engine, cache)
+    cache.put_render("a" * 64, bytes(50_000), {"m": []})
+    info = cache.info()
+    assert (info["entries"], info["renders"]) == (2, 1)
+    assert info["bytes"] > 50_000
+    assert cache.prune(10_000) >= 1
+    assert cache.info()["bytes"] <= 10_000
+    assert cache.get_render("a" * 64) is None  # the 50 kB stretch could not stay
+
+
 def test_unwritable_cache_is_a_clear_error(tmp_path):
     from audio_edition.errors import OutputError
 
