@@ -232,10 +232,19 @@ def encode_mp3(
     samples_out = len(pcm) // 2 * encoding.sample_rate // sample_rate
     finish, measured = None, None
     loss, headroom = loudness.ENCODER_LOSS_LU, loudness.HEADROOM_DB
+    # Where the last build's gain search ended: this one starts there (fewer tries, same answer).
+    hint_key = hashlib.sha256(repr(("gain-hint", FORMAT, target, encoding, sample_rate)).encode()).hexdigest()
+    hint = cache.get_render(hint_key) if cache is not None and target.enabled else None
+    guess = hint[1].get("solution_db") if hint else None
     for _attempt in range(3):
         if target.enabled:
             finish = loudness.normalize(
-                [view[s.start : s.end] for s in spans], sample_rate, target, loss_lu=loss, headroom_db=headroom
+                [view[s.start : s.end] for s in spans],
+                sample_rate,
+                target,
+                loss_lu=loss,
+                headroom_db=headroom,
+                guess=guess if _attempt == 0 else None,
             )
         frames, blocks, reused = _render(view, sample_rate, spans, encoding, finish, cache, jobs)
         measured = loudness.combine(blocks)
@@ -244,4 +253,6 @@ def encode_mp3(
         loss += target.integrated_lufs - measured.integrated_lufs
         headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2
     _join(frames, path, samples_out, encoding)
+    if cache is not None and finish is not None and finish.solution_db != guess:
+        cache.put_render(hint_key, b"", {"solution_db": finish.solution_db})
     return Encoded(path, finish, measured if target.enabled else None, len(spans) - reused, reused)

@@ -301,6 +301,9 @@ class Finish:
     ceiling_dbfs: float
     before: Measurement
     after: Measurement
+    #: The gain that would reach the aim exactly, between two steps: where the next search of a
+    #: similar edition starts.
+    solution_db: float = 0.0
 
     def blocks(self, pcm: bytes, sample_rate: int) -> Iterator[bytes | np.ndarray]:
         if self.before.integrated_lufs <= -70:  # silence: nothing to finish
@@ -315,6 +318,7 @@ def normalize(
     *,
     loss_lu: float = ENCODER_LOSS_LU,
     headroom_db: float = HEADROOM_DB,
+    guess: float | None = None,
 ) -> Finish:
     """Measure, then find the gain and ceiling so that the *encoded* file lands on the target.
 
@@ -322,7 +326,9 @@ def normalize(
     excerpt the gain is tuned on is taken in each from its own start, so an edit changes only its
     own share, and the gain, set in steps of :data:`GAIN_STEP_DB`, usually stays as it was.
     ``loss_lu`` and ``headroom_db`` pre-compensate what the encoder will do; the caller measures
-    the encoded file and calls again with corrected values if it missed.
+    the encoded file and calls again with corrected values if it missed. ``guess`` (an earlier
+    build's :attr:`Finish.solution_db`) is where the search starts: it saves tries, and cannot
+    change the answer.
     """
     sample = _excerpt(parts, sample_rate)
     before_lufs = integrated_loudness(sample, sample_rate)
@@ -331,8 +337,9 @@ def normalize(
     if before_lufs <= -70:
         return Finish(0.0, ceiling, before, before)
     aim = target.integrated_lufs + loss_lu
-    gain, reached = _search_gain(_Limiter(sample, sample_rate, ceiling), aim, (aim - before_lufs) / FIRST_SLOPE)
-    return Finish(gain, ceiling, before, Measurement(reached, 0.0, 0.0))
+    start = guess if guess is not None else (aim - before_lufs) / FIRST_SLOPE
+    gain, reached, solution = _search_gain(_Limiter(sample, sample_rate, ceiling), aim, start)
+    return Finish(gain, ceiling, before, Measurement(reached, 0.0, 0.0), solution)
 
 
 #: LU gained per dB of gain, guessed before the first try: the limiter eats two thirds of it on
@@ -370,9 +377,9 @@ class _Limiter:
         return _loudness(limited_blocks(self.pcm, self.rate, gain_db, self.ceiling), self.rate)
 
 
-def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, float]:
+def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, float, float]:
     """The gain on the :data:`GAIN_STEP_DB` grid that, after the limiter, comes closest to
-    ``aim``, and the loudness it gives.
+    ``aim``, the loudness it gives, and the exact solution interpolated between the two steps.
 
     Two neighbouring grid gains are tried at a time, in two threads (numpy and the filter release
     the GIL), around a secant estimate, until two neighbours bracket the aim: the limiter eats more
@@ -392,7 +399,8 @@ def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, fl
             if below and above and min(above) - max(below) == 1:
                 lo, hi = max(below), min(above)
                 best = lo if aim - tried[lo] <= tried[hi] - aim else hi
-                return best * step, tried[best]
+                solution = (lo + (aim - tried[lo]) / max(tried[hi] - tried[lo], 1e-9)) * step
+                return best * step, tried[best], solution
             if below and above:  # bracketed: interpolate between the two closest tries
                 lo, hi = max(below), min(above)
                 if lo > hi:  # not monotonic here: take the closest try
@@ -412,7 +420,7 @@ def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, fl
     # depends on the first guess, never shows in the output.
     best = min(tried, key=lambda j: abs(tried[j] - aim))
     bound = GAIN_BOUND_DB if tried[best] < aim else -GAIN_BOUND_DB
-    return bound, limiter.loudness(bound)
+    return bound, limiter.loudness(bound), bound
 
 
 #: How far the gain may go either way.

@@ -176,7 +176,7 @@ def test_the_gain_search_finds_the_closest_step():
     grid = {j: limiter.loudness(j * loudness.GAIN_STEP_DB) for j in range(0, 61)}
     aims = [0.3 * grid[12] + 0.7 * grid[13], grid[30] - 0.01, grid[45] + 0.02]
     for aim, guess in zip(aims, (25.0, 2.0, 15.0)):
-        gain, reached = loudness._search_gain(limiter, aim, guess)
+        gain, reached, _ = loudness._search_gain(limiter, aim, guess)
         best = min(grid, key=lambda j: abs(grid[j] - aim))
         assert gain == best * loudness.GAIN_STEP_DB
         assert reached == pytest.approx(grid[best])
@@ -187,3 +187,21 @@ def test_an_aim_out_of_the_limiters_reach_gets_the_same_gain_from_any_first_gues
     limiter = loudness._Limiter(_edition(TEXTS[:2]).pcm, 22050, -4.5)
     answers = {loudness._search_gain(limiter, 0.0, guess)[0] for guess in (0.0, 20.0)}  # 0 LUFS: out of reach
     assert answers == {loudness.GAIN_BOUND_DB}
+
+
+def test_the_next_gain_search_starts_where_the_last_ended(tmp_path, monkeypatch):
+    """The same edition again: one round of two tries, around the last solution, and the same gain."""
+    from audio_edition.clips import ClipCache
+
+    tries = []
+    real = loudness._Limiter.loudness
+    monkeypatch.setattr(loudness._Limiter, "loudness", lambda self, gain: tries.append(gain) or real(self, gain))
+    cache = ClipCache(tmp_path / "cache")
+    edition = _edition(TEXTS)
+    first = encode_mp3(edition.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
+    tries.clear()
+    again = encode_mp3(edition.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
+    step = loudness.GAIN_STEP_DB
+    start = (first.finish.solution_db // step) * step
+    assert sorted(tries) == [start, start + step]  # two threads: either may record first
+    assert again.finish.gain_db == first.finish.gain_db
