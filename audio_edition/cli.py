@@ -467,9 +467,9 @@ cache_dir_option = click.option(
 @cache_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def cache_info(cache_dir: str | None, as_json: bool) -> None:
-    """Where the cache is, how many clips and encoded stretches and bytes it holds."""
+    """Where the cache is, how many clips and renders (encoded audio) and bytes it holds."""
     info = _cache(cache_dir).info()
-    text = f"{info['path']}: {info['entries']} clips, {info['renders']} encoded stretches, {_size(info['bytes'])}"
+    text = f"{info['path']}: {info['entries']} clips, {info['renders']} renders, {_size(info['bytes'])}"
     click.echo(json.dumps(info) if as_json else text)
 
 
@@ -494,7 +494,7 @@ def _size(n: float) -> str:
 @cache_dir_option
 @click.option("--max-size", required=True, callback=_parse_size, help="Keep at most this much, e.g. 2GB.")
 def cache_prune(cache_dir: str | None, max_size: int) -> None:
-    """Remove the least recently used clips and encoded stretches until the cache fits in --max-size."""
+    """Remove the least recently used clips and renders until the cache fits in --max-size."""
     store = _cache(cache_dir)
     removed = store.prune(max_size)
     click.echo(f"removed {removed} entries; {_size(store.info()['bytes'])} left", err=True)
