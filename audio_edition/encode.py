@@ -170,8 +170,12 @@ def _render(
             cache.put_render(key, frames, meta)
         return frames, blocks, False
 
+    # Longest first, so that no thread is left with a long stretch at the end; threads, as the
+    # work is in ffmpeg and numpy.
+    order = sorted(range(len(parts)), key=lambda i: parts[i].start - parts[i].end)
     with ThreadPoolExecutor(max(1, min(jobs, len(parts))), thread_name_prefix="encode") as pool:
-        done = list(pool.map(one, parts))  # threads: the work is in ffmpeg and numpy
+        found = dict(zip(order, pool.map(one, [parts[i] for i in order])))
+    done = [found[i] for i in range(len(parts))]
     return [d[0] for d in done], [d[1] for d in done], sum(d[2] for d in done)
 
 
