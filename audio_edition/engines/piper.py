@@ -56,14 +56,24 @@ def describe_voice(model: Path) -> dict[str, Any]:
     }
 
 
+def weights_of(prepared: Path) -> Path:
+    """The file that holds a prepared voice's weights, beside its graph."""
+    return prepared.with_suffix(".weights")
+
+
 def prepare_voice(model: Path) -> Path | None:
     """The voice with deterministic noise and onnxruntime's graph optimizations already applied,
     saved once per voice and onnxruntime version in the user cache folder.
 
-    Patching and optimizing take ~0.5 s per process, as long as a short build's synthesis; the
-    prepared file loads in ~0.1 s. It gives the same samples (tested). None if it cannot be saved
-    (read-only home): the voice is then patched in memory at every load.
+    Patching and optimizing take ~0.5 s per process, as long as a short build's synthesis. The
+    prepared voice keeps its weights in a file of their own (:func:`weights_of`), which
+    onnxruntime maps instead of parsing: it loads in ~0.08 s, against ~0.2 s with the weights
+    inside the graph. It gives the same samples (tested). None if it cannot be saved (read-only
+    home): the voice is then patched in memory at every load.
     """
+    import shutil
+
+    import onnx
     import onnxruntime
 
     from ..clips import default_cache_dir
@@ -71,23 +81,29 @@ def prepare_voice(model: Path) -> Path | None:
     folder = default_cache_dir() / "voices"
     name = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}-{NOISE_VERSION}-ort{onnxruntime.__version__}"
     path = folder / f"{name}.onnx"
-    if path.is_file():
+    if path.is_file() and weights_of(path).is_file():
         return path
-    tmp = folder / f".{name}.{os.getpid()}.tmp"
+    staging = folder / f".{name}.{os.getpid()}.tmp"  # the graph names its weights file: same names here
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        staging.mkdir(parents=True, exist_ok=True)
         options = onnxruntime.SessionOptions()
         # Extended, not "all": layout rewrites are specific to the CPU and not worth saving.
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-        options.optimized_model_filepath = str(tmp)
+        options.optimized_model_filepath = str(staging / "inline.onnx")
         onnxruntime.InferenceSession(
             deterministic_model(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
-        os.replace(tmp, path)
+        # Moved out by onnx: the weights file onnxruntime itself writes loads no faster (measured).
+        graph = onnx.load(str(staging / "inline.onnx"))
+        onnx.save(graph, str(staging / path.name), save_as_external_data=True, all_tensors_to_one_file=True,
+                  location=weights_of(path).name, size_threshold=1024)  # fmt: skip
+        os.replace(staging / weights_of(path).name, weights_of(path))  # the weights first: readers
+        os.replace(staging / path.name, path)  # look for the graph
     except Exception as exc:  # noqa: BLE001 - a read-only home, a full disk, an onnxruntime failure
         log.debug("cannot save the prepared voice in %s (%s); patching it in memory", folder, exc)
-        tmp.unlink(missing_ok=True)
         return None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return path
 
 
@@ -152,6 +168,7 @@ class PiperEngine(Engine):
             except Exception as exc:  # noqa: BLE001 - a damaged file: made again on the next load
                 log.warning("prepared voice %s is unreadable (%s); patching the voice in memory", prepared.name, exc)
                 prepared.unlink(missing_ok=True)
+                weights_of(prepared).unlink(missing_ok=True)
         return PiperVoice(session=self._session(deterministic_model(self.model), optimized=False), config=config)
 
     def identity(self) -> dict[str, Any]:
