@@ -179,12 +179,12 @@ def assemble(
                 put(resample(inserts.between_stories, sample_rate).pcm)
                 put(silence(pauses.sentence_ms))
             else:
-                gap = 2 * int(sample_rate * pause_between(previous, result.chunk, pauses) / 1000)
+                gap = int(sample_rate * pause_between(previous, result.chunk, pauses) / 1000)  # samples
                 cut_here = every == 1 or zlib.crc32(result.chunk.speech.encode()) % every == 0
-                if step and previous.paragraph != result.chunk.paragraph and gap // 2 >= 2 * lead and cut_here:
-                    gap += 2 * (-(position + gap // 2 - lead) % step)
-                    cuts.append(position + gap // 2 - lead)
-                put(bytes(gap))
+                if step and previous.paragraph != result.chunk.paragraph and gap >= 2 * lead and cut_here:
+                    gap += -(position + gap - lead) % step
+                    cuts.append(position + gap - lead)
+                put(bytes(2 * gap))
         clip = resample(result.clip, sample_rate)
         samples = trim(np.frombuffer(clip.pcm, dtype="<i2"), sample_rate)
         if levels.get(result.engine, 1.0) != 1.0:

@@ -112,7 +112,7 @@ def _stretch_key(pcm: memoryview, stretch: Stretch, rate: int, encoding: Encodin
 
 
 def _encode_stretch(pcm: memoryview, rate: int, encoding: Encoding, finish) -> tuple[bytes, loudness.Blocks]:
-    body = bytes(pcm) if finish is None else b"".join(bytes(b) for b in finish.blocks(pcm, rate))
+    body = bytes(pcm if finish is None else finish.apply(pcm, rate))
     frames = ffmpeg.run(
         [*_encoder_args(rate, encoding), "-write_xing", "0", "-f", "mp3", "pipe:1"], input=body, what="encoding the MP3"
     ).stdout

@@ -61,10 +61,22 @@ def _summary_value(text: str, label: str) -> float:
     m = re.findall(rf"{label}:\s+(-?[\d.]+|-inf)", text)
     if not m:
         raise EncodingError(f"measuring loudness failed: no {label} in ffmpeg's ebur128 summary")
-    return -120.0 if m[-1] == "-inf" else float(m[-1])
+    return _number(m[-1])
 
 
-EBUR128_FILTER = "ebur128=peak=true:framelog=quiet"
+def _number(v: str) -> float:
+    return -120.0 if v == "-inf" else float(v)
+
+
+def _ebur128(source: list[str], data: bytes | None, framelog: str) -> str:
+    """Run ffmpeg's ``ebur128`` (with the true peak) on ``source``; its log, where it writes."""
+    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *source,
+           "-af", f"ebur128=peak=true:framelog={framelog}", "-f", "null", "-"]  # fmt: skip
+    proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
+    text = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise EncodingError("measuring loudness failed: " + (text.strip().splitlines() or ["?"])[-1])
+    return text
 
 
 def parse_ebur128(stderr: str) -> Measurement:
@@ -76,12 +88,7 @@ def parse_ebur128(stderr: str) -> Measurement:
 def measure(pcm: bytes | None, sample_rate: int, *, path: str | None = None) -> Measurement:
     """Integrated loudness, true peak and loudness range (EBU R128) of PCM or of a file."""
     inp = ["-i", path] if path else ["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
-    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *inp, "-af", EBUR128_FILTER, "-f", "null", "-"]
-    proc = subprocess.run(cmd, input=pcm, capture_output=True, check=False)
-    text = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise EncodingError("measuring loudness failed: " + (text.strip().splitlines() or ["?"])[-1])
-    return parse_ebur128(text)
+    return parse_ebur128(_ebur128(inp, pcm, "quiet"))
 
 
 @dataclass(frozen=True)
@@ -97,10 +104,6 @@ class Blocks:
 _FRAME_LOG = re.compile(r"t:\s*([\d.]+)\s.*?M:\s*(-?[\d.]+|-inf)\s+S:\s*(-?[\d.]+|-inf).*?FTPK:\s*(-?[\d.]+|-inf)")
 
 
-def _number(v: str) -> float:
-    return -120.0 if v == "-inf" else float(v)
-
-
 def meter(mp3: bytes) -> Blocks:
     """Decode MP3 frames and measure them, 100 ms at a time, with ffmpeg's ``ebur128``.
 
@@ -108,12 +111,7 @@ def meter(mp3: bytes) -> Blocks:
     encoded in this build or an earlier one. Only whole windows are kept: 400 ms blocks from
     0.4 s on, 3 s ones (for the loudness range, which is therefore approximate) from 3 s on.
     """
-    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-f", "mp3", "-i", "pipe:0",
-           "-af", "ebur128=peak=true:framelog=info", "-f", "null", "-"]  # fmt: skip
-    proc = subprocess.run(cmd, input=mp3, capture_output=True, check=False)
-    text = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise EncodingError("measuring loudness failed: " + (text.strip().splitlines() or ["?"])[-1])
+    text = _ebur128(["-f", "mp3", "-i", "pipe:0"], mp3, "info")
     lines = [(float(t), _number(m), _number(s), _number(p)) for t, m, s, p in _FRAME_LOG.findall(text)]
     momentary = tuple(line[1] for line in lines if line[0] >= 0.4 - 1e-3)
     short_term = tuple(line[2] for line in lines if line[0] >= 3.0 - 1e-3)
@@ -305,10 +303,10 @@ class Finish:
     #: similar edition starts.
     solution_db: float = 0.0
 
-    def blocks(self, pcm: bytes, sample_rate: int) -> Iterator[bytes | np.ndarray]:
+    def apply(self, pcm: bytes | memoryview, sample_rate: int) -> bytes | memoryview:
         if self.before.integrated_lufs <= -70:  # silence: nothing to finish
-            return iter([pcm])
-        return limited_blocks(pcm, sample_rate, self.gain_db, self.ceiling_dbfs)
+            return pcm
+        return gain_and_limit(pcm, sample_rate, self.gain_db, self.ceiling_dbfs)
 
 
 def normalize(

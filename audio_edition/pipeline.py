@@ -209,6 +209,7 @@ def build(
         if settings.engine.fallback:
             fallback_name = settings.engine.fallback
             fallback = lambda: engines.create(settings.engine, fallback_name)  # noqa: E731
+        jobs = settings.jobs or os.cpu_count() or 1  # voices, then encoders
         progress.stage("synthesizing")
         progress.start(len(prep.plan.chunks))
         results, stats = clips.synthesize_all(
@@ -217,7 +218,7 @@ def build(
             cache,
             fallback=fallback,
             on_clip=progress.advance,
-            jobs=settings.jobs or os.cpu_count() or 1,
+            jobs=jobs,
             options=settings.engine,
             while_waiting=loudness.preload,  # scipy and pyloudnorm take ~1 s to import: while the voices work
             remote=_fleet(settings, cache),
@@ -252,7 +253,7 @@ def build(
                 settings.loudness,
                 cuts=assembled.cuts,
                 cache=cache,
-                jobs=settings.jobs or os.cpu_count() or 1,
+                jobs=jobs,
             )
             cache.put_render(render_key, mp3_tmp.read_bytes())
         lap("encode")
