@@ -630,6 +630,26 @@ def _raise_interrupted(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: SIGTERM stops a build cleanly, like Ctrl-C."""
+    """Console-script entry point: SIGTERM stops a build cleanly, like Ctrl-C.
+
+    Once the command is done, the process ends without tearing the interpreter down: unloading
+    onnxruntime and numpy takes ~0.1 s (measured), a fifth of a warm rebuild, and every file is
+    already closed and in place by then.
+    """
     signal.signal(signal.SIGTERM, _raise_interrupted)
-    cli.main(args=argv, prog_name="audio-edition")
+    try:
+        cli.main(args=argv, prog_name="audio-edition")
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    if not isinstance(code, int):  # None, or a message (what sys.exit would print)
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+            pass
+    os._exit(code)

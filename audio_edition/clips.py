@@ -223,8 +223,8 @@ Remote = Callable[[Sequence[tuple[int, str, str]]], Iterator[tuple[int, "Clip | 
 
 #: From this many misses, worker processes beat one process (each has the same onnxruntime
 #: threads: see EngineOptions.threads): measured with one thread each, 2 chunks in 1.0 s with 2
-#: workers vs 1.8 s in one, 3 chunks in 1.7-1.9 s vs 2.6 s; two threads speed a lone voice 1.4x,
-#: two processes 1.8x.
+#: workers vs 1.8 s in one, 3 chunks in 1.7-1.9 s vs 2.6 s. A lone chunk is voiced in this
+#: process, its two halves decoded at once (engines/piper.py).
 POOL_MIN_CHUNKS = 2
 
 _worker_engine: Engine | None = None
@@ -262,6 +262,8 @@ def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: 
         )
         return pool, _worker_synthesize
     workers = max(1, min(jobs, engine.concurrency)) if engine.parallel == "thread" else 1
+    if engine.parallel != "thread":
+        engine.use_cores(jobs)  # one chunk at a time here: it may take every core
     return ThreadPoolExecutor(workers, thread_name_prefix="synth"), engine.synthesize
 
 

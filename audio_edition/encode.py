@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from . import ffmpeg, loudness
 from .errors import EncodingError
@@ -37,11 +36,8 @@ ENCODER_DELAY = 576
 FORMAT = 1
 
 
-class RenderCache(Protocol):
-    """Where encoded stretches are kept (clips.ClipCache is one)."""
-
-    def get_render(self, key: str) -> tuple[bytes, dict] | None: ...
-    def put_render(self, key: str, data: bytes, meta: dict | None = None) -> None: ...
+#: Where encoded stretches (and loudness blocks) are kept; clips.ClipCache is one.
+RenderCache = loudness.BlockCache
 
 
 @dataclass(frozen=True)
@@ -113,15 +109,17 @@ def _stretch_key(pcm: memoryview, stretch: Stretch, rate: int, encoding: Encodin
 
 def _encode_stretch(pcm: memoryview, rate: int, encoding: Encoding, finish) -> tuple[bytes, loudness.Blocks]:
     body = bytes(pcm if finish is None else finish.apply(pcm, rate))
-    frames = ffmpeg.run(
-        [*_encoder_args(rate, encoding), "-write_xing", "0", "-f", "mp3", "pipe:1"], input=body, what="encoding the MP3"
-    ).stdout
+    args = [*_encoder_args(rate, encoding), "-write_xing", "0", "-f", "mp3", "pipe:1"]
+    if finish is None:
+        frames, log = ffmpeg.run(args, input=body, what="encoding the MP3").stdout, ""
+    else:  # measured as it is encoded
+        frames, log = ffmpeg.run_teed(args, loudness.METER, input=body, what="encoding the MP3")
     per_frame = _samples_per_frame(encoding)
     expected = -(-(len(body) // 2) * encoding.sample_rate // rate // per_frame) + 1
     exact = frame_grid(encoding)(rate) != 0  # else one stretch, and nothing to join
     if exact and count_frames(frames, encoding.sample_rate) != expected:  # the joins would drift
         raise EncodingError(f"encoding the MP3 failed: {expected} frames expected from ffmpeg, got others")
-    return frames, loudness.meter(frames) if finish is not None else loudness.Blocks((), (), -120.0)
+    return frames, loudness.meter_log(log) if finish is not None else loudness.Blocks((), (), -120.0)
 
 
 _KBPS = {1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
@@ -249,6 +247,7 @@ def encode_mp3(
                 loss_lu=loss,
                 headroom_db=headroom,
                 guess=guess if _attempt == 0 else None,
+                cache=cache,
             )
         frames, blocks, reused = _render(view, sample_rate, spans, encoding, finish, cache, jobs)
         measured = loudness.combine(blocks)

@@ -16,6 +16,7 @@ is six times slower. A gain plus a limiter, measured again, lands within 0.5 LU.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import re
 import subprocess
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -31,7 +33,7 @@ from .errors import EncodingError
 from .settings import Loudness
 
 #: Part of the key of cached renders: change it when the same audio would be finished differently.
-VERSION = 4
+VERSION = 5
 #: Limiter look-ahead: long enough to catch a plosive's rise, short enough not to pump.
 LOOKAHEAD_MS = 3.0
 #: Sample peaks are first held this far under the true-peak ceiling: inter-sample peaks and the
@@ -68,10 +70,13 @@ def _number(v: str) -> float:
     return -120.0 if v == "-inf" else float(v)
 
 
+def _ebur128_args(source: list[str], framelog: str) -> list[str]:
+    return ["-nostats", *source, "-af", f"ebur128=peak=true:framelog={framelog}", "-f", "null", "-"]
+
+
 def _ebur128(source: list[str], data: bytes | None, framelog: str) -> str:
     """Run ffmpeg's ``ebur128`` (with the true peak) on ``source``; its log, where it writes."""
-    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *source,
-           "-af", f"ebur128=peak=true:framelog={framelog}", "-f", "null", "-"]  # fmt: skip
+    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", *_ebur128_args(source, framelog)]
     proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
     text = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
@@ -104,14 +109,18 @@ class Blocks:
 _FRAME_LOG = re.compile(r"t:\s*([\d.]+)\s.*?M:\s*(-?[\d.]+|-inf)\s+S:\s*(-?[\d.]+|-inf).*?FTPK:\s*(-?[\d.]+|-inf)")
 
 
-def meter(mp3: bytes) -> Blocks:
-    """Decode MP3 frames and measure them, 100 ms at a time, with ffmpeg's ``ebur128``.
+#: The ffmpeg arguments that measure MP3 frames given on its standard input (:func:`meter_log`).
+METER = _ebur128_args(["-f", "mp3", "-i", "pipe:0"], "info")
+
+
+def meter_log(text: str) -> Blocks:
+    """The blocks in the log of ffmpeg run with :data:`METER` on MP3 frames: decoded, and
+    measured 100 ms at a time by ffmpeg's ``ebur128``.
 
     A stretch is always measured on its own, so that its blocks are the same whether it was
     encoded in this build or an earlier one. Only whole windows are kept: 400 ms blocks from
     0.4 s on, 3 s ones (for the loudness range, which is therefore approximate) from 3 s on.
     """
-    text = _ebur128(["-f", "mp3", "-i", "pipe:0"], mp3, "info")
     lines = [(float(t), _number(m), _number(s), _number(p)) for t, m, s, p in _FRAME_LOG.findall(text)]
     momentary = tuple(line[1] for line in lines if line[0] >= 0.4 - 1e-3)
     short_term = tuple(line[2] for line in lines if line[0] >= 3.0 - 1e-3)
@@ -166,9 +175,8 @@ def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tup
         import importlib.machinery
         import importlib.util
 
-        import scipy
-
-        folder = Path(scipy.__file__).parent / "signal"
+        spec = importlib.util.find_spec("scipy")  # found, not imported: ``import scipy`` is ~0.05 s
+        folder = Path(spec.origin).parent / "signal"
         path = next(
             folder / f"_sigtools{s}"
             for s in importlib.machinery.EXTENSION_SUFFIXES
@@ -179,7 +187,13 @@ def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tup
         spec.loader.exec_module(module)
         linear_filter = module._linear_filter
         return lambda b, a, x, zi: linear_filter(b, a, x, -1, zi)
-    except (ImportError, StopIteration, AttributeError, OSError):  # pragma: no cover - depends on SciPy's layout
+    except (
+        ImportError,
+        StopIteration,
+        AttributeError,
+        OSError,
+        TypeError,
+    ):  # pragma: no cover - depends on SciPy's layout
         from scipy.signal import lfilter
 
         return lambda b, a, x, zi: lfilter(b, a, x, zi=zi)
@@ -196,6 +210,12 @@ def integrated_loudness(pcm: bytes, sample_rate: int) -> float:
 
 def _loudness(chunks: Iterable[np.ndarray], sample_rate: int) -> float:
     """:func:`integrated_loudness` of s16 sample arrays that follow one another."""
+    return _gated(_block_powers(chunks, sample_rate))
+
+
+def _block_powers(chunks: Iterable[np.ndarray], sample_rate: int) -> np.ndarray:
+    """K-weighted mean square of every 400 ms block (100 ms hop) of s16 sample arrays that follow
+    one another: what BS.1770's gates then sort."""
     lfilter = _lfilter()
     stages = k_weighting(sample_rate)
     states = [np.zeros(2) for _ in stages]
@@ -213,9 +233,12 @@ def _loudness(chunks: Iterable[np.ndarray], sample_rate: int) -> float:
             carry = x[usable:]
     power = np.concatenate(steps) if steps else np.zeros(0)
     if len(power) < 4:
-        return -120.0
-    blocks = np.convolve(power, np.ones(4) / 4, mode="valid")  # 400 ms blocks, 100 ms hop
-    return gated_loudness(-0.691 + 10 * np.log10(np.maximum(blocks, 1e-20)))
+        return np.zeros(0)
+    return np.convolve(power, np.ones(4) / 4, mode="valid")
+
+
+def _gated(powers: np.ndarray) -> float:
+    return gated_loudness(-0.691 + 10 * np.log10(np.maximum(powers, 1e-20))) if len(powers) else -120.0
 
 
 def gated_loudness(blocks_lufs: np.ndarray) -> float:
@@ -235,8 +258,16 @@ def loudness_range(short_term_lufs: np.ndarray) -> float:
     if loud.size == 0:
         return 0.0
     relative = -0.691 + 10 * np.log10((10 ** ((loud + 0.691) / 10)).mean()) - 20
-    gated = loud[loud > relative]
-    return float(np.percentile(gated, 95) - np.percentile(gated, 10)) if gated.size else 0.0
+    gated = np.sort(loud[loud > relative])
+    return _percentile(gated, 95) - _percentile(gated, 10) if gated.size else 0.0
+
+
+def _percentile(ordered: np.ndarray, q: float) -> float:
+    """``np.percentile`` (linear) of sorted values; numpy's own imports numpy.ma on first use, ~0.03 s."""
+    at = q / 100 * (len(ordered) - 1)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (at - low))
 
 
 def _sliding(x: np.ndarray, width: int, reduce: np.ufunc) -> np.ndarray:
@@ -317,26 +348,28 @@ def normalize(
     loss_lu: float = ENCODER_LOSS_LU,
     headroom_db: float = HEADROOM_DB,
     guess: float | None = None,
+    cache: BlockCache | None = None,
 ) -> Finish:
     """Measure, then find the gain and ceiling so that the *encoded* file lands on the target.
 
     ``parts`` are the stretches the encoder cuts the edition into (or the whole of it): the
-    excerpt the gain is tuned on is taken in each from its own start, so an edit changes only its
-    own share, and the gain, set in steps of :data:`GAIN_STEP_DB`, usually stays as it was.
-    ``loss_lu`` and ``headroom_db`` pre-compensate what the encoder will do; the caller measures
-    the encoded file and calls again with corrected values if it missed. ``guess`` (an earlier
-    build's :attr:`Finish.solution_db`) is where the search starts: it saves tries, and cannot
-    change the answer.
+    excerpt the gain is tuned on is taken in each from its own start, and measured part by part
+    (kept in ``cache``), so an edit measures its own part again and nothing else; the gain, set
+    in steps of :data:`GAIN_STEP_DB`, usually stays as it was. ``loss_lu`` and ``headroom_db``
+    pre-compensate what the encoder will do; the caller measures the encoded file and calls again
+    with corrected values if it missed. ``guess`` (an earlier build's :attr:`Finish.solution_db`)
+    is where the search starts: it saves tries, and cannot change the answer.
     """
-    sample = _excerpt(parts, sample_rate)
-    before_lufs = integrated_loudness(sample, sample_rate)
-    before = Measurement(before_lufs, 0.0, 0.0)
     ceiling = target.true_peak_dbtp - headroom_db
+    excerpt = _Excerpt(parts, sample_rate, ceiling, cache)
+    before_lufs = excerpt.loudness(None)
+    before = Measurement(before_lufs, 0.0, 0.0)
     if before_lufs <= -70:
         return Finish(0.0, ceiling, before, before)
     aim = target.integrated_lufs + loss_lu
     start = guess if guess is not None else (aim - before_lufs) / FIRST_SLOPE
-    gain, reached, solution = _search_gain(_Limiter(sample, sample_rate, ceiling), aim, start)
+    gain, reached, solution = _search_gain(excerpt, aim, start)
+    excerpt.keep([None, math.floor(solution / GAIN_STEP_DB), math.floor(solution / GAIN_STEP_DB) + 1])
     return Finish(gain, ceiling, before, Measurement(reached, 0.0, 0.0), solution)
 
 
@@ -354,29 +387,74 @@ EXCERPT_SECONDS = 300.0
 GAIN_STEP_DB = 0.5
 
 
-def _excerpt(parts: Sequence[bytes | memoryview], sample_rate: int, seconds: float = 2.0) -> bytes:
-    """Every n-th 2-second stretch (n >= 3) of each part: enough speech to tune the gain on, a
-    fraction of the work. Short editions are taken whole."""
-    size = int(sample_rate * seconds) * 2
-    stretches = sum(len(p) for p in parts) // size
-    if stretches <= 12:
-        return b"".join(parts)
-    every = int(max(3, -(-stretches * seconds // EXCERPT_SECONDS)))
-    return b"".join(bytes(p[i : i + size]) for p in parts for i in range(0, len(p), size * every))
+class BlockCache(Protocol):
+    """Where each part's loudness blocks are kept (clips.ClipCache is one)."""
+
+    def get_render(self, key: str) -> tuple[bytes, dict] | None: ...
+    def put_render(self, key: str, data: bytes, meta: dict | None = None) -> None: ...
 
 
-class _Limiter:
-    """The loudness :func:`limited_blocks` gives at a gain: the very samples the encoder will be
-    given, a block at a time (flat memory, so that two tries can run at once on an hour)."""
+class _Excerpt:
+    """The loudness of the excerpt the gain is tuned on, at a gain: every n-th 2-second piece
+    (n >= 3) of each part, or all of a short edition, after :func:`limited_blocks`, the very
+    samples the encoder will be given, a block at a time (flat memory, so that two tries can run
+    at once on an hour).
 
-    def __init__(self, pcm: bytes, sample_rate: int, ceiling_dbfs: float) -> None:
-        self.pcm, self.rate, self.ceiling = pcm, sample_rate, ceiling_dbfs
+    Each part's 400 ms blocks are measured on their own (parts are cut in silence, so nothing
+    straddles them) and kept in the cache by the part's content, the gain and the ceiling; the
+    loudness is then gated over all the blocks, whether measured now or found.
+    """
 
-    def loudness(self, gain_db: float) -> float:
-        return _loudness(limited_blocks(self.pcm, self.rate, gain_db, self.ceiling), self.rate)
+    def __init__(
+        self,
+        parts: Sequence[bytes | memoryview],
+        sample_rate: int,
+        ceiling_dbfs: float,
+        cache: BlockCache | None = None,
+    ) -> None:
+        size = int(sample_rate * 2.0) * 2
+        pieces = sum(len(p) for p in parts) // size
+        every = 1 if pieces <= 12 else int(max(3, -(-pieces * 2.0 // EXCERPT_SECONDS)))
+        self.parts = [b"".join(bytes(p[i : i + size]) for i in range(0, len(p), size * every)) for p in parts]
+        self.rate, self.ceiling, self.cache = sample_rate, ceiling_dbfs, cache
+        params = repr((VERSION, sample_rate, ceiling_dbfs, every, GAIN_STEP_DB)).encode()
+        self.ids = [hashlib.sha256(params + part).hexdigest() for part in self.parts]
+        self.blocks: dict[tuple[int, int | None], np.ndarray] = {}
+        self.measured: set[tuple[int, int | None]] = set()
+
+    def _key(self, i: int, step: int | None) -> str:
+        return hashlib.sha256(f"gain-blocks {self.ids[i]} {step}".encode()).hexdigest()
+
+    def _part(self, i: int, step: int | None) -> np.ndarray:
+        if (i, step) not in self.blocks:
+            hit = self.cache.get_render(self._key(i, step)) if self.cache is not None else None
+            if hit is not None:
+                powers = np.frombuffer(hit[0], dtype="<f8")
+            else:
+                pcm = self.parts[i]
+                chunks = [np.frombuffer(pcm, dtype="<i2")] if step is None else None
+                chunks = chunks or limited_blocks(pcm, self.rate, step * GAIN_STEP_DB, self.ceiling)
+                powers = _block_powers(chunks, self.rate)
+                self.measured.add((i, step))
+            self.blocks[i, step] = powers
+        return self.blocks[i, step]
+
+    def loudness(self, gain_db: float | None) -> float:
+        """Integrated loudness at a gain on the step grid; None: as it is, with no limiter."""
+        step = None if gain_db is None else round(gain_db / GAIN_STEP_DB)
+        return _gated(np.concatenate([self._part(i, step) for i in range(len(self.parts))]))
+
+    def keep(self, steps: Iterable[int | None]) -> None:
+        """Cache the blocks measured at these steps (the unprocessed ones and the solution's two
+        neighbours: where the next search of an edited edition looks)."""
+        if self.cache is None:
+            return
+        for i, step in sorted(self.measured, key=repr):
+            if step in steps:
+                self.cache.put_render(self._key(i, step), self.blocks[i, step].astype("<f8").tobytes())
 
 
-def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, float, float]:
+def _search_gain(excerpt: _Excerpt, aim: float, guess: float) -> tuple[float, float, float]:
     """The gain on the :data:`GAIN_STEP_DB` grid that, after the limiter, comes closest to
     ``aim``, the loudness it gives, and the exact solution interpolated between the two steps.
 
@@ -392,7 +470,7 @@ def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, fl
     with ThreadPoolExecutor(2, thread_name_prefix="gain") as pool:
         for _ in range(8):
             todo = [j for j in (k, k + 1) if j not in tried]
-            tried.update(zip(todo, pool.map(lambda j: limiter.loudness(j * step), todo)))
+            tried.update(zip(todo, pool.map(lambda j: excerpt.loudness(j * step), todo)))
             below = [j for j, r in tried.items() if r <= aim]
             above = [j for j, r in tried.items() if r > aim]
             if below and above and min(above) - max(below) == 1:
@@ -419,7 +497,7 @@ def _search_gain(limiter: _Limiter, aim: float, guess: float) -> tuple[float, fl
     # depends on the first guess, never shows in the output.
     best = min(tried, key=lambda j: abs(tried[j] - aim))
     bound = GAIN_BOUND_DB if tried[best] < aim else -GAIN_BOUND_DB
-    return bound, limiter.loudness(bound), bound
+    return bound, excerpt.loudness(bound), bound
 
 
 #: How far the gain may go either way.

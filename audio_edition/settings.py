@@ -129,10 +129,10 @@ class EngineOptions:
     #: Piper: onnxruntime threads per voice, the same everywhere: onnxruntime splits some
     #: convolutions by thread count, so a sentence voiced with another count can differ by a bit
     #: or two, which would break byte-identical builds across ``--jobs``, machines and the fleet
-    #: (it is part of the clip key). Two: a lone sentence (an edit) is voiced 1.4x as fast as with
-    #: one, and two worker processes of two threads each, which do not spin while they wait, voice
-    #: an edition as fast as two of one (measured on 2 cores).
-    threads: int = 2
+    #: (it is part of the clip key). One: worker processes use the cores best (measured: two
+    #: processes of two threads took 10-20 % more CPU than two of one); a lone sentence (an edit)
+    #: gets its second core from its two halves decoded at once instead (engines/piper.py).
+    threads: int = 1
 
 
 @dataclass(frozen=True)

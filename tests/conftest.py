@@ -23,7 +23,7 @@ def _isolated(tmp_path_factory, monkeypatch):
     FakeEngine.calls.clear()
     FakeEngine.fail_on = set()
     xdg = tmp_path_factory.mktemp("xdg-cache")
-    # Prepared voices (engines/piper.py) are shared by the session's tests: preparing costs ~0.5 s.
+    # Prepared voices (engines/piper.py) are shared by the session's tests: preparing costs ~3 s.
     (xdg / "audio-edition").mkdir()
     (xdg / "audio-edition" / "voices").symlink_to(tmp_path_factory.getbasetemp() / "voices", target_is_directory=True)
     (tmp_path_factory.getbasetemp() / "voices").mkdir(exist_ok=True)

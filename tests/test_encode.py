@@ -172,7 +172,7 @@ def test_loudness_of_the_stretches_adds_up_to_the_files(tmp_path):
 def test_the_gain_search_finds_the_closest_step():
     """Against a brute-force scan of the same limiter over the step grid."""
     quiet = (np.frombuffer(_edition(TEXTS * 2).pcm, dtype="<i2") // 16).astype("<i2")  # 24 dB down
-    limiter = loudness._Limiter(quiet.tobytes(), 22050, -4.5)
+    limiter = loudness._Excerpt([quiet.tobytes()], 22050, -4.5)
     grid = {j: limiter.loudness(j * loudness.GAIN_STEP_DB) for j in range(0, 61)}
     aims = [0.3 * grid[12] + 0.7 * grid[13], grid[30] - 0.01, grid[45] + 0.02]
     for aim, guess in zip(aims, (25.0, 2.0, 15.0)):
@@ -184,7 +184,7 @@ def test_the_gain_search_finds_the_closest_step():
 
 def test_an_aim_out_of_the_limiters_reach_gets_the_same_gain_from_any_first_guess():
     """The path the search takes depends on its first guess; its answer must not."""
-    limiter = loudness._Limiter(_edition(TEXTS[:2]).pcm, 22050, -4.5)
+    limiter = loudness._Excerpt([_edition(TEXTS[:2]).pcm], 22050, -4.5)
     answers = {loudness._search_gain(limiter, 0.0, guess)[0] for guess in (0.0, 20.0)}  # 0 LUFS: out of reach
     assert answers == {loudness.GAIN_BOUND_DB}
 
@@ -194,8 +194,8 @@ def test_the_next_gain_search_starts_where_the_last_ended(tmp_path, monkeypatch)
     from audio_edition.clips import ClipCache
 
     tries = []
-    real = loudness._Limiter.loudness
-    monkeypatch.setattr(loudness._Limiter, "loudness", lambda self, gain: tries.append(gain) or real(self, gain))
+    real = loudness._Excerpt.loudness
+    monkeypatch.setattr(loudness._Excerpt, "loudness", lambda self, gain: tries.append(gain) or real(self, gain))
     cache = ClipCache(tmp_path / "cache")
     edition = _edition(TEXTS)
     first = encode_mp3(edition.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
@@ -203,5 +203,22 @@ def test_the_next_gain_search_starts_where_the_last_ended(tmp_path, monkeypatch)
     again = encode_mp3(edition.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
     step = loudness.GAIN_STEP_DB
     start = (first.finish.solution_db // step) * step
-    assert sorted(tries) == [start, start + step]  # two threads: either may record first
+    assert sorted(tries, key=repr) == sorted([None, start, start + step], key=repr)  # None: unprocessed
     assert again.finish.gain_db == first.finish.gain_db
+
+
+def test_an_edit_measures_the_loudness_of_its_own_stretch_only(tmp_path, monkeypatch):
+    """The other stretches' loudness blocks come from the cache: an edit measures one part, at
+    the unprocessed level and at the two steps around the last solution."""
+    from audio_edition.clips import ClipCache
+
+    cache = ClipCache(tmp_path / "cache")
+    texts = [f"{t} Part {i}." for i, t in enumerate(TEXTS * 2)]
+    first = _edition(texts)
+    encode_mp3(first.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=first.cuts, cache=cache)
+    measured = []
+    real = loudness._block_powers
+    monkeypatch.setattr(loudness, "_block_powers", lambda chunks, rate: measured.append(1) or real(chunks, rate))
+    edited = _edition([texts[0], texts[1].replace("little", "good deal", 1), *texts[2:]])
+    encode_mp3(edited.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edited.cuts, cache=cache)
+    assert len(measured) == 3

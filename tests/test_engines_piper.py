@@ -14,6 +14,7 @@ from audio_edition.errors import UsageError
 from audio_edition.settings import EngineOptions
 
 TEXT = "Kenya and the United States signed a defense agreement this week."
+LONG = "After three days of talks in a harbor town, the two delegations agreed on a plan that neither had wanted."
 
 
 def test_same_text_same_samples_whatever_the_history():
@@ -28,22 +29,22 @@ def test_the_prepared_voice_says_exactly_what_the_patched_one_says(monkeypatch):
     from audio_edition.engines import piper
 
     prepared = create(EngineOptions())
-    path = piper.prepare_voice(prepared.model)
-    assert path is not None and piper.weights_of(path).stat().st_size > 1_000_000
+    paths = piper.prepare_voice(prepared.model)
+    assert paths is not None and all(piper.weights_of(path).stat().st_size > 1_000_000 for path in paths)
     monkeypatch.setattr(piper, "prepare_voice", lambda model: None)  # patched in memory, optimized on load
-    assert create(EngineOptions()).synthesize(TEXT) == prepared.synthesize(TEXT)
+    assert create(EngineOptions()).synthesize(LONG) == prepared.synthesize(LONG)
 
 
 def test_a_damaged_prepared_voice_is_made_again():
     from audio_edition.engines import piper
 
     engine = create(EngineOptions())
-    path = piper.prepare_voice(engine.model)
+    front, _ = piper.prepare_voice(engine.model)
     first = engine.synthesize(TEXT)
-    weights = piper.weights_of(path)
+    weights = piper.weights_of(front)
     weights.write_bytes(weights.read_bytes()[: 1 << 20])  # truncated
     assert create(EngineOptions()).synthesize(TEXT) == first  # patched in memory this time
-    assert piper.weights_of(piper.prepare_voice(engine.model)).stat().st_size > 1 << 20  # and prepared again
+    assert piper.weights_of(piper.prepare_voice(engine.model)[0]).stat().st_size > 1 << 20  # and prepared again
 
 
 def test_speech_not_noise():
@@ -83,15 +84,45 @@ def test_the_noise_graph_is_standard_normal():
 
 
 def test_pool_workers_and_the_build_process_voice_the_same_samples():
-    """With another onnxruntime thread count this sentence comes out a bit different (a Conv splits
-    its work by thread count), which is why every voice runs with the same (EngineOptions.threads)."""
+    """A lone sentence is decoded in two halves on two threads, a worker's one after the other:
+    the same samples. onnxruntime's own threads would not do: with another count the short
+    sentence comes out a bit different (a Conv splits its sums by thread count), which is why
+    every voice runs with the same (EngineOptions.threads)."""
     from audio_edition import clips
 
-    text = "The ferry is late tonight."
-    in_process = create(EngineOptions()).synthesize(text)
+    alone = create(EngineOptions())
+    alone.use_cores(2)
     clips._init_worker("piper", EngineOptions())  # what each pool worker does
-    assert clips._worker_synthesize(text) == in_process
-    assert create(EngineOptions(threads=1)).synthesize(text) != in_process  # the reason, still true
+    for text in (LONG, "The ferry is late tonight."):
+        assert clips._worker_synthesize(text) == alone.synthesize(text)
+    assert create(EngineOptions(threads=2)).synthesize("The ferry is late tonight.") != alone.synthesize(
+        "The ferry is late tonight."
+    )  # the reason, still true
+
+
+def test_the_halves_join_to_exactly_one_decode():
+    """Decoded in two overlapping halves, a long sentence has the very samples that one pass of
+    the whole voice gives: the overlap covers what the decoder sees around a frame."""
+    import json
+    from pathlib import Path
+
+    import onnxruntime
+    from piper import PiperVoice, SynthesisConfig
+    from piper.config import PiperConfig
+
+    from audio_edition.engines import piper
+    from audio_edition.engines.piper_noise import deterministic_model
+
+    engine = create(EngineOptions())
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    whole = PiperVoice(
+        session=onnxruntime.InferenceSession(deterministic_model(engine.model), sess_options=options),
+        config=PiperConfig.from_dict(json.loads(Path(f"{engine.model}.json").read_text("utf-8"))),
+    )
+    chunks = list(whole.synthesize(LONG, syn_config=SynthesisConfig(length_scale=1.0)))
+    assert len(chunks) == 1 and len(chunks[0].audio_int16_bytes) // 2 // 256 >= piper.HALVES_FROM_FRAMES
+    assert engine.synthesize(LONG).pcm == chunks[0].audio_int16_bytes
 
 
 @pytest.mark.parametrize("speed", [0.1, 5.0])

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -61,50 +62,133 @@ def weights_of(prepared: Path) -> Path:
     return prepared.with_suffix(".weights")
 
 
-def prepare_voice(model: Path) -> Path | None:
-    """The voice with deterministic noise and onnxruntime's graph optimizations already applied,
-    saved once per voice and onnxruntime version in the user cache folder.
+#: A sentence's latent frames are decoded to audio in two halves from this many frames on (~2 s):
+#: one core each when the sentence is voiced alone (an edit), one after the other in a worker
+#: process, the same halves either way, so the samples never depend on where they were made.
+HALVES_FROM_FRAMES = 192
+#: Each half is decoded with this many frames of the other beside it, then cut at the middle. The
+#: decoder sees ~12 frames either way, so the halves join to exactly the samples of one decode
+#: (tests/test_engines_piper.py checks it).
+OVERLAP_FRAMES = 16
+#: Part of the clip key: change it when the halves change.
+DECODER = f"halves-{HALVES_FROM_FRAMES}-{OVERLAP_FRAMES}"
 
-    Patching and optimizing take ~0.5 s per process, as long as a short build's synthesis. The
-    prepared voice keeps its weights in a file of their own (:func:`weights_of`), which
-    onnxruntime maps instead of parsing: it loads in ~0.08 s, against ~0.2 s with the weights
-    inside the graph. It gives the same samples (tested). None if it cannot be saved (read-only
-    home): the voice is then patched in memory at every load.
+
+def split_voice(model: Path) -> tuple[Any, Any] | None:
+    """The deterministic voice as two ONNX models: text to the decoder's latent frames, and those
+    frames to audio; None if the graph has no VITS decoder (``/dec/``) to cut before."""
+    import onnx
+    from onnx import utils
+
+    full = onnx.load_from_string(deterministic_model(model))
+    made_by = {out: node.name for node in full.graph.node for out in node.output}
+    boundary = {
+        name
+        for node in full.graph.node
+        if node.name.startswith("/dec/")
+        for name in node.input
+        if name in made_by and not made_by[name].startswith("/dec/")
+    }
+    if len(boundary) != 1:
+        return None
+    (latent,) = boundary
+    extractor = utils.Extractor(full)
+    front = extractor.extract_model([i.name for i in full.graph.input], [latent])
+    back = extractor.extract_model([latent], [full.graph.output[0].name])
+    return front, back
+
+
+def prepare_voice(model: Path) -> tuple[Path, Path] | None:
+    """The voice with deterministic noise, cut in two before its decoder (:func:`split_voice`),
+    with onnxruntime's graph optimizations already applied: saved once per voice and onnxruntime
+    version in the user cache folder.
+
+    Patching, cutting and optimizing take seconds per process, far longer than a short build's
+    synthesis. A prepared part keeps its weights in a file of their own (:func:`weights_of`),
+    which onnxruntime maps instead of parsing: ~0.08 s to load, against ~0.2 s with the weights
+    inside the graph. None if it cannot be saved (read-only home): the voice is then prepared in
+    memory at every load.
     """
     import shutil
 
-    import onnx
-    import onnxruntime
+    import onnxruntime  # already loaded by piper
 
     from ..clips import default_cache_dir
 
     folder = default_cache_dir() / "voices"
-    name = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}-{NOISE_VERSION}-ort{onnxruntime.__version__}"
-    path = folder / f"{name}.onnx"
-    if path.is_file() and weights_of(path).is_file():
-        return path
+    fingerprint = f"{voice_fingerprint(model)}-{NOISE_VERSION}-{DECODER}-ort{onnxruntime.__version__}"
+    name = f"{model.name.removesuffix('.onnx')}-{fingerprint}"
+    paths = (folder / f"{name}-front.onnx", folder / f"{name}-back.onnx")
+    if all(path.is_file() and weights_of(path).is_file() for path in paths):
+        return paths
+    import onnx  # ~0.06 s: only to prepare
+
     staging = folder / f".{name}.{os.getpid()}.tmp"  # the graph names its weights file: same names here
     try:
+        parts = split_voice(model)
+        if parts is None:
+            return None
         staging.mkdir(parents=True, exist_ok=True)
-        options = onnxruntime.SessionOptions()
-        # Extended, not "all": layout rewrites are specific to the CPU and not worth saving.
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-        options.optimized_model_filepath = str(staging / "inline.onnx")
-        onnxruntime.InferenceSession(
-            deterministic_model(model), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        # Moved out by onnx: the weights file onnxruntime itself writes loads no faster (measured).
-        graph = onnx.load(str(staging / "inline.onnx"))
-        onnx.save(graph, str(staging / path.name), save_as_external_data=True, all_tensors_to_one_file=True,
-                  location=weights_of(path).name, size_threshold=1024)  # fmt: skip
-        os.replace(staging / weights_of(path).name, weights_of(path))  # the weights first: readers
-        os.replace(staging / path.name, path)  # look for the graph
+        for part, path in zip(parts, paths, strict=True):
+            options = onnxruntime.SessionOptions()
+            # Extended, not "all": layout rewrites are specific to the CPU and not worth saving.
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+            options.optimized_model_filepath = str(staging / "inline.onnx")
+            onnxruntime.InferenceSession(
+                part.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+            # Moved out by onnx: the weights file onnxruntime itself writes loads no faster (measured).
+            graph = onnx.load(str(staging / "inline.onnx"))
+            onnx.save(graph, str(staging / path.name), save_as_external_data=True, all_tensors_to_one_file=True,
+                      location=weights_of(path).name, size_threshold=1024)  # fmt: skip
+        for path in paths:
+            os.replace(staging / weights_of(path).name, weights_of(path))  # the weights first: readers
+            os.replace(staging / path.name, path)  # look for the graph
     except Exception as exc:  # noqa: BLE001 - a read-only home, a full disk, an onnxruntime failure
-        log.debug("cannot save the prepared voice in %s (%s); patching it in memory", folder, exc)
+        log.debug("cannot save the prepared voice in %s (%s); preparing it in memory", folder, exc)
         return None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return path
+    return paths
+
+
+class _TwoStages:
+    """Piper's session, run as its two parts (:func:`split_voice`): PiperVoice calls ``run``.
+
+    A long sentence's frames are decoded in two overlapping halves (:data:`HALVES_FROM_FRAMES`),
+    on two threads when the engine may use two cores. onnxruntime's own threads would share the
+    work too, but the samples they give depend on their number (a convolution splits its sums by
+    thread count: measured, 12 of 240 sentences differ by a bit or two between one thread and
+    two), and a worker process must voice what a lone build voices.
+    """
+
+    def __init__(self, front, back) -> None:
+        self.front, self.back = front, back
+        self.latent = back.get_inputs()[0].name
+        self.pool: ThreadPoolExecutor | None = None
+
+    def use_cores(self, cores: int) -> None:
+        if cores > 1 and self.pool is None:
+            self.pool = ThreadPoolExecutor(2, thread_name_prefix="decode")
+
+    def run(self, output_names, feeds: dict) -> list:
+        import numpy as np
+
+        latent = self.front.run(None, feeds)[0]
+        frames = latent.shape[-1]
+        if frames < HALVES_FROM_FRAMES:
+            return [self.back.run(None, {self.latent: latent})[0]]
+        mid = frames // 2
+        spans = [(0, mid + OVERLAP_FRAMES, 0, mid), (mid - OVERLAP_FRAMES, frames, mid, frames)]
+
+        def decode(span: tuple[int, int, int, int]):
+            lo, hi, keep_lo, keep_hi = span
+            audio = self.back.run(None, {self.latent: np.ascontiguousarray(latent[..., lo:hi])})[0]
+            hop = audio.shape[-1] // (hi - lo)
+            return audio[..., (keep_lo - lo) * hop : (keep_hi - lo) * hop]
+
+        halves = list(self.pool.map(decode, spans)) if self.pool else [decode(span) for span in spans]
+        return [np.concatenate(halves, axis=-1)]
 
 
 class PiperEngine(Engine):
@@ -125,6 +209,7 @@ class PiperEngine(Engine):
             raise UsageError(f"--speed {options.speed}: use a value between 0.25 and 4")
         self.length_scale = round(1.0 / options.speed, 4)
         self.threads = options.threads
+        self.cores = 1
         self._voice = None
 
     @classmethod
@@ -164,12 +249,27 @@ class PiperEngine(Engine):
         prepared = prepare_voice(self.model)
         if prepared is not None:
             try:
-                return PiperVoice(session=self._session(str(prepared), optimized=True), config=config)
+                stages = _TwoStages(*(self._session(str(path), optimized=True) for path in prepared))
             except Exception as exc:  # noqa: BLE001 - a damaged file: made again on the next load
-                log.warning("prepared voice %s is unreadable (%s); patching the voice in memory", prepared.name, exc)
-                prepared.unlink(missing_ok=True)
-                weights_of(prepared).unlink(missing_ok=True)
-        return PiperVoice(session=self._session(deterministic_model(self.model), optimized=False), config=config)
+                log.warning(
+                    "prepared voice %s is unreadable (%s); preparing the voice in memory", prepared[0].name, exc
+                )
+                for path in prepared:
+                    path.unlink(missing_ok=True)
+                    weights_of(path).unlink(missing_ok=True)
+                prepared = None
+        if prepared is None:
+            parts = split_voice(self.model)
+            if parts is None:
+                raise EngineError(f"{self.model.name} has no VITS decoder (/dec/) where Piper voices have one")
+            stages = _TwoStages(*(self._session(part.SerializeToString(), optimized=False) for part in parts))
+        stages.use_cores(self.cores)
+        return PiperVoice(session=stages, config=config)
+
+    def use_cores(self, cores: int) -> None:
+        self.cores = cores
+        if self._voice is not None:
+            self._voice.session.use_cores(cores)
 
     def identity(self) -> dict[str, Any]:
         return {
@@ -179,6 +279,7 @@ class PiperEngine(Engine):
             "length_scale": self.length_scale,
             "noise": NOISE_VERSION,
             "threads": self.threads,
+            "decoder": DECODER,
         }
 
     def synthesize(self, text: str) -> Clip:

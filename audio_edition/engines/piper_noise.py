@@ -8,8 +8,8 @@ standard normal numbers stored in the model: element ``i`` of the noise is ``tab
 
 A table, not noise computed in the graph: no transcendental functions to round differently on
 other CPUs, and no arithmetic at all. (The thread count still matters elsewhere in the voice:
-onnxruntime splits some convolutions by thread count, so every voice runs with the same number;
-see EngineOptions.threads.)
+onnxruntime splits some convolutions by thread count, so every voice runs with one thread; see
+EngineOptions.threads.)
 """
 
 from __future__ import annotations
