@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .audio import Assembled
 from .chunks import Plan
 from .clips import ClipResult
 from .errors import InputError
 from .paragraphs import Document
 from .settings import Metadata
+
+if TYPE_CHECKING:
+    from .audio import Assembled  # numpy: not needed to read a manifest
 
 SCHEMA = "audio-edition/manifest@1"
 

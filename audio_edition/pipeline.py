@@ -14,29 +14,28 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import (
     boilerplate,
     chunks,
     clips,
     edition,
-    encode,
     engines,
     ingest,
     lexicon,
-    loudness,
-    manifest,
     normalize,
     paragraphs,
     sidecars,
     tags,
 )
-from .audio import Inserts, assemble, load_insert
 from .engines import Clip
 from .errors import EncodingError
 from .outputs import Outputs
 from .settings import BuildSettings, Metadata
+
+if TYPE_CHECKING:
+    from . import audio
 
 
 @dataclass(frozen=True)
@@ -142,14 +141,27 @@ def prepare(
     return Prepared(tuple(stories), doc, plan, tuple(dropped), meta)
 
 
-def _inserts(settings: BuildSettings, results) -> Inserts | None:
+def _inserts(settings: BuildSettings, results) -> audio.Inserts | None:
     program = settings.program
     if program.jingle is None and program.transition_audio is None:
         return None
     rate = Counter(r.clip.sample_rate for r in results).most_common(1)[0][0]
-    jingle = load_insert(program.jingle, rate, program.jingle_fade_ms) if program.jingle else None
-    between = load_insert(program.transition_audio, rate, 50) if program.transition_audio else None
-    return Inserts(start=jingle, end=jingle, between_stories=between)
+    from . import audio
+
+    jingle = audio.load_insert(program.jingle, rate, program.jingle_fade_ms) if program.jingle else None
+    between = audio.load_insert(program.transition_audio, rate, 50) if program.transition_audio else None
+    return audio.Inserts(start=jingle, end=jingle, between_stories=between)
+
+
+def _import_finishing() -> None:
+    """Import what the stages after synthesis need (numpy, the loudness filter: ~0.15 s) while
+    the voices work, rather than before they start."""
+    import mutagen.id3  # noqa: F401
+    import mutagen.mp3  # noqa: F401
+
+    from . import audio, encode, loudness, manifest  # noqa: F401
+
+    loudness.preload()
 
 
 def _fleet(settings: BuildSettings, cache: clips.ClipCache) -> clips.Remote | None:
@@ -220,14 +232,16 @@ def build(
             on_clip=progress.advance,
             jobs=jobs,
             options=settings.engine,
-            while_waiting=loudness.preload,  # scipy and pyloudnorm take ~1 s to import: while the voices work
+            while_waiting=_import_finishing,
             remote=_fleet(settings, cache),
         )
         progress.finish()
         lap("synthesize")
 
         progress.stage("encoding")
-        assembled = assemble(
+        from . import audio, encode, loudness, manifest
+
+        assembled = audio.assemble(
             results, settings.pauses, inserts=_inserts(settings, results), grid=encode.frame_grid(settings.encoding)
         )
         # The clips are in the edition now; keep only what the manifest needs of them.
