@@ -39,12 +39,15 @@ def test_a_damaged_prepared_voice_is_made_again():
     from audio_edition.engines import piper
 
     engine = create(EngineOptions())
-    front, _ = piper.prepare_voice(engine.model)
+    front = piper.prepare_voice(engine.model)[0]
     first = engine.synthesize(TEXT)
     weights = piper.weights_of(front)
     weights.write_bytes(weights.read_bytes()[: 1 << 20])  # truncated
+    older = front.with_name(front.name.replace(piper.DECODER, "halves-1-2-3"))  # an older version's
+    older.write_bytes(b"old")
     assert create(EngineOptions()).synthesize(TEXT) == first  # patched in memory this time
     assert piper.weights_of(piper.prepare_voice(engine.model)[0]).stat().st_size > 1 << 20  # and prepared again
+    assert not older.exists()  # and the older version's removed
 
 
 def test_speech_not_noise():
@@ -101,8 +104,8 @@ def test_pool_workers_and_the_build_process_voice_the_same_samples():
 
 
 def test_the_halves_join_to_exactly_one_decode():
-    """Decoded in two overlapping halves, a long sentence has the very samples that one pass of
-    the whole voice gives: the overlap covers what the decoder sees around a frame."""
+    """Voiced in two overlapping halves, a long sentence has the very samples that one pass of
+    the whole voice gives: the overlaps cover what the flow and the decoder see around a frame."""
     import json
     from pathlib import Path
 

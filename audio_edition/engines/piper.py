@@ -62,44 +62,60 @@ def weights_of(prepared: Path) -> Path:
     return prepared.with_suffix(".weights")
 
 
-#: A sentence's latent frames are decoded to audio in two halves from this many frames on (~2 s):
-#: one core each when the sentence is voiced alone (an edit), one after the other in a worker
-#: process, the same halves either way, so the samples never depend on where they were made.
+#: A sentence's frames go through the voice's flow and decoder in two halves from this many
+#: frames on (~2 s): one core each when the sentence is voiced alone (an edit), one after the
+#: other in a worker process, the same halves either way, so the samples never depend on where
+#: they were made.
 HALVES_FROM_FRAMES = 192
-#: Each half is decoded with this many frames of the other beside it, then cut at the middle. The
-#: decoder sees ~12 frames either way, so the halves join to exactly the samples of one decode
-#: (tests/test_engines_piper.py checks it).
+#: Each half is decoded with this many frames of the other beside it, then cut at the middle; its
+#: flow runs with three times as many. The decoder sees ~12 frames either way and the flow ~32,
+#: so the halves join to exactly the samples of one pass (tests/test_engines_piper.py checks it).
 OVERLAP_FRAMES = 16
+FLOW_OVERLAP_FRAMES = 48
 #: Part of the clip key: change it when the halves change.
-DECODER = f"halves-{HALVES_FROM_FRAMES}-{OVERLAP_FRAMES}"
+DECODER = f"halves-{HALVES_FROM_FRAMES}-{OVERLAP_FRAMES}-{FLOW_OVERLAP_FRAMES}"
+#: The parts a Piper (VITS) voice is cut into: before its flow (``/flow/``) and its decoder (``/dec/``).
+STAGES = ("front", "flow", "decoder")
 
 
-def split_voice(model: Path) -> tuple[Any, Any] | None:
-    """The deterministic voice as two ONNX models: text to the decoder's latent frames, and those
-    frames to audio; None if the graph has no VITS decoder (``/dec/``) to cut before."""
+def split_voice(model: Path) -> list[Any] | None:
+    """The deterministic voice as three ONNX models: text to the prior's frames, the flow over
+    them, and the decoder from those frames to audio; None if the graph does not have the parts
+    of a VITS voice where a Piper voice has them."""
     import onnx
     from onnx import utils
 
     full = onnx.load_from_string(deterministic_model(model))
     made_by = {out: node.name for node in full.graph.node for out in node.output}
-    boundary = {
-        name
-        for node in full.graph.node
-        if node.name.startswith("/dec/")
-        for name in node.input
-        if name in made_by and not made_by[name].startswith("/dec/")
-    }
-    if len(boundary) != 1:
+
+    def inputs_of(prefix: str) -> list[str]:
+        """What the stage's nodes take from the graph's other named nodes."""
+        return sorted(
+            {
+                name
+                for node in full.graph.node
+                if node.name.startswith(prefix)
+                for name in node.input
+                if made_by.get(name, prefix).startswith("/") and not made_by.get(name, prefix).startswith(prefix)
+            }
+        )
+
+    flow, latent = inputs_of("/flow/"), inputs_of("/dec/")
+    if len(flow) != 2 or len(latent) != 1:
         return None
-    (latent,) = boundary
     extractor = utils.Extractor(full)
-    front = extractor.extract_model([i.name for i in full.graph.input], [latent])
-    back = extractor.extract_model([latent], [full.graph.output[0].name])
-    return front, back
+    try:
+        return [
+            extractor.extract_model([i.name for i in full.graph.input], flow),
+            extractor.extract_model(flow, latent),
+            extractor.extract_model(latent, [full.graph.output[0].name]),
+        ]
+    except Exception:  # noqa: BLE001 - not cut where expected (onnx's checker says so)
+        return None
 
 
-def prepare_voice(model: Path) -> tuple[Path, Path] | None:
-    """The voice with deterministic noise, cut in two before its decoder (:func:`split_voice`),
+def prepare_voice(model: Path) -> tuple[Path, ...] | None:
+    """The voice with deterministic noise, cut in three (:func:`split_voice`),
     with onnxruntime's graph optimizations already applied: saved once per voice and onnxruntime
     version in the user cache folder.
 
@@ -118,7 +134,7 @@ def prepare_voice(model: Path) -> tuple[Path, Path] | None:
     folder = default_cache_dir() / "voices"
     fingerprint = f"{voice_fingerprint(model)}-{NOISE_VERSION}-{DECODER}-ort{onnxruntime.__version__}"
     name = f"{model.name.removesuffix('.onnx')}-{fingerprint}"
-    paths = (folder / f"{name}-front.onnx", folder / f"{name}-back.onnx")
+    paths = tuple(folder / f"{name}-{stage}.onnx" for stage in STAGES)
     if all(path.is_file() and weights_of(path).is_file() for path in paths):
         return paths
     import onnx  # ~0.06 s: only to prepare
@@ -144,6 +160,12 @@ def prepare_voice(model: Path) -> tuple[Path, Path] | None:
         for path in paths:
             os.replace(staging / weights_of(path).name, weights_of(path))  # the weights first: readers
             os.replace(staging / path.name, path)  # look for the graph
+        # What older versions prepared from this voice for this onnxruntime: ~70 MB each.
+        for old in folder.glob(
+            f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}-*-ort{onnxruntime.__version__}*"
+        ):
+            if old.with_suffix(".onnx") not in paths:
+                old.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 - a read-only home, a full disk, an onnxruntime failure
         log.debug("cannot save the prepared voice in %s (%s); preparing it in memory", folder, exc)
         return None
@@ -152,42 +174,47 @@ def prepare_voice(model: Path) -> tuple[Path, Path] | None:
     return paths
 
 
-class _TwoStages:
-    """Piper's session, run as its two parts (:func:`split_voice`): PiperVoice calls ``run``.
+class _Stages:
+    """Piper's session, run as its three parts (:func:`split_voice`): PiperVoice calls ``run``.
 
-    A long sentence's frames are decoded in two overlapping halves (:data:`HALVES_FROM_FRAMES`),
-    on two threads when the engine may use two cores. onnxruntime's own threads would share the
-    work too, but the samples they give depend on their number (a convolution splits its sums by
-    thread count: measured, 12 of 240 sentences differ by a bit or two between one thread and
-    two), and a worker process must voice what a lone build voices.
+    A long sentence's frames go through the flow and the decoder in two overlapping halves
+    (:data:`HALVES_FROM_FRAMES`), on two threads when the engine may use two cores. onnxruntime's
+    own threads would share the work too, but the samples they give depend on their number (a
+    convolution splits its sums by thread count: measured, 12 of 240 sentences differ by a bit or
+    two between one thread and two), and a worker process must voice what a lone build voices.
     """
 
-    def __init__(self, front, back) -> None:
-        self.front, self.back = front, back
-        self.latent = back.get_inputs()[0].name
+    def __init__(self, front, flow, decoder) -> None:
+        self.front, self.flow, self.decoder = front, flow, decoder
+        self.prior = [out.name for out in front.get_outputs()]
+        self.latent = decoder.get_inputs()[0].name
         self.pool: ThreadPoolExecutor | None = None
 
     def use_cores(self, cores: int) -> None:
         if cores > 1 and self.pool is None:
-            self.pool = ThreadPoolExecutor(2, thread_name_prefix="decode")
+            self.pool = ThreadPoolExecutor(2, thread_name_prefix="voice")
 
     def run(self, output_names, feeds: dict) -> list:
         import numpy as np
 
-        latent = self.front.run(None, feeds)[0]
-        frames = latent.shape[-1]
+        prior = dict(zip(self.prior, self.front.run(None, feeds), strict=True))
+        frames = next(iter(prior.values())).shape[-1]
+
+        def voice(span: tuple[int, int]):
+            """Samples of frames ``a:b``, each stage given the frames beside them it needs."""
+            a, b = span
+            lo, hi = max(0, a - FLOW_OVERLAP_FRAMES), min(frames, b + FLOW_OVERLAP_FRAMES)
+            piece = {name: np.ascontiguousarray(x[..., lo:hi]) for name, x in prior.items()}
+            latent = self.flow.run(None, piece)[0]
+            start, end = max(0, a - OVERLAP_FRAMES), min(frames, b + OVERLAP_FRAMES)
+            audio = self.decoder.run(None, {self.latent: np.ascontiguousarray(latent[..., start - lo : end - lo])})[0]
+            hop = audio.shape[-1] // (end - start)
+            return audio[..., (a - start) * hop : (b - start) * hop]
+
         if frames < HALVES_FROM_FRAMES:
-            return [self.back.run(None, {self.latent: latent})[0]]
-        mid = frames // 2
-        spans = [(0, mid + OVERLAP_FRAMES, 0, mid), (mid - OVERLAP_FRAMES, frames, mid, frames)]
-
-        def decode(span: tuple[int, int, int, int]):
-            lo, hi, keep_lo, keep_hi = span
-            audio = self.back.run(None, {self.latent: np.ascontiguousarray(latent[..., lo:hi])})[0]
-            hop = audio.shape[-1] // (hi - lo)
-            return audio[..., (keep_lo - lo) * hop : (keep_hi - lo) * hop]
-
-        halves = list(self.pool.map(decode, spans)) if self.pool else [decode(span) for span in spans]
+            return [voice((0, frames))]
+        spans = [(0, frames // 2), (frames // 2, frames)]
+        halves = list(self.pool.map(voice, spans)) if self.pool else [voice(span) for span in spans]
         return [np.concatenate(halves, axis=-1)]
 
 
@@ -249,7 +276,7 @@ class PiperEngine(Engine):
         prepared = prepare_voice(self.model)
         if prepared is not None:
             try:
-                stages = _TwoStages(*(self._session(str(path), optimized=True) for path in prepared))
+                stages = _Stages(*(self._session(str(path), optimized=True) for path in prepared))
             except Exception as exc:  # noqa: BLE001 - a damaged file: made again on the next load
                 log.warning(
                     "prepared voice %s is unreadable (%s); preparing the voice in memory", prepared[0].name, exc
@@ -261,8 +288,8 @@ class PiperEngine(Engine):
         if prepared is None:
             parts = split_voice(self.model)
             if parts is None:
-                raise EngineError(f"{self.model.name} has no VITS decoder (/dec/) where Piper voices have one")
-            stages = _TwoStages(*(self._session(part.SerializeToString(), optimized=False) for part in parts))
+                raise EngineError(f"{self.model.name} is not cut like a Piper voice (no /flow/ and /dec/ parts)")
+            stages = _Stages(*(self._session(part.SerializeToString(), optimized=False) for part in parts))
         stages.use_cores(self.cores)
         return PiperVoice(session=stages, config=config)
 
