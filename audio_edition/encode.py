@@ -93,7 +93,7 @@ def stretches(pcm: bytes | memoryview, sample_rate: int, encoding: Encoding, cut
 def _encoder_args(sample_rate: int, encoding: Encoding) -> list[str]:
     return [
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-        "-ac", str(encoding.channels), "-ar", str(encoding.sample_rate),
+        "-map", "0:a", "-ac", str(encoding.channels), "-ar", str(encoding.sample_rate),
         "-c:a", "libmp3lame", "-b:a", f"{encoding.bitrate_kbps}k",  # -b:a without VBR flags: CBR
         "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
         "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no encoder-version strings: reproducible
@@ -110,16 +110,21 @@ def _stretch_key(pcm: memoryview, stretch: Stretch, rate: int, encoding: Encodin
 def _encode_stretch(pcm: memoryview, rate: int, encoding: Encoding, finish) -> tuple[bytes, loudness.Blocks]:
     body = bytes(pcm if finish is None else finish.apply(pcm, rate))
     args = [*_encoder_args(rate, encoding), "-write_xing", "0", "-f", "mp3", "pipe:1"]
+    blocks = loudness.Blocks((), (), -120.0)
     if finish is None:
-        frames, log = ffmpeg.run(args, input=body, what="encoding the MP3").stdout, ""
-    else:  # measured as it is encoded
-        frames, log = ffmpeg.run_teed(args, loudness.METER, input=body, what="encoding the MP3")
+        frames = ffmpeg.run(args, input=body, what="encoding the MP3").stdout
+    elif ffmpeg.has_loopback_decoders():  # measured as it is encoded, by the same ffmpeg
+        proc = ffmpeg.run([*args, *loudness.METER], input=body, what="encoding the MP3", loglevel="info")
+        frames, blocks = proc.stdout, loudness.meter_log(proc.stderr.decode("utf-8", "replace"))
+    else:
+        frames = ffmpeg.run(args, input=body, what="encoding the MP3").stdout
+        blocks = loudness.meter(frames)
     per_frame = _samples_per_frame(encoding)
     expected = -(-(len(body) // 2) * encoding.sample_rate // rate // per_frame) + 1
     exact = frame_grid(encoding)(rate) != 0  # else one stretch, and nothing to join
     if exact and count_frames(frames, encoding.sample_rate) != expected:  # the joins would drift
         raise EncodingError(f"encoding the MP3 failed: {expected} frames expected from ffmpeg, got others")
-    return frames, loudness.meter_log(log) if finish is not None else loudness.Blocks((), (), -120.0)
+    return frames, blocks
 
 
 _KBPS = {1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),

@@ -5,16 +5,13 @@ The wheel ships no ffprobe, so nothing here (nor anything that calls pydub's dec
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import re
 import shutil
 import subprocess
-import threading
 import warnings
 from pathlib import Path
-from subprocess import DEVNULL, PIPE
 from typing import Any
 
 from .errors import EncodingError
@@ -36,6 +33,26 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+@functools.cache
+def has_loopback_decoders() -> bool:
+    """Whether this ffmpeg can decode what it encodes in the same run (``-dec``, ffmpeg 7.1 on):
+    the wheel's always can; a system one says so in its version (git builds are taken as new)."""
+    exe = ffmpeg_exe()
+    try:
+        import imageio_ffmpeg
+
+        if Path(exe) == Path(imageio_ffmpeg.get_ffmpeg_exe()):
+            return True
+    except ImportError:  # pragma: no cover - a hard dependency
+        pass
+    try:
+        text = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, check=False).stdout.decode()
+    except OSError:
+        return False
+    m = re.match(r"ffmpeg version (n?(\d+)\.(\d+)|N-)", text)
+    return bool(m) and (m.group(1) == "N-" or (int(m.group(2)), int(m.group(3))) >= (7, 1))
+
+
 def pydub():
     """Import pydub pointed at our ffmpeg, without its "couldn't find ffmpeg" warning."""
     with warnings.catch_warnings():
@@ -48,71 +65,21 @@ def pydub():
     return _pydub
 
 
-def run(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") -> subprocess.CompletedProcess:
-    """Run ffmpeg quietly; raise :class:`EncodingError` with its last error line on failure."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+def run(
+    args: list[str], *, input: bytes | None = None, what: str = "ffmpeg", loglevel: str = "error"
+) -> subprocess.CompletedProcess:
+    """Run ffmpeg quietly (``loglevel``: what its log keeps); raise :class:`EncodingError` with
+    its last error line on failure."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]
     try:
         proc = subprocess.run(cmd, input=input, capture_output=True, check=False)
     except OSError as exc:
         raise EncodingError(f"{what}: cannot run ffmpeg ({exc.strerror})") from exc
     if proc.returncode != 0:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise EncodingError(f"{what} failed: {lines[-1] if lines else 'ffmpeg exit ' + str(proc.returncode)}")
+        errors = [line for line in lines if "rror" in line or "nvalid" in line] or lines
+        raise EncodingError(f"{what} failed: {errors[-1] if errors else 'ffmpeg exit ' + str(proc.returncode)}")
     return proc
-
-
-def run_teed(args: list[str], then: list[str], *, input: bytes, what: str) -> tuple[bytes, str]:
-    """Run ffmpeg ``args`` on ``input`` and, at the same time, a second ffmpeg (``then``, reading
-    ``pipe:0``) on its output as it comes: the first one's output, and the second one's log.
-
-    Two processes on two cores: the second is done a moment after the first, instead of starting
-    when it ends (an edit's one paragraph is encoded and measured ~0.07 s sooner)."""
-    base = [ffmpeg_exe(), "-hide_banner", "-nostdin"]
-    logs: dict[int, bytes] = {}
-    procs: list[subprocess.Popen] = []
-    try:
-        procs.append(subprocess.Popen([*base, "-loglevel", "error", *args], stdin=PIPE, stdout=PIPE, stderr=PIPE))
-        procs.append(subprocess.Popen([*base, *then], stdin=PIPE, stdout=DEVNULL, stderr=PIPE))
-    except OSError as exc:
-        for proc in procs:
-            proc.kill()
-        raise EncodingError(f"{what}: cannot run ffmpeg ({exc.strerror})") from exc
-    first, second = procs
-
-    def feed() -> None:
-        with contextlib.suppress(BrokenPipeError):  # it failed: its log says why
-            first.stdin.write(input)
-        with contextlib.suppress(BrokenPipeError):
-            first.stdin.close()
-
-    def drain(n: int) -> None:
-        logs[n] = procs[n].stderr.read()
-
-    helpers = [threading.Thread(target=feed), *(threading.Thread(target=drain, args=(n,)) for n in (0, 1))]
-    out = bytearray()
-    try:
-        for helper in helpers:
-            helper.start()
-        while chunk := first.stdout.read1(1 << 16):
-            out += chunk
-            with contextlib.suppress(BrokenPipeError):
-                second.stdin.write(chunk)
-        with contextlib.suppress(BrokenPipeError):
-            second.stdin.close()
-        for proc in procs:
-            proc.wait()
-        for helper in helpers:
-            helper.join()
-    finally:
-        for proc in procs:
-            if proc.poll() is None:  # interrupted: leave nothing running
-                proc.kill()
-                proc.wait()
-    for proc, name in zip(procs, (what, "measuring loudness"), strict=True):
-        if proc.returncode != 0:
-            lines = logs.get(procs.index(proc), b"").decode("utf-8", "replace").strip().splitlines()
-            raise EncodingError(f"{name} failed: {lines[-1] if lines else 'ffmpeg exit ' + str(proc.returncode)}")
-    return bytes(out), logs[1].decode("utf-8", "replace")
 
 
 def decode_pcm(source: Path | bytes, *, sample_rate: int, channels: int = 1) -> bytes:

@@ -109,12 +109,30 @@ class Blocks:
 _FRAME_LOG = re.compile(r"t:\s*([\d.]+)\s.*?M:\s*(-?[\d.]+|-inf)\s+S:\s*(-?[\d.]+|-inf).*?FTPK:\s*(-?[\d.]+|-inf)")
 
 
-#: The ffmpeg arguments that measure MP3 frames given on its standard input (:func:`meter_log`).
-METER = _ebur128_args(["-f", "mp3", "-i", "pipe:0"], "info")
+#: ffmpeg arguments that decode what its first output's encoder makes (a loopback decoder) and
+#: measure it (:func:`meter_log` reads the log): the MP3 is measured as it is encoded, in the
+#: same process.
+METER = [
+    "-dec",
+    "0:0",
+    "-filter_complex",
+    "[dec:0]ebur128=peak=true:framelog=info[m]",
+    "-map",
+    "[m]",
+    "-f",
+    "null",
+    "-",
+]
+
+
+def meter(mp3: bytes) -> Blocks:
+    """MP3 frames decoded and measured by an ffmpeg of their own (an ffmpeg older than 7.1, which
+    cannot measure what it encodes as it does)."""
+    return meter_log(_ebur128(["-f", "mp3", "-i", "pipe:0"], mp3, "info"))
 
 
 def meter_log(text: str) -> Blocks:
-    """The blocks in the log of ffmpeg run with :data:`METER` on MP3 frames: decoded, and
+    """The blocks in the log of ffmpeg run with :data:`METER`: the MP3 frames decoded, and
     measured 100 ms at a time by ffmpeg's ``ebur128``.
 
     A stretch is always measured on its own, so that its blocks are the same whether it was
