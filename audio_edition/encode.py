@@ -243,6 +243,18 @@ def encode_mp3(
     hint_key = hashlib.sha256(repr(("gain-hint", FORMAT, target, encoding, sample_rate)).encode()).hexdigest()
     hint = cache.get_render(hint_key) if cache is not None and target.enabled else None
     guess = hint[1].get("solution_db") if hint else None
+    # Most edits keep the gain: the stretches not cached at the last build's gain are encoded
+    # while the search runs, and used if it finds that gain again (else only CPU was spent).
+    # Not at 0 dB, where silence, which is not limited, could share a stretch's key.
+    early = None
+    last = (hint[1].get("gain_db"), hint[1].get("ceiling_dbfs")) if hint else (None, None)
+    if last[0] and last[1] == target.true_peak_dbtp - headroom:
+        loud = loudness.Measurement(0.0, 0.0, 0.0)
+        ahead = ThreadPoolExecutor(1, thread_name_prefix="encode-early")
+        early = ahead.submit(
+            _render, view, sample_rate, spans, encoding, loudness.Finish(*last, loud, loud), cache, jobs
+        )
+        ahead.shutdown(wait=False)
     for _attempt in range(3):
         if target.enabled:
             finish = loudness.normalize(
@@ -254,7 +266,12 @@ def encode_mp3(
                 guess=guess if _attempt == 0 else None,
                 cache=cache,
             )
-        frames, blocks, reused = _render(view, sample_rate, spans, encoding, finish, cache, jobs)
+        kept = (
+            early is not None and (finish.gain_db, finish.ceiling_dbfs) == last and finish.before.integrated_lufs > -70
+        )
+        rendered = early.result() if early is not None else None  # waited for even if unused: none left running
+        early = None
+        frames, blocks, reused = rendered if kept else _render(view, sample_rate, spans, encoding, finish, cache, jobs)
         measured = loudness.combine(blocks)
         if finish is None or finish.before.integrated_lufs <= -70 or loudness.within(measured, target):
             break
@@ -262,5 +279,6 @@ def encode_mp3(
         headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2
     _join(frames, path, samples_out, encoding)
     if cache is not None and finish is not None and finish.solution_db != guess:
-        cache.put_render(hint_key, b"", {"solution_db": finish.solution_db})
+        hint_meta = {"solution_db": finish.solution_db, "gain_db": finish.gain_db, "ceiling_dbfs": finish.ceiling_dbfs}
+        cache.put_render(hint_key, b"", hint_meta)
     return Encoded(path, finish, measured if target.enabled else None, len(spans) - reused, reused)

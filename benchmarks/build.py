@@ -85,6 +85,10 @@ def main() -> None:
             warm.append(timed([*build, str(args.page)]))
             edit.append(timed([*build, str(edited)]))
             shutil.rmtree(cache)
+            print(
+                f"run {run + 1}: raw {raw[-1]:.2f} s, cold {cold[-1]:.2f} s, warm {warm[-1]:.2f} s, edit {edit[-1]:.2f} s",
+                file=sys.stderr,
+            )
 
         # Each run's ratios pair measurements taken seconds apart, so the shared host's load, which
         # drifts over minutes, cancels out in them better than in the ratio of medians.

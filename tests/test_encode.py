@@ -237,3 +237,23 @@ def test_an_older_ffmpeg_measures_in_a_run_of_its_own(tmp_path, monkeypatch):
     assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
     assert abs(one.measured.integrated_lufs - two.measured.integrated_lufs) <= 0.1
     assert abs(one.measured.true_peak_dbtp - two.measured.true_peak_dbtp) <= 0.1
+
+
+def test_stretches_encoded_early_at_a_gain_the_search_does_not_find_are_not_used(tmp_path):
+    """An edit's stretches are encoded at the last build's gain while the gain is searched; when
+    the search ends elsewhere, they are made again at its gain: the file a cold encode makes."""
+    import hashlib
+
+    from audio_edition.clips import ClipCache
+    from audio_edition.encode import FORMAT
+
+    cache = ClipCache(tmp_path / "cache")
+    edition = _edition(TEXTS)
+    first = encode_mp3(edition.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
+    hint = hashlib.sha256(repr(("gain-hint", FORMAT, Loudness(), Encoding(), 22050)).encode()).hexdigest()
+    data, meta = cache.get_render(hint)
+    assert meta["gain_db"] == first.finish.gain_db
+    cache.put_render(hint, data, {**meta, "gain_db": meta["gain_db"] + 3.0})  # a gain this edition will not get
+    again = encode_mp3(edition.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
+    assert again.finish.gain_db == first.finish.gain_db
+    assert (tmp_path / "b.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
