@@ -251,7 +251,8 @@ def _worker_synthesize(text: str) -> Clip:
 def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: int) -> tuple[Executor, Callable]:
     """Where chunks are voiced: worker processes for Piper (measured on 2 cores: 2 processes voice
     1.33x as fast as 1 process with 2 threads), threads for network engines (bounded by their own
-    concurrency), else one thread using the engine already loaded."""
+    concurrency), else one thread using the engine already loaded, which may then take every
+    core for its chunk (Piper's two halves)."""
     if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
         # fork on Linux: measured, a forkserver's start and re-imports cost more than the second
         # worker gains. Safe because no thread runs in this process yet (``while_waiting`` starts
