@@ -35,21 +35,19 @@ def ffmpeg_exe() -> str:
 
 @functools.cache
 def has_loopback_decoders() -> bool:
-    """Whether this ffmpeg can decode what it encodes in the same run (``-dec``, ffmpeg 7.1 on):
-    the wheel's always can; a system one says so in its version (git builds are taken as new)."""
-    exe = ffmpeg_exe()
+    """Whether this ffmpeg can decode what it encodes in the same run (``-dec``, ffmpeg 7.1 on),
+    as its version says (git builds are taken as new). Older imageio-ffmpeg wheels ship older
+    binaries, so the wheel's is asked too."""
     try:
-        import imageio_ffmpeg
-
-        if Path(exe) == Path(imageio_ffmpeg.get_ffmpeg_exe()):
-            return True
-    except ImportError:  # pragma: no cover - a hard dependency
-        pass
-    try:
-        text = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, check=False).stdout.decode()
+        text = subprocess.run([ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, check=False).stdout
     except OSError:
         return False
-    m = re.match(r"ffmpeg version (n?(\d+)\.(\d+)|N-)", text)
+    return version_has_loopback_decoders(text.decode("utf-8", "replace"))
+
+
+def version_has_loopback_decoders(version: str) -> bool:
+    """Read ``ffmpeg -version``: 7.1 or later, or a git build."""
+    m = re.match(r"ffmpeg version (n?(\d+)\.(\d+)|N-)", version)
     return bool(m) and (m.group(1) == "N-" or (int(m.group(2)), int(m.group(3))) >= (7, 1))
 
 

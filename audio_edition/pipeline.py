@@ -154,14 +154,15 @@ def _inserts(settings: BuildSettings, results) -> audio.Inserts | None:
 
 
 def _import_finishing() -> None:
-    """Import what the stages after synthesis need (numpy, the loudness filter: ~0.15 s) while
-    the voices work, rather than before they start."""
+    """Import what the stages after synthesis need (numpy, the loudness filter: ~0.15 s), and ask
+    ffmpeg what it can do, while the voices work rather than before they start."""
     import mutagen.id3  # noqa: F401
     import mutagen.mp3  # noqa: F401
 
-    from . import audio, encode, loudness, manifest  # noqa: F401
+    from . import audio, encode, ffmpeg, loudness, manifest  # noqa: F401
 
     loudness.preload()
+    ffmpeg.has_loopback_decoders()  # asks ffmpeg: ~0.01 s
 
 
 def _fleet(settings: BuildSettings, cache: clips.ClipCache) -> clips.Remote | None:
