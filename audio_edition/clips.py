@@ -359,6 +359,10 @@ def synthesize_all(
                     done(i, ClipResult(chunks[i], outcome, engine.name, cached=False))
     elif order:
         executor, work = _executor(engine, options, jobs, len(order))
+        if work == engine.synthesize:
+            # Voiced here: the voice loads first, then ``while_waiting`` imports while it speaks
+            # (both at once would share the interpreter lock and delay the voice).
+            engine.preload()
         with contextlib.ExitStack() as held:
             deferred = []
             futures = {}

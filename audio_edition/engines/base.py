@@ -51,6 +51,9 @@ class Engine(abc.ABC):
     def synthesize(self, text: str) -> Clip:
         """Speak one chunk."""
 
+    def preload(self) -> None:  # noqa: B027 - optional hook
+        """Load what synthesis needs (a voice) now rather than on the first chunk."""
+
     def use_cores(self, cores: int) -> None:  # noqa: B027 - optional hook
         """How many cores voicing one chunk may take: set when chunks are voiced one at a time."""
 

@@ -293,6 +293,9 @@ class PiperEngine(Engine):
         stages.use_cores(self.cores)
         return PiperVoice(session=stages, config=config)
 
+    def preload(self) -> None:
+        self.voice  # noqa: B018 - loads it
+
     def use_cores(self, cores: int) -> None:
         self.cores = cores
         if self._voice is not None:
