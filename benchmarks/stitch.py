@@ -1,7 +1,7 @@
 """A 60-minute edition from 720 cached clips: stitch, loudness and encode, against a plain ffmpeg
 concat + encode of the same WAVs, with the peak memory of each, in one run.
 
-    python benchmarks/stitch.py [--clips 720] [--seconds 5]
+    python benchmarks/stitch.py [--clips 720] [--seconds 5] [--runs 3]
 
 Both sides start from the same WAV files (the clip cache's format) and write a 64 kbps mono 44.1 kHz
 MP3. audio-edition also trims every clip, lays the pauses, measures and normalizes the loudness, and
@@ -16,6 +16,7 @@ import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=720)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ae-stitch-"))
     try:
@@ -95,15 +97,27 @@ def main() -> None:
         listing.write_text("".join(f"file '{p}'\n" for p in sorted(clips.glob("*.wav"))))
         plain = [ffmpeg_exe(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
                  "-ac", "1", "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "64k", str(work / "plain.mp3")]  # fmt: skip
-        # Separate measurements: RUSAGE_CHILDREN keeps the largest child seen so far, so ours runs first.
-        ours_s, ours_mb = peak_rss_mb([sys.executable, "-c", OURS, str(clips), str(work / "ours.mp3")])
-        plain_s, plain_mb = peak_rss_mb(plain)
+        # RUSAGE_CHILDREN keeps the largest child seen so far, so ours runs first; its peak is
+        # the same in every run.
+        ours, plain_runs, peak = [], [], 0.0
+        for run in range(args.runs):
+            ours_s, ours_mb = peak_rss_mb([sys.executable, "-c", OURS, str(clips), str(work / "ours.mp3")])
+            if run == 0:
+                peak = ours_mb
+            plain_s, _ = peak_rss_mb(plain)
+            ours.append(ours_s)
+            plain_runs.append(plain_s)
+            print(f"run {run + 1}: plain {plain_s:.1f} s, audio-edition {ours_s:.1f} s", file=sys.stderr)
+        ratios = [o / p for o, p in zip(ours, plain_runs, strict=True)]
         minutes = args.clips * args.seconds / 60
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        print(f"edition: {args.clips} cached clips, {minutes:.0f} minutes of audio")
-        print(f"plain ffmpeg concat+encode   {plain_s:6.1f} s")
-        print(f"audio-edition stitch+loudness+encode {ours_s:6.1f} s   {ours_s / plain_s:.2f}x  (target <= 1.5x)")
-        print(f"audio-edition peak RSS       {ours_mb:6.0f} MB          (target <= 500 MB)")
+        print(f"edition: {args.clips} cached clips, {minutes:.0f} minutes of audio; runs: {args.runs} (medians)")
+        print(f"plain ffmpeg concat+encode   {statistics.median(plain_runs):6.1f} s")
+        print(
+            f"audio-edition stitch+loudness+encode {statistics.median(ours):6.1f} s   "
+            f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})  (target <= 1.5x)"
+        )
+        print(f"audio-edition peak RSS       {peak:6.0f} MB          (target <= 500 MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
