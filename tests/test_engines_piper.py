@@ -171,3 +171,17 @@ def test_a_pool_forked_from_a_process_holding_a_voice_does_not_hang(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the pool's workers too, if they hung
     assert out.strip() == "3"
+
+
+def test_a_voice_that_cannot_be_cut_is_voiced_whole(monkeypatch):
+    """A Piper voice not cut like the bundled one (say, a multi-speaker one) still speaks, whole;
+    for the bundled voice that is the very same samples."""
+    from audio_edition.engines import piper
+
+    cut = create(EngineOptions()).synthesize(LONG)
+    monkeypatch.setattr(piper, "prepare_voice", lambda model: None)
+    monkeypatch.setattr(piper, "split_voice", lambda model: None)
+    whole = create(EngineOptions())
+    whole.use_cores(2)
+    assert whole.synthesize(LONG) == cut
+    assert not isinstance(whole.voice.session, piper._Stages)

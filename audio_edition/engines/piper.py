@@ -287,8 +287,11 @@ class PiperEngine(Engine):
                 prepared = None
         if prepared is None:
             parts = split_voice(self.model)
-            if parts is None:
-                raise EngineError(f"{self.model.name} is not cut like a Piper voice (no /flow/ and /dec/ parts)")
+            if parts is None:  # not a voice cut like the bundled one (a multi-speaker one): whole
+                log.info("%s cannot be cut in parts; it is voiced whole, on one core", self.model.name)
+                return PiperVoice(
+                    session=self._session(deterministic_model(self.model), optimized=False), config=config
+                )
             stages = _Stages(*(self._session(part.SerializeToString(), optimized=False) for part in parts))
         stages.use_cores(self.cores)
         return PiperVoice(session=stages, config=config)
@@ -298,7 +301,7 @@ class PiperEngine(Engine):
 
     def use_cores(self, cores: int) -> None:
         self.cores = cores
-        if self._voice is not None:
+        if isinstance(getattr(self._voice, "session", None), _Stages):
             self._voice.session.use_cores(cores)
 
     def identity(self) -> dict[str, Any]:
