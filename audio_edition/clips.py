@@ -265,6 +265,9 @@ def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: 
     workers = max(1, min(jobs, engine.concurrency)) if engine.parallel == "thread" else 1
     if engine.parallel != "thread":
         engine.use_cores(jobs)  # one chunk at a time here: it may take every core
+        # The voice loads now, before ``while_waiting`` imports: at once, they would share the
+        # interpreter lock and delay the voice.
+        engine.preload()
     return ThreadPoolExecutor(workers, thread_name_prefix="synth"), engine.synthesize
 
 
@@ -359,10 +362,6 @@ def synthesize_all(
                     done(i, ClipResult(chunks[i], outcome, engine.name, cached=False))
     elif order:
         executor, work = _executor(engine, options, jobs, len(order))
-        if work == engine.synthesize:
-            # Voiced here: the voice loads first, then ``while_waiting`` imports while it speaks
-            # (both at once would share the interpreter lock and delay the voice).
-            engine.preload()
         with contextlib.ExitStack() as held:
             deferred = []
             futures = {}

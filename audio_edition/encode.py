@@ -110,15 +110,12 @@ def _stretch_key(pcm: memoryview, stretch: Stretch, rate: int, encoding: Encodin
 def _encode_stretch(pcm: memoryview, rate: int, encoding: Encoding, finish) -> tuple[bytes, loudness.Blocks]:
     body = bytes(pcm if finish is None else finish.apply(pcm, rate))
     args = [*_encoder_args(rate, encoding), "-write_xing", "0", "-f", "mp3", "pipe:1"]
-    blocks = loudness.Blocks((), (), -120.0)
-    if finish is None:
-        frames = ffmpeg.run(args, input=body, what="encoding the MP3").stdout
-    elif ffmpeg.has_loopback_decoders():  # measured as it is encoded, by the same ffmpeg
+    if finish is not None and ffmpeg.has_loopback_decoders():  # measured as encoded, by the same ffmpeg
         proc = ffmpeg.run([*args, *loudness.METER], input=body, what="encoding the MP3", loglevel="info")
         frames, blocks = proc.stdout, loudness.meter_log(proc.stderr.decode("utf-8", "replace"))
     else:
         frames = ffmpeg.run(args, input=body, what="encoding the MP3").stdout
-        blocks = loudness.meter(frames)
+        blocks = loudness.meter(frames) if finish is not None else loudness.Blocks((), (), -120.0)
     per_frame = _samples_per_frame(encoding)
     expected = -(-(len(body) // 2) * encoding.sample_rate // rate // per_frame) + 1
     exact = frame_grid(encoding)(rate) != 0  # else one stretch, and nothing to join

@@ -19,7 +19,6 @@ import functools
 import hashlib
 import math
 import re
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -70,18 +69,14 @@ def _number(v: str) -> float:
     return -120.0 if v == "-inf" else float(v)
 
 
-def _ebur128_args(source: list[str], framelog: str) -> list[str]:
-    return ["-nostats", *source, "-af", f"ebur128=peak=true:framelog={framelog}", "-f", "null", "-"]
+#: ffmpeg's loudness meter, with the true peak; ``{}`` is where its 100 ms log goes.
+_EBUR128 = "ebur128=peak=true:framelog={}"
 
 
 def _ebur128(source: list[str], data: bytes | None, framelog: str) -> str:
-    """Run ffmpeg's ``ebur128`` (with the true peak) on ``source``; its log, where it writes."""
-    cmd = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-nostdin", *_ebur128_args(source, framelog)]
-    proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
-    text = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise EncodingError("measuring loudness failed: " + (text.strip().splitlines() or ["?"])[-1])
-    return text
+    """Run ffmpeg's ``ebur128`` on ``source``; its log (summary, and with ``info`` each 100 ms)."""
+    args = [*source, "-af", _EBUR128.format(framelog), "-f", "null", "-"]
+    return ffmpeg.run(args, input=data, what="measuring loudness", loglevel="info").stderr.decode("utf-8", "replace")
 
 
 def parse_ebur128(stderr: str) -> Measurement:
@@ -112,17 +107,7 @@ _FRAME_LOG = re.compile(r"t:\s*([\d.]+)\s.*?M:\s*(-?[\d.]+|-inf)\s+S:\s*(-?[\d.]
 #: ffmpeg arguments that decode what its first output's encoder makes (a loopback decoder) and
 #: measure it (:func:`meter_log` reads the log): the MP3 is measured as it is encoded, in the
 #: same process.
-METER = [
-    "-dec",
-    "0:0",
-    "-filter_complex",
-    "[dec:0]ebur128=peak=true:framelog=info[m]",
-    "-map",
-    "[m]",
-    "-f",
-    "null",
-    "-",
-]
+METER = ["-dec", "0:0", "-filter_complex", f"[dec:0]{_EBUR128.format('info')}[m]", "-map", "[m]", "-f", "null", "-"]
 
 
 def meter(mp3: bytes) -> Blocks:
@@ -194,6 +179,8 @@ def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tup
         import importlib.util
 
         spec = importlib.util.find_spec("scipy")  # found, not imported: ``import scipy`` is ~0.05 s
+        if spec is None or spec.origin is None:
+            raise ImportError("scipy")
         folder = Path(spec.origin).parent / "signal"
         path = next(
             folder / f"_sigtools{s}"
@@ -205,13 +192,7 @@ def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tup
         spec.loader.exec_module(module)
         linear_filter = module._linear_filter
         return lambda b, a, x, zi: linear_filter(b, a, x, -1, zi)
-    except (
-        ImportError,
-        StopIteration,
-        AttributeError,
-        OSError,
-        TypeError,
-    ):  # pragma: no cover - depends on SciPy's layout
+    except (ImportError, StopIteration, AttributeError, OSError):  # pragma: no cover - depends on SciPy's layout
         from scipy.signal import lfilter
 
         return lambda b, a, x, zi: lfilter(b, a, x, zi=zi)
@@ -454,8 +435,10 @@ class _Excerpt:
                 powers = np.frombuffer(hit[0], dtype="<f8")
             else:
                 pcm = self.parts[i]
-                chunks = [np.frombuffer(pcm, dtype="<i2")] if step is None else None
-                chunks = chunks or limited_blocks(pcm, self.rate, step * GAIN_STEP_DB, self.ceiling)
+                if step is None:
+                    chunks: Iterable[np.ndarray] = [np.frombuffer(pcm, dtype="<i2")]
+                else:
+                    chunks = limited_blocks(pcm, self.rate, step * GAIN_STEP_DB, self.ceiling)
                 powers = _block_powers(chunks, self.rate)
                 self.measured.add((i, step))
             self.blocks[i, step] = powers

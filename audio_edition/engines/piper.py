@@ -132,8 +132,8 @@ def prepare_voice(model: Path) -> tuple[Path, ...] | None:
     from ..clips import default_cache_dir
 
     folder = default_cache_dir() / "voices"
-    fingerprint = f"{voice_fingerprint(model)}-{NOISE_VERSION}-{DECODER}-ort{onnxruntime.__version__}"
-    name = f"{model.name.removesuffix('.onnx')}-{fingerprint}"
+    voice = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}"
+    name = f"{voice}-{NOISE_VERSION}-{DECODER}-ort{onnxruntime.__version__}"
     paths = tuple(folder / f"{name}-{stage}.onnx" for stage in STAGES)
     if all(path.is_file() and weights_of(path).is_file() for path in paths):
         return paths
@@ -161,9 +161,7 @@ def prepare_voice(model: Path) -> tuple[Path, ...] | None:
             os.replace(staging / weights_of(path).name, weights_of(path))  # the weights first: readers
             os.replace(staging / path.name, path)  # look for the graph
         # What older versions prepared from this voice for this onnxruntime: ~70 MB each.
-        for old in folder.glob(
-            f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}-*-ort{onnxruntime.__version__}*"
-        ):
+        for old in folder.glob(f"{voice}-*-ort{onnxruntime.__version__}*"):
             if old.with_suffix(".onnx") not in paths:
                 old.unlink(missing_ok=True)
     except Exception as exc:  # noqa: BLE001 - a read-only home, a full disk, an onnxruntime failure
