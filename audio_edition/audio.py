@@ -72,11 +72,11 @@ def _rms(pcm: bytes) -> float:
 def _engine_levels(results: Sequence[ClipResult], sample_rate: int) -> dict[str, float]:
     """Gains that bring a minority engine's clips (a fallback) to the level of the main engine's,
     so a mixed edition does not jump in loudness between sentences."""
+    if len({r.engine for r in results}) < 2:
+        return {}  # one engine: nothing to match, and no clip to measure
     by_engine: dict[str, list[float]] = {}
     for r in results:
         by_engine.setdefault(r.engine, []).append(_rms(r.clip.pcm))
-    if len(by_engine) < 2:
-        return {}
     main = max(by_engine, key=lambda e: len(by_engine[e]))
     reference = float(np.median(by_engine[main]))
     return {

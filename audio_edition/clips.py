@@ -394,7 +394,8 @@ def synthesize_all(
                         store(i, future.result())
                 raise
             finally:
-                executor.shutdown(wait=True, cancel_futures=True)
+                # Not waiting for idle workers to exit: a worker process's teardown takes ~0.03 s.
+                executor.shutdown(wait=False, cancel_futures=True)
         for i in deferred:
             key = keys[i]
             with cache.lock(key):

@@ -198,7 +198,11 @@ def build(
     stdin: BinaryIO | None = None,
     engine: engines.Engine | None = None,
 ) -> BuildResult:
-    """Build ``output`` (an MP3) and its manifest and sidecars from one story or several."""
+    """Build ``output`` (an MP3) and its manifest and sidecars from one story or several.
+
+    ``engine``, if given, is used instead of one made from ``settings.engine``: a caller that
+    builds several editions loads its voice once.
+    """
     settings = settings or BuildSettings()
     progress = progress or Progress()
     timings: dict[str, float] = {}
