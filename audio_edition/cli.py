@@ -471,9 +471,18 @@ cache_dir_option = click.option(
 @cache_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def cache_info(cache_dir: str | None, as_json: bool) -> None:
-    """Where the cache is, how many clips and renders (encoded audio) and bytes it holds."""
+    """Where the cache is, how many clips and renders (encoded audio) and bytes it holds; and
+    the Piper voices prepared on this machine (kept in the user cache folder)."""
+    from .engines.piper import prepared_folder, prepared_voices
+
     info = _cache(cache_dir).info()
-    text = f"{info['path']}: {info['entries']} clips, {info['renders']} renders, {_size(info['bytes'])}"
+    voices = prepared_voices()
+    info["voices"] = {"path": str(prepared_folder()), "prepared": len(voices), "bytes": sum(voices.values())}
+    text = (
+        f"{info['path']}: {info['entries']} clips, {info['renders']} renders, {_size(info['bytes'])}\n"
+        f"{prepared_folder()}: {len(voices)} prepared voice{'' if len(voices) == 1 else 's'}, "
+        f"{_size(sum(voices.values()))}"
+    )
     click.echo(json.dumps(info) if as_json else text)
 
 
@@ -506,9 +515,14 @@ def cache_prune(cache_dir: str | None, max_size: int) -> None:
 
 @cache.command("clear")
 @cache_dir_option
-def cache_clear(cache_dir: str | None) -> None:
-    """Remove every clip."""
+@click.option("--voices", is_flag=True, help="Also remove the prepared Piper voices (the next build prepares its own).")
+def cache_clear(cache_dir: str | None, voices: bool) -> None:
+    """Remove every clip and render."""
     click.echo(f"removed {_cache(cache_dir).clear()} clips", err=True)
+    if voices:
+        from .engines.piper import remove_prepared_voices
+
+        click.echo(f"removed {remove_prepared_voices()} prepared voices", err=True)
 
 
 def channel_options(fn):

@@ -153,3 +153,23 @@ def test_html_from_stdin_with_format(tmp_path):
     m = json.loads(out.with_suffix(".json").read_text())
     assert m["title"] == "Desert Solar Grid Opens" and m["author"] == "Amira Haddad" and m["date"] == "2026-11-27"
     assert [c["title"] for c in m["chapters"]] == ["Desert Solar Grid Opens", "Storage is the next test"]
+
+
+def test_cache_info_and_clear_count_the_prepared_voices(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # not the session's shared voices
+    folder = tmp_path / "xdg" / "audio-edition" / "voices"
+    folder.mkdir(parents=True)
+    for voice in ("en_US-a-1234-table-20-1-ort1.31.0", "en_US-a-1234-table-20-1-ort1.32.0"):
+        for stage in ("front", "flow", "decoder"):
+            (folder / f"{voice}-{stage}.onnx").write_bytes(bytes(10))
+            (folder / f"{voice}-{stage}.weights").write_bytes(bytes(100))
+    (folder / "notes.txt").write_text("not a voice")
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    info = json.loads(run("cache", "info", "--json", *cache).stdout)["voices"]
+    assert (info["prepared"], info["bytes"], info["path"]) == (2, 660, str(folder))
+    assert "2 prepared voices, 660 B" in run("cache", "info", *cache).stdout
+    run("cache", "clear", *cache)
+    assert json.loads(run("cache", "info", "--json", *cache).stdout)["voices"]["prepared"] == 2
+    result = run("cache", "clear", "--voices", *cache)
+    assert "removed 2 prepared voices" in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]

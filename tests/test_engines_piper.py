@@ -50,6 +50,15 @@ def test_a_damaged_prepared_voice_is_made_again():
     assert not older.exists()  # and the older version's removed
 
 
+def test_the_prepared_voice_is_counted_whole():
+    from audio_edition.engines import piper
+
+    paths = piper.prepare_voice(create(EngineOptions()).model)
+    on_disk = sum(path.stat().st_size + piper.weights_of(path).stat().st_size for path in paths)
+    name = paths[0].name.removesuffix("-front.onnx")
+    assert piper.prepared_voices()[name] == on_disk
+
+
 def test_speech_not_noise():
     clip = create(EngineOptions()).synthesize(TEXT)
     x = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float64)

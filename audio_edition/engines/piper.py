@@ -114,6 +114,34 @@ def split_voice(model: Path) -> list[Any] | None:
         return None
 
 
+def prepared_folder() -> Path:
+    """Where prepared voices are kept: the user cache folder, whatever ``--cache-dir`` says, as
+    they are made for this machine's onnxruntime (a shared clip cache may be an object store)."""
+    from ..clips import default_cache_dir
+
+    return default_cache_dir() / "voices"
+
+
+def prepared_voices() -> dict[str, int]:
+    """Each prepared voice (voice, settings and onnxruntime version) and its bytes on disk."""
+    found: dict[str, int] = {}
+    for path in prepared_folder().glob("*-*.*"):
+        name, _, stage = path.stem.rpartition("-")
+        if stage in STAGES and path.suffix in (".onnx", ".weights"):
+            found[name] = found.get(name, 0) + path.stat().st_size
+    return found
+
+
+def remove_prepared_voices() -> int:
+    """Delete every prepared voice (the next load prepares its own again); returns how many."""
+    voices = prepared_voices()
+    for name in voices:
+        for stage in STAGES:
+            for suffix in (".onnx", ".weights"):
+                (prepared_folder() / f"{name}-{stage}{suffix}").unlink(missing_ok=True)
+    return len(voices)
+
+
 def prepare_voice(model: Path) -> tuple[Path, ...] | None:
     """The voice with deterministic noise, cut in three (:func:`split_voice`),
     with onnxruntime's graph optimizations already applied: saved once per voice and onnxruntime
@@ -129,9 +157,7 @@ def prepare_voice(model: Path) -> tuple[Path, ...] | None:
 
     import onnxruntime  # already loaded by piper
 
-    from ..clips import default_cache_dir
-
-    folder = default_cache_dir() / "voices"
+    folder = prepared_folder()
     voice = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}"
     name = f"{voice}-{NOISE_VERSION}-{DECODER}-ort{onnxruntime.__version__}"
     paths = tuple(folder / f"{name}-{stage}.onnx" for stage in STAGES)
