@@ -100,11 +100,11 @@ def _encoder_args(sample_rate: int, encoding: Encoding) -> list[str]:
     ]  # fmt: skip
 
 
-def _stretch_key(pcm: memoryview, stretch: Stretch, rate: int, encoding: Encoding, finish) -> str:
-    digest = hashlib.sha256(pcm[stretch.start : stretch.end])
+def _stretch_key(content: str, stretch: Stretch, rate: int, encoding: Encoding, finish) -> str:
     params = (FORMAT, loudness.VERSION, rate, encoding, stretch.end - stretch.encoded_end)
-    digest.update(repr((params, finish and (finish.gain_db, finish.ceiling_dbfs))).encode())
-    return digest.hexdigest()
+    return hashlib.sha256(
+        repr((content, params, finish and (finish.gain_db, finish.ceiling_dbfs))).encode()
+    ).hexdigest()
 
 
 def _encode_stretch(pcm: memoryview, rate: int, encoding: Encoding, finish) -> tuple[bytes, loudness.Blocks]:
@@ -150,16 +150,18 @@ def _render(
     pcm: memoryview,
     rate: int,
     parts: list[Stretch],
+    contents: list[str],
     encoding: Encoding,
     finish: loudness.Finish | None,
     cache: RenderCache | None,
     jobs: int,
 ) -> tuple[list[bytes], list[loudness.Blocks], int]:
     """Every stretch's frames and loudness blocks, from the cache or encoded and measured,
-    ``jobs`` at a time."""
+    ``jobs`` at a time. ``contents``: each stretch's digest (:func:`_contents`)."""
 
-    def one(stretch: Stretch) -> tuple[bytes, loudness.Blocks, bool]:
-        key = _stretch_key(pcm, stretch, rate, encoding, finish)
+    def one(i: int) -> tuple[bytes, loudness.Blocks, bool]:
+        stretch = parts[i]
+        key = _stretch_key(contents[i], stretch, rate, encoding, finish)
         hit = cache.get_render(key) if cache is not None else None
         if hit is not None:
             data, meta = hit
@@ -174,9 +176,54 @@ def _render(
     # work is in ffmpeg and numpy.
     order = sorted(range(len(parts)), key=lambda i: parts[i].start - parts[i].end)
     with ThreadPoolExecutor(max(1, min(jobs, len(parts))), thread_name_prefix="encode") as pool:
-        found = dict(zip(order, pool.map(one, [parts[i] for i in order])))
+        found = dict(zip(order, pool.map(one, order)))
     done = [found[i] for i in range(len(parts))]
     return [d[0] for d in done], [d[1] for d in done], sum(d[2] for d in done)
+
+
+def _contents(pcm: memoryview, parts: Sequence[Stretch]) -> list[str]:
+    """Each stretch's content digest: part of its cache keys, and how an edition is recognized."""
+    return [hashlib.sha256(pcm[p.start : p.end]).hexdigest() for p in parts]
+
+
+#: Where the gain search ended for this many recent editions, so that the next build of each
+#: starts there (an editor works on a few stories at once; a pipeline builds many).
+GAINS_KEPT = 16
+
+
+def _gain_memory_key(target: Loudness, encoding: Encoding, sample_rate: int) -> str:
+    return hashlib.sha256(repr(("gain-memory", FORMAT, target, encoding, sample_rate)).encode()).hexdigest()
+
+
+def _same_edition(ours: set[str], remembered: dict) -> int:
+    """How many stretches a remembered edition shares with ours, if at least half of ours (an
+    edit of it); else 0 (another story, which may share a spoken outro or a jingle)."""
+    shared = len(ours.intersection(remembered.get("stretches", [])))
+    return shared if 2 * shared >= len(ours) else 0
+
+
+def _recall_gain(cache: RenderCache | None, key: str, contents: list[str]) -> dict | None:
+    """How the last build of this edition was finished, if one is remembered. A new story has
+    none: another story's gain would be no better than a rough first guess, and encoding at it
+    while the search runs would be wasted."""
+    found = cache.get_render(key) if cache is not None else None
+    ours = {c[:16] for c in contents}
+    editions = [e for e in (found[1].get("editions", []) if found else []) if _same_edition(ours, e)]
+    return max(editions, key=lambda e: _same_edition(ours, e), default=None)
+
+
+def _remember_gain(cache: RenderCache, key: str, contents: list[str], finish: loudness.Finish) -> None:
+    """Put this edition first in the memory, in place of its earlier versions."""
+    ours = [c[:16] for c in contents]
+    found = cache.get_render(key)
+    others = [e for e in (found[1].get("editions", []) if found else []) if not _same_edition(set(ours), e)]
+    edition = {
+        "stretches": ours,
+        "solution_db": finish.solution_db,
+        "gain_db": finish.gain_db,
+        "ceiling_dbfs": finish.ceiling_dbfs,
+    }
+    cache.put_render(key, b"", {"editions": [edition, *others][:GAINS_KEPT]})
 
 
 def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding) -> None:
@@ -234,22 +281,24 @@ def encode_mp3(
         Stretch(2 * p.start, 2 * p.end, 2 * p.encoded_end) for p in stretches(view, sample_rate, encoding, cuts)
     ]
     samples_out = len(pcm) // 2 * encoding.sample_rate // sample_rate
+    contents = _contents(view, spans)
     finish, measured = None, None
     loss, headroom = loudness.ENCODER_LOSS_LU, loudness.HEADROOM_DB
-    # Where the last build's gain search ended: this one starts there (fewer tries, same answer).
-    hint_key = hashlib.sha256(repr(("gain-hint", FORMAT, target, encoding, sample_rate)).encode()).hexdigest()
-    hint = cache.get_render(hint_key) if cache is not None and target.enabled else None
-    guess = hint[1].get("solution_db") if hint else None
+    # Where the last build of this edition's gain search ended: this one starts there (fewer
+    # tries, same answer).
+    memory_key = _gain_memory_key(target, encoding, sample_rate)
+    last_build = _recall_gain(cache, memory_key, contents) if target.enabled else None
+    guess = last_build["solution_db"] if last_build else None
     # Most edits keep the gain: the stretches not cached at the last build's gain are encoded
     # while the search runs, and used if it finds that gain again (else only CPU was spent).
     # Not at 0 dB, where silence, which is not limited, could share a stretch's key.
     early = None
-    last = (hint[1].get("gain_db"), hint[1].get("ceiling_dbfs")) if hint else (None, None)
+    last = (last_build["gain_db"], last_build["ceiling_dbfs"]) if last_build else (None, None)
     if last[0] and last[1] == target.true_peak_dbtp - headroom:
         loud = loudness.Measurement(0.0, 0.0, 0.0)
         ahead = ThreadPoolExecutor(1, thread_name_prefix="encode-early")
         early = ahead.submit(
-            _render, view, sample_rate, spans, encoding, loudness.Finish(*last, loud, loud), cache, jobs
+            _render, view, sample_rate, spans, contents, encoding, loudness.Finish(*last, loud, loud), cache, jobs
         )
         ahead.shutdown(wait=False)
     for _attempt in range(3):
@@ -268,14 +317,15 @@ def encode_mp3(
         )
         rendered = early.result() if early is not None else None  # waited for even if unused: none left running
         early = None
-        frames, blocks, reused = rendered if kept else _render(view, sample_rate, spans, encoding, finish, cache, jobs)
+        frames, blocks, reused = (
+            rendered if kept else _render(view, sample_rate, spans, contents, encoding, finish, cache, jobs)
+        )
         measured = loudness.combine(blocks)
         if finish is None or finish.before.integrated_lufs <= -70 or loudness.within(measured, target):
             break
         loss += target.integrated_lufs - measured.integrated_lufs
         headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2
     _join(frames, path, samples_out, encoding)
-    if cache is not None and finish is not None and finish.solution_db != guess:
-        hint_meta = {"solution_db": finish.solution_db, "gain_db": finish.gain_db, "ceiling_dbfs": finish.ceiling_dbfs}
-        cache.put_render(hint_key, b"", hint_meta)
+    if cache is not None and finish is not None:
+        _remember_gain(cache, memory_key, contents, finish)
     return Encoded(path, finish, measured if target.enabled else None, len(spans) - reused, reused)

@@ -30,7 +30,7 @@ from . import (
     tags,
 )
 from .engines import Clip
-from .errors import EncodingError
+from .errors import EncodingError, UsageError
 from .outputs import Outputs
 from .settings import BuildSettings, Metadata
 
@@ -215,6 +215,8 @@ def build(
         clock = now
 
     output = Path(output)
+    if output.suffix.lower() != ".mp3":  # an MP3 under another name would mislead players and feeds
+        raise UsageError(f"-o {output}: the output is an MP3; give it a .mp3 name")
     with Outputs() as out:
         mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
         engine = engine or engines.create(settings.engine)

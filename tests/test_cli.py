@@ -80,6 +80,13 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path, content, code, message):
     assert not out.exists() and list(tmp_path.glob(".o.mp3*")) == []
 
 
+def test_an_output_not_named_mp3_is_refused(tmp_path, story):
+    result = run("build", str(story), "-o", str(tmp_path / "e.wav"), "--engine", "fake")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "give it a .mp3 name" in result.stderr
+    assert list(tmp_path.iterdir()) == [story]
+
+
 def test_unwritable_output_dir(tmp_path, story):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")

@@ -243,18 +243,51 @@ def test_an_older_ffmpeg_measures_in_a_run_of_its_own(tmp_path, monkeypatch):
 def test_stretches_encoded_early_at_a_gain_the_search_does_not_find_are_not_used(tmp_path):
     """An edit's stretches are encoded at the last build's gain while the gain is searched; when
     the search ends elsewhere, they are made again at its gain: the file a cold encode makes."""
-    import hashlib
-
     from audio_edition.clips import ClipCache
-    from audio_edition.encode import FORMAT
+    from audio_edition.encode import _gain_memory_key
 
     cache = ClipCache(tmp_path / "cache")
     edition = _edition(TEXTS)
     first = encode_mp3(edition.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
-    hint = hashlib.sha256(repr(("gain-hint", FORMAT, Loudness(), Encoding(), 22050)).encode()).hexdigest()
-    data, meta = cache.get_render(hint)
-    assert meta["gain_db"] == first.finish.gain_db
-    cache.put_render(hint, data, {**meta, "gain_db": meta["gain_db"] + 3.0})  # a gain this edition will not get
+    key = _gain_memory_key(Loudness(), Encoding(), 22050)
+    data, meta = cache.get_render(key)
+    assert meta["editions"][0]["gain_db"] == first.finish.gain_db
+    meta["editions"][0]["gain_db"] += 3.0  # a gain this edition will not get
+    cache.put_render(key, data, meta)
     again = encode_mp3(edition.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
     assert again.finish.gain_db == first.finish.gain_db
     assert (tmp_path / "b.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
+
+
+def test_each_edition_starts_from_its_own_last_gain(tmp_path, monkeypatch):
+    """A story built in between neither lends its gain to the next build of another (which is
+    not encoded at it while the search runs) nor makes it forget its own."""
+    from audio_edition import encode
+    from audio_edition.clips import ClipCache
+
+    monkeypatch.setattr(loudness, "TOLERANCE_LU", 1.0)  # the fake tones' encoder loss: see above
+    renders = []  # the gain each render of the stretches is made at
+    real = encode._render
+    monkeypatch.setattr(encode, "_render", lambda *a: renders.append(a[5].gain_db) or real(*a))
+    cache = ClipCache(tmp_path / "cache")
+
+    def build(edition, name, scale=1):
+        pcm = (np.frombuffer(edition.pcm, dtype="<i2") // scale).astype("<i2").tobytes()
+        return encode_mp3(pcm, 22050, tmp_path / name, Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
+
+    story_a = build(_edition(TEXTS), "a.mp3")
+    renders.clear()
+    story_b = build(_edition([t.upper() for t in TEXTS]), "b.mp3", scale=4)  # 12 dB quieter: another gain
+    assert story_b.finish.gain_db != story_a.finish.gain_db
+    assert renders == [story_b.finish.gain_db]  # encoded once, at its own gain
+    renders.clear()
+    tries = []
+    real_loudness = loudness._Excerpt.loudness
+    monkeypatch.setattr(
+        loudness._Excerpt, "loudness", lambda self, gain: tries.append(gain) or real_loudness(self, gain)
+    )
+    edited = build(_edition([TEXTS[0], TEXTS[1].replace("little", "good deal"), *TEXTS[2:]]), "a2.mp3")
+    start = (story_a.finish.solution_db // loudness.GAIN_STEP_DB) * loudness.GAIN_STEP_DB
+    assert sorted(tries, key=repr) == sorted([None, start, start + loudness.GAIN_STEP_DB], key=repr)  # from A's
+    assert renders[0] == story_a.finish.gain_db  # encoded at A's gain while the search ran
+    assert (edited.encoded, edited.reused) == (1, len(TEXTS) - 1)
