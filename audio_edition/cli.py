@@ -571,6 +571,8 @@ def feed_add(feed_path: Path, mp3s: tuple[Path, ...], base_url: str, max_items: 
     """Add editions to a feed, or create it. The same edition again updates its item in place."""
     from . import feed as feeds
 
+    _setup_logging(0, False)
+
     count = feeds.add(feed_path, list(mp3s), base_url, _channel(kw, feed_path), max_items=max_items)
     click.echo(f"{feed_path}: {count} episode(s)", err=True)
 
@@ -582,6 +584,8 @@ def feed_add(feed_path: Path, mp3s: tuple[Path, ...], base_url: str, max_items: 
 def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int | None, **kw) -> None:
     """Rebuild a whole feed from a folder of editions and their manifests."""
     from . import feed as feeds
+
+    _setup_logging(0, False)
 
     path, count = feeds.build(folder, base_url, _channel(kw), output=output, max_items=max_items)
     click.echo(f"{path}: {count} episode(s)", err=True)

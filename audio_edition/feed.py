@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field, fields
@@ -25,6 +26,8 @@ from ._compat import read_toml
 from .errors import InputError, UsageError
 from .sidecars import sidecar_paths
 from .store import atomic_write_bytes
+
+log = logging.getLogger(__name__)
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -69,6 +72,16 @@ class Channel:
         data.update(from_file)
         data.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**data)
+
+    def gaps(self) -> list[str]:
+        """What podcast directories ask of a show that these settings lack (the feed is valid
+        RSS without them, but Apple Podcasts would not list it)."""
+        gaps = []
+        if not self.artwork_url:
+            gaps.append("no artwork (--artwork-url): Apple Podcasts lists a show only with square art of 1400-3000 px")
+        if not self.owner_email:
+            gaps.append("no owner email (--owner-email): Apple Podcasts and the Podcast Index confirm the owner by it")
+        return gaps
 
 
 def clean(text: str | None) -> str:
@@ -257,6 +270,8 @@ def _write(path: Path, base_url: str, channel: Channel, episodes: list[Episode],
     unique = {e.guid: e for e in episodes}  # later wins: the same edition replaces its item
     kept = sorted(unique.values(), key=lambda e: (e.published, e.title, e.guid), reverse=True)[:max_items]
     atomic_write_bytes(path, render(channel, feed_url_for(path, base_url), kept, guid=guid))
+    for gap in channel.gaps():
+        log.warning("%s: %s; set it, or its key in --channel FILE", path, gap)
     return len(kept)
 
 

@@ -147,6 +147,20 @@ def test_add_keeps_the_channel_settings_of_the_existing_feed(editions):
     assert root.xpath("/rss/channel/itunes:explicit/text()", namespaces=NS) == ["true"]
 
 
+def test_a_feed_without_artwork_or_owner_email_is_written_with_a_warning_for_each(editions):
+    folder, _ = editions
+    bare = run("feed", "build", str(folder), "--base-url", BASE)
+    assert bare.exit_code == 0, bare.stderr
+    warnings = [line for line in bare.stderr.splitlines() if line.startswith("audio-edition: ")]
+    assert len(warnings) == 2
+    assert "--artwork-url" in warnings[0] and "--owner-email" in warnings[1]
+    # and the settings, once kept in the feed, silence them
+    run("feed", "build", str(folder), "--base-url", BASE, "--artwork-url", "https://example.org/a.jpg",
+        "--owner-email", "desk@example.org")  # fmt: skip
+    again = run("feed", "add", str(folder / "feed.xml"), *map(str, sorted(folder.glob("*.mp3"))), "--base-url", BASE)
+    assert again.exit_code == 0 and "audio-edition: " not in again.stderr
+
+
 def test_hostile_text_and_control_characters_stay_well_formed(tmp_path):
     import feedparser
 
