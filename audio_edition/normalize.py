@@ -201,7 +201,7 @@ _TIME_RE = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(a\.m\.|p\.m\.|am\b|pm\b)", r
 
 
 def times(text: str) -> str:
-    """9:30 a.m. -> nine thirty A M; 10 p.m. -> ten P M."""
+    """9:30 a.m. -> nine thirty AM; 10 p.m. -> ten PM ("A M" would be read "uh em")."""
 
     def say(m: re.Match) -> str:
         hour, minutes, half = m.group(1), m.group(2), m.group(3)
@@ -209,7 +209,8 @@ def times(text: str) -> str:
         if minutes and int(minutes):
             mm = int(minutes)
             words += (" oh " if mm < 10 else " ") + num2words(mm)
-        return f"{words} {'A M' if half.lower().startswith('a') else 'P M'}"
+        stop = "." if half.endswith(".") and m.end() == len(text) else ""  # it also ended the sentence
+        return f"{words} {'AM' if half.lower().startswith('a') else 'PM'}{stop}"
 
     text = _TIME_RE.sub(say, text)
     return re.sub(
@@ -250,6 +251,26 @@ def numbers(text: str) -> str:
     return re.sub(r"(?<![\w.])(" + _NUMBER + r")(?![\w])", lambda m: _say_number(m.group(1)), text)
 
 
+#: Letters that, without their dot, a voice reads as a word: "John A Smith" would say "uh".
+KEEP_STOP_AFTER: frozenset[str] = frozenset({"A"})
+_INNER_STOP = re.compile(r"(\w+)\.(?=\s+\S)")
+
+
+def inner_stops(text: str) -> str:
+    """U.S. Army -> U.S Army, John F. Kennedy -> John F Kennedy, Acme Inc. Board -> Acme Inc Board.
+
+    The tokenizer kept these full stops inside their sentence; the engine would end a sentence at
+    each one before a capital (Piper does), with a falling tone and a pause in mid-phrase. Without
+    the dot the letters are still spelled out.
+    """
+
+    def drop(m: re.Match) -> str:
+        alone = m.start() == 0 or m.string[m.start() - 1] != "."
+        return m.group(0) if alone and m.group(1) in KEEP_STOP_AFTER else m.group(1)
+
+    return _INNER_STOP.sub(drop, text)
+
+
 def whitespace(text: str) -> str:
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
@@ -272,12 +293,13 @@ STEPS: tuple[NamedStep, ...] = (
     NamedStep("abbreviations", abbreviations, "Gen. -> General, Dr. -> Doctor, No. 5"),
     NamedStep("currency", currency, "$32.95, $1.2 billion, €40, £3m"),
     NamedStep("percent", percent, "45% -> 45 percent"),
-    NamedStep("times", times, "9:30 a.m. -> nine thirty A M"),
+    NamedStep("times", times, "9:30 a.m. -> nine thirty AM"),
     NamedStep("units", units, "3.5 km, 40 m²"),
     NamedStep("ordinals", ordinals, "21st -> twenty-first"),
     NamedStep("years", years, "in 2021 -> in twenty twenty-one"),
     NamedStep("numbers", numbers, "1,000 -> one thousand"),
     NamedStep("whitespace", whitespace, "tidy spaces around punctuation"),
+    NamedStep("stops", inner_stops, "U.S. Army -> U.S Army: no sentence end inside a sentence"),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)
 

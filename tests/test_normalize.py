@@ -18,8 +18,18 @@ from audio_edition import normalize as n
         (n.numbers, "1,000 officers", "one thousand officers"),
         (n.numbers, "3.5 points", "three point five points"),
         (n.ranges, "from 2021–2023", "from 2021 to 2023"),
-        (n.times, "at 9:30 a.m. sharp", "at nine thirty A M sharp"),
-        (n.times, "by 10 p.m.", "by ten P M"),
+        (n.times, "at 9:30 a.m. sharp", "at nine thirty AM sharp"),
+        (n.times, "by 10 p.m.", "by ten PM."),
+        (n.times, "by 10 p.m. on Monday", "by ten PM on Monday"),
+        (n.inner_stops, "The U.S. Defense Secretary met U.N. staff.", "The U.S Defense Secretary met U.N staff."),
+        (n.inner_stops, "John F. Kennedy and George W. Bush.", "John F Kennedy and George W Bush."),
+        (n.inner_stops, "Acme Inc. Chief Executive Jo Roe", "Acme Inc Chief Executive Jo Roe"),
+        (n.inner_stops, "John A. Smith of the U.S.A. Team", "John A. Smith of the U.S.A Team"),
+        (
+            n.inner_stops,
+            "the U.S.-led force, 3.5 points... in the U.S.",
+            "the U.S.-led force, 3.5 points... in the U.S.",
+        ),
         (n.units, "a 3.5 km road", "a 3.5 kilometers road"),
         (n.units, "40 m² flats", "40 square meters flats"),
         (n.abbreviations, "Gen. Banda and Dr. Lindqvist", "General Banda and Doctor Lindqvist"),
@@ -50,3 +60,20 @@ def test_steps_can_be_switched_off():
 def test_applied_reports_each_change():
     names = [name for name, _, _ in n.applied("Gen. Smith paid $5 in 2021.")]
     assert names == ["abbreviations", "currency", "years", "numbers"]
+
+
+def test_the_voice_ends_no_sentence_the_tokenizer_kept_whole():
+    """Piper (its espeak) ends a sentence at every full stop before a capital: after the steps,
+    each of these is one sentence to the real voice, its letters still spelled out."""
+    from audio_edition.chunks import split_sentences
+    from audio_edition.engines import create
+    from audio_edition.settings import EngineOptions
+
+    voice = create(EngineOptions(name="piper")).voice
+    text = "The U.S. Defense Secretary met John F. Kennedy of Acme Inc. Labs at 9 a.m. Monday."
+    assert split_sentences(text) == [text]
+    assert len(voice.phonemize(text)) >= 4  # what the voice does unaided: five pieces
+    said = voice.phonemize(n.normalize(text))
+    assert len(said) == 1
+    spelled = "".join(said[0])
+    assert "jˌuːˈɛs" in spelled and "ˈɛf" in spelled and "ˌeɪˈɛm" in spelled  # U S, F, A M
