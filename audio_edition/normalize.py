@@ -43,7 +43,12 @@ ABBREVIATIONS: dict[str, str] = {
     "approx.": "approximately",
     "Jan.": "January",
     "Feb.": "February",
+    "Mar.": "March",
+    "Apr.": "April",
+    "Jun.": "June",
+    "Jul.": "July",
     "Aug.": "August",
+    "Sep.": "September",
     "Sept.": "September",
     "Oct.": "October",
     "Nov.": "November",
@@ -109,6 +114,27 @@ QUOTES_AND_DASHES: dict[str, str] = {
     "\u00a0": " ",
 }
 
+#: Said as a whole, not figure by figure.
+PHRASES: dict[str, str] = {
+    "24/7": "twenty-four seven",
+    "9/11": "nine eleven",
+    "50/50": "fifty-fifty",
+}
+
+MONTHS: tuple[str, ...] = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+#: Words after which a Roman numeral is a number ("World War II" -> "World War Two"); after any
+#: other capitalized word, II to XXXIX are a regnal ordinal ("Charles III" -> "Charles the Third").
+ROMAN_CARDINAL_AFTER: frozenset[str] = frozenset(
+    ["War", "Phase", "Type", "Part", "Chapter", "Title", "Class", "Category", "Stage", "Level", "Bowl",
+     "Vatican", "Act", "Article", "Volume", "Book", "Round", "Grade", "Apollo", "Olympiad", "Series",
+     "Episode"]
+)  # fmt: skip
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
 _EMOJI = re.compile(
     # Pictographs, symbols, flags, dingbats, variation selectors and joiners. A regex rather than
     # the `emoji` package: dropping is all we do, and these ranges are stable Unicode blocks.
@@ -119,12 +145,17 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 
+def _words(number: int, **how: str) -> str:
+    """num2words, without the commas it puts after thousands (a voice pauses at each)."""
+    return num2words(number, **how).replace(",", "")
+
+
 def _say_number(token: str) -> str:
     value = token.replace(",", "")
     if "." in value:
         whole, frac = value.split(".", 1)
-        return f"{num2words(int(whole))} point {' '.join(num2words(int(d)) for d in frac)}"
-    return num2words(int(value))
+        return f"{_words(int(whole))} point {' '.join(_words(int(d)) for d in frac)}"
+    return _words(int(value))
 
 
 def urls(text: str) -> str:
@@ -189,7 +220,7 @@ def percent(text: str) -> str:
 
 
 def ordinals(text: str) -> str:
-    return re.sub(r"\b(\d+)(st|nd|rd|th)\b", lambda m: num2words(int(m.group(1)), to="ordinal"), text)
+    return re.sub(r"\b(\d+)(st|nd|rd|th)\b", lambda m: _words(int(m.group(1)), to="ordinal"), text)
 
 
 def ranges(text: str) -> str:
@@ -251,6 +282,85 @@ def numbers(text: str) -> str:
     return re.sub(r"(?<![\w.])(" + _NUMBER + r")(?![\w])", lambda m: _say_number(m.group(1)), text)
 
 
+def phrases(text: str) -> str:
+    """24/7 -> twenty-four seven (figures a voice would read with a "slash")."""
+    return _PHRASES_RE.sub(lambda m: PHRASES[m.group(0)], text)
+
+
+_PHRASES_RE = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in PHRASES) + r")(?![\w/])")
+
+
+def signs(text: str) -> str:
+    """-3 -> minus 3 (a voice drops a bare minus sign)."""
+    return re.sub(r"(?<![\w.,-])[-\u2212](?=\d)", "minus ", text)
+
+
+def magnitudes(text: str) -> str:
+    """1.2bn -> 1.2 billion, 3tn -> 3 trillion (with no currency: currency() has those)."""
+    return re.sub(r"\b(" + _NUMBER + r")\s?(bn|tn|mn)\b", lambda m: f"{m.group(1)} {MAGNITUDES[m.group(2)]}", text)
+
+
+_MONTH = "|".join(MONTHS)
+
+
+def dates(text: str) -> str:
+    """November 28 -> November twenty-eighth; 5 June -> the fifth of June."""
+    text = re.sub(
+        rf"\b({_MONTH})\s+(\d{{1,2}})\b(?![.,:]?\d)",
+        lambda m: f"{m.group(1)} {_words(int(m.group(2)), to='ordinal')}" if 1 <= int(m.group(2)) <= 31 else m.group(0),
+        text,
+    )
+    return re.sub(
+        rf"(?<![\d,.])\b(\d{{1,2}})\s+({_MONTH})\b",
+        lambda m: (
+            f"the {_words(int(m.group(1)), to='ordinal')} of {m.group(2)}" if 1 <= int(m.group(1)) <= 31 else m.group(0)
+        ),
+        text,
+    )
+
+
+def decades(text: str) -> str:
+    """the 1990s -> the nineteen nineties; the '90s -> the nineties."""
+
+    def plural(words: str) -> str:
+        head, _, last = words.rpartition(" ")
+        last = last[:-1] + "ies" if last.endswith("y") else last + "s"
+        return f"{head} {last}".strip()
+
+    text = re.sub(r"\b(1[1-9]\d0|20\d0)s\b", lambda m: plural(_words(int(m.group(1)), to="year")), text)
+    return re.sub(r"(?<!\w)'(\d0)s\b", lambda m: plural(_words(int(m.group(1)))), text)
+
+
+def _roman(numeral: str) -> int | None:
+    """The value of a well-formed Roman numeral of I, V, X and L; None if it is not one."""
+    values = [_ROMAN[c] for c in numeral]
+    total = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    canonical = ""
+    rest = total
+    for value, symbol in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while rest >= value:
+            canonical += symbol
+            rest -= value
+    return total if canonical == numeral else None
+
+
+def roman_numerals(text: str) -> str:
+    """World War II -> World War Two; Charles III -> Charles the Third (a voice says "Roman two")."""
+
+    def say(m: re.Match) -> str:
+        word, numeral = m.group(1), m.group(2)
+        value = _roman(numeral)
+        if value is None:
+            return m.group(0)
+        if word in ROMAN_CARDINAL_AFTER:
+            return f"{word} {_words(value)}"
+        if len(numeral) == 1 or "L" in numeral or value > 39:  # "Then I", "Malcolm X", "Size XL"
+            return m.group(0)
+        return f"{word} the {_words(value, to='ordinal')}"
+
+    return re.sub(r"\b([A-Z][a-z]+)\s+([IVXL]+)\b(?![\w.-]\w)", say, text)
+
+
 #: Letters that, without their dot, a voice reads as a word: "John A Smith" would say "uh".
 KEEP_STOP_AFTER: frozenset[str] = frozenset({"A"})
 _INNER_STOP = re.compile(r"(\w+)\.(?=\s+\S)")
@@ -290,13 +400,19 @@ STEPS: tuple[NamedStep, ...] = (
     NamedStep("emoji", emoji, "drop emoji"),
     NamedStep("ranges", ranges, "2021–2023 -> 2021 to 2023"),
     NamedStep("quotes", quotes_and_dashes, "curly quotes, dashes and ellipses"),
+    NamedStep("phrases", phrases, "24/7 -> twenty-four seven"),
     NamedStep("abbreviations", abbreviations, "Gen. -> General, Dr. -> Doctor, No. 5"),
+    NamedStep("signs", signs, "-3 -> minus 3"),
     NamedStep("currency", currency, "$32.95, $1.2 billion, €40, £3m"),
+    NamedStep("magnitudes", magnitudes, "1.2bn -> 1.2 billion"),
     NamedStep("percent", percent, "45% -> 45 percent"),
     NamedStep("times", times, "9:30 a.m. -> nine thirty AM"),
     NamedStep("units", units, "3.5 km, 40 m²"),
+    NamedStep("dates", dates, "November 28 -> November twenty-eighth"),
     NamedStep("ordinals", ordinals, "21st -> twenty-first"),
+    NamedStep("decades", decades, "the 1990s -> the nineteen nineties"),
     NamedStep("years", years, "in 2021 -> in twenty twenty-one"),
+    NamedStep("roman", roman_numerals, "World War II -> World War Two, Charles III -> Charles the Third"),
     NamedStep("numbers", numbers, "1,000 -> one thousand"),
     NamedStep("whitespace", whitespace, "tidy spaces around punctuation"),
     NamedStep("stops", inner_stops, "U.S. Army -> U.S Army: no sentence end inside a sentence"),

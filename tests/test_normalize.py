@@ -31,10 +31,26 @@ from audio_edition import normalize as n
             "the U.S.-led force, 3.5 points... in the U.S.",
         ),
         (n.units, "a 3.5 km road", "a 3.5 kilometers road"),
+        (n.numbers, "1,250 points", "one thousand two hundred and fifty points"),
+        (n.phrases, "open 24/7, a 50/50 split", "open twenty-four seven, a fifty-fifty split"),
+        (n.signs, "fell to -3 from -1.5, COVID-19 and 3-2", "fell to minus 3 from minus 1.5, COVID-19 and 3-2"),
+        (n.magnitudes, "a 1.2bn deal and 3tn in debt", "a 1.2 billion deal and 3 trillion in debt"),
+        (n.dates, "on November 28, 2026", "on November twenty-eighth, 2026"),
+        (n.dates, "on 5 June and May 32", "on the fifth of June and May 32"),
+        (n.decades, "the 1990s, the '80s, the 2000s", "the nineteen nineties, the eighties, the two thousands"),
+        (n.roman_numerals, "World War II, World War I", "World War two, World War one"),
+        (n.roman_numerals, "King Charles III, Pope Leo XIV", "King Charles the third, Pope Leo the fourteenth"),
+        (
+            n.roman_numerals,
+            "Super Bowl LVIII, Malcolm X, Then I left",
+            "Super Bowl fifty-eight, Malcolm X, Then I left",
+        ),
+        (n.roman_numerals, "the Cboe VIX, Size XL", "the Cboe VIX, Size XL"),
         (n.units, "40 m² flats", "40 square meters flats"),
         (n.abbreviations, "Gen. Banda and Dr. Lindqvist", "General Banda and Doctor Lindqvist"),
         (n.abbreviations, "No. 10 on Baker St.", "number 10 on Baker Street"),
         (n.abbreviations, "St. Mary's", "Saint Mary's"),
+        (n.abbreviations, "Mar. 3 and Sep. 9", "March 3 and September 9"),
         (n.quotes_and_dashes, "“restore normalcy” – ranging", '"restore normalcy", ranging'),
         (n.urls, "see https://example.org/a?b=1 or mail tips@example.org now", "see  or mail  now"),
         (n.emoji, "Great news 🎉🇰🇪!", "Great news !"),
@@ -77,3 +93,22 @@ def test_the_voice_ends_no_sentence_the_tokenizer_kept_whole():
     assert len(said) == 1
     spelled = "".join(said[0])
     assert "jˌuːˈɛs" in spelled and "ˈɛf" in spelled and "ˌeɪˈɛm" in spelled  # U S, F, A M
+
+
+def test_the_voice_says_numbers_as_a_newsreader_would():
+    """What the real voice says unaided: "Roman two", "nineteen hundred ninety z", "twenty-four
+    slash seven"; and what the steps must not lose: the minus sign, and no pause inside a number."""
+    from audio_edition.engines import create
+    from audio_edition.settings import EngineOptions
+
+    voice = create(EngineOptions(name="piper")).voice
+
+    def say(text: str) -> str:
+        return "".join("".join(s) for s in voice.phonemize(text))
+
+    raw = "After World War II, in the 1990s, it ran 24/7 at -3 degrees for 1,250 days."
+    unaided, said = say(raw), say(n.normalize(raw))
+    for misreading in ("ɹˌoʊmən", "nˈaɪnti z", "slˈæʃ"):
+        assert misreading in unaided and misreading not in said
+    assert "mˈaɪnəs θɹˈiː" in said and "mˈaɪnəs" not in say(n.normalize(raw, n.pipeline({"signs"})))
+    assert "θˈaʊzənd tˈuː" in said  # no comma, so no pause, after "one thousand"
