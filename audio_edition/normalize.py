@@ -41,6 +41,8 @@ ABBREVIATIONS: dict[str, str] = {
     "e.g.": "for example",
     "i.e.": "that is",
     "approx.": "approximately",
+    "a.k.a.": "also known as",
+    "Ph.D.": "PhD",
     "Jan.": "January",
     "Feb.": "February",
     "Mar.": "March",
@@ -180,7 +182,8 @@ _ABBREV_RE = re.compile(
 
 def abbreviations(text: str) -> str:
     """Gen. -> General, Dr. -> Doctor, No. 5 -> number 5, St. -> Saint or Street."""
-    text = _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+    # At the very end, the dot also ended the sentence: it stays.
+    text = _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)] + ("." if m.end() == len(text) else ""), text)
     text = re.sub(r"\bNo\.\s?(?=\d)", "number ", text)
     text = re.sub(r"\bSt\.(?=\s+[A-Z])", "Saint", text)
     text = re.sub(r"(?<=[a-z] )St\.", "Street", text)
@@ -243,12 +246,14 @@ def times(text: str) -> str:
         stop = "." if half.endswith(".") and m.end() == len(text) else ""  # it also ended the sentence
         return f"{words} {'AM' if half.lower().startswith('a') else 'PM'}{stop}"
 
+    def clock(m: re.Match) -> str:
+        hour, minutes = int(m.group(1)), m.group(2)
+        if minutes != "00":
+            return f"{hour} {minutes}"
+        return f"{hour} hundred" if hour > 12 else f"{hour} o'clock"  # 14:00: "fourteen hundred"
+
     text = _TIME_RE.sub(say, text)
-    return re.sub(
-        r"\b(\d{1,2}):(\d{2})\b",
-        lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2) != "00" else f"{m.group(1)} o'clock",
-        text,
-    )
+    return re.sub(r"\b(\d{1,2}):(\d{2})\b", clock, text)
 
 
 _UNIT_RE = re.compile(
@@ -300,11 +305,36 @@ def magnitudes(text: str) -> str:
     return re.sub(r"\b(" + _NUMBER + r")\s?(bn|tn|mn)\b", lambda m: f"{m.group(1)} {MAGNITUDES[m.group(2)]}", text)
 
 
+def fractions(text: str) -> str:
+    """1/2 -> one half, 3/4 -> three quarters, 2/3 -> two thirds; 4x100 -> 4 by 100."""
+
+    def say(m: re.Match) -> str:
+        top, bottom = int(m.group(1)), int(m.group(2))
+        if not 0 < top < bottom <= 10:
+            return m.group(0)  # a date, a score, a ratio
+        name = {2: "half", 4: "quarter"}.get(bottom) or _words(bottom, to="ordinal")
+        plural = {"half": "halves"}.get(name, name + "s") if top > 1 else name
+        return f"{_words(top)} {plural}"
+
+    text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])", say, text)
+    return re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
+
+
 _MONTH = "|".join(MONTHS)
 
 
+def _numeric_date(m: re.Match) -> str:
+    first, second, year = int(m.group(1)), int(m.group(2)), m.group(3)
+    month, day = (first, second) if first <= 12 else (second, first)  # US order unless it cannot be
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return m.group(0)
+    return f"{MONTHS[month - 1]} {day}, {year}"
+
+
 def dates(text: str) -> str:
-    """November 28 -> November twenty-eighth; 5 June -> the fifth of June."""
+    """November 28 -> November twenty-eighth; 5 June -> the fifth of June; 11/28/2026 -> November
+    twenty-eighth, 2026 (month first, as in the US, unless the first number cannot be a month)."""
+    text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])", _numeric_date, text)
     text = re.sub(
         rf"\b({_MONTH})\s+(\d{{1,2}})\b(?![.,:]?\d)",
         lambda m: f"{m.group(1)} {_words(int(m.group(2)), to='ordinal')}" if 1 <= int(m.group(2)) <= 31 else m.group(0),
@@ -363,7 +393,7 @@ def roman_numerals(text: str) -> str:
 
 #: Letters that, without their dot, a voice reads as a word: "John A Smith" would say "uh".
 KEEP_STOP_AFTER: frozenset[str] = frozenset({"A"})
-_INNER_STOP = re.compile(r"(\w+)\.(?=\s+\S)")
+_INNER_STOP = re.compile(r"(\w+)\.(?=\s+[A-Z])")  # before a small letter, no voice ends a sentence
 
 
 def inner_stops(text: str) -> str:
@@ -408,6 +438,7 @@ STEPS: tuple[NamedStep, ...] = (
     NamedStep("percent", percent, "45% -> 45 percent"),
     NamedStep("times", times, "9:30 a.m. -> nine thirty AM"),
     NamedStep("units", units, "3.5 km, 40 m²"),
+    NamedStep("fractions", fractions, "3/4 -> three quarters, 4x100 -> 4 by 100"),
     NamedStep("dates", dates, "November 28 -> November twenty-eighth"),
     NamedStep("ordinals", ordinals, "21st -> twenty-first"),
     NamedStep("decades", decades, "the 1990s -> the nineteen nineties"),
