@@ -358,7 +358,7 @@ def decades(text: str) -> str:
         return f"{head} {last}".strip()
 
     text = re.sub(r"\b(1[1-9]\d0|20\d0)s\b", lambda m: plural(_words(int(m.group(1)), to="year")), text)
-    return re.sub(r"(?<!\w)'(\d0)s\b", lambda m: plural(_words(int(m.group(1)))), text)
+    return re.sub(r"(?<!\w)'([1-9]0)s\b", lambda m: plural(_words(int(m.group(1)))), text)  # not '00s
 
 
 def _roman(numeral: str) -> int | None:

@@ -49,6 +49,7 @@ from audio_edition import normalize as n
         (n.abbreviations, "pears, etc.", "pears, et cetera."),
         (n.inner_stops, "a Ph.D. in law, the U.S. in May", "a Ph.D. in law, the U.S. in May"),
         (n.decades, "the 1990s, the '80s, the 2000s", "the nineteen nineties, the eighties, the two thousands"),
+        (n.decades, "the '00s", "the '00s"),
         (n.roman_numerals, "World War II, World War I", "World War two, World War one"),
         (n.roman_numerals, "King Charles III, Pope Leo XIV", "King Charles the third, Pope Leo the fourteenth"),
         (
