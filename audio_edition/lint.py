@@ -100,7 +100,9 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
     changes = []
     for sentence in prep.plan.sentences:
         names.update(n for n in proper_nouns(sentence.text) if not words.covers(n, lang))
-        for step, before, after in normalize.applied(sentence.text, settings.text.disabled_steps):
+        for step, before, after in normalize.applied(
+            sentence.text, settings.text.disabled_steps, settings.metadata.language
+        ):
             changes.append({"step": step, "before": before, "after": after})
 
     cache = clips.ClipCache(settings.cache_dir or clips.default_cache_dir())

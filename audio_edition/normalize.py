@@ -422,14 +422,17 @@ class NamedStep:
     name: str
     fn: Step
     doc: str
+    #: Whether the step writes English ("twenty twenty-one", "minus", "the third"): it is left
+    #: out for other languages, whose engines read figures in their own language.
+    english: bool = True
 
 
 #: The default pipeline, in order. Earlier steps see the raw wording.
 STEPS: tuple[NamedStep, ...] = (
-    NamedStep("urls", urls, "drop URLs and e-mail addresses"),
-    NamedStep("emoji", emoji, "drop emoji"),
+    NamedStep("urls", urls, "drop URLs and e-mail addresses", english=False),
+    NamedStep("emoji", emoji, "drop emoji", english=False),
     NamedStep("ranges", ranges, "2021–2023 -> 2021 to 2023"),
-    NamedStep("quotes", quotes_and_dashes, "curly quotes, dashes and ellipses"),
+    NamedStep("quotes", quotes_and_dashes, "curly quotes, dashes and ellipses", english=False),
     NamedStep("phrases", phrases, "24/7 -> twenty-four seven"),
     NamedStep("abbreviations", abbreviations, "Gen. -> General, Dr. -> Doctor, No. 5"),
     NamedStep("signs", signs, "-3 -> minus 3"),
@@ -445,16 +448,22 @@ STEPS: tuple[NamedStep, ...] = (
     NamedStep("years", years, "in 2021 -> in twenty twenty-one"),
     NamedStep("roman", roman_numerals, "World War II -> World War Two, Charles III -> Charles the Third"),
     NamedStep("numbers", numbers, "1,000 -> one thousand"),
-    NamedStep("whitespace", whitespace, "tidy spaces around punctuation"),
+    NamedStep("whitespace", whitespace, "tidy spaces around punctuation", english=False),
     NamedStep("stops", inner_stops, "U.S. Army -> U.S Army: no sentence end inside a sentence"),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)
 
 
-def pipeline(disabled: Iterable[str] = (), extra_first: Iterable[Step] = ()) -> list[Step]:
-    """The steps to run, with ``disabled`` ones removed and ``extra_first`` (e.g. a lexicon) in front."""
+def _steps(disabled: Iterable[str], language: str) -> list[NamedStep]:
     off = set(disabled)
-    return [*extra_first, *(s.fn for s in STEPS if s.name not in off)]
+    english = language.lower().replace("_", "-").split("-")[0] == "en"
+    return [s for s in STEPS if s.name not in off and (english or not s.english)]
+
+
+def pipeline(disabled: Iterable[str] = (), extra_first: Iterable[Step] = (), language: str = "en") -> list[Step]:
+    """The steps to run for ``language``, with ``disabled`` ones removed and ``extra_first`` (e.g.
+    a lexicon) in front."""
+    return [*extra_first, *(s.fn for s in _steps(disabled, language))]
 
 
 def normalize(text: str, steps: Iterable[Step] | None = None) -> str:
@@ -463,13 +472,10 @@ def normalize(text: str, steps: Iterable[Step] | None = None) -> str:
     return text
 
 
-def applied(text: str, disabled: Iterable[str] = ()) -> list[tuple[str, str, str]]:
+def applied(text: str, disabled: Iterable[str] = (), language: str = "en") -> list[tuple[str, str, str]]:
     """(step, before, after) for each step that changed the text: what ``lint`` reports."""
     out = []
-    off = set(disabled)
-    for step in STEPS:
-        if step.name in off:
-            continue
+    for step in _steps(disabled, language):
         new = step.fn(text)
         if new != text and step.name != "whitespace":
             out.append((step.name, text, new))

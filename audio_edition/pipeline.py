@@ -100,7 +100,7 @@ def speech_steps(settings: BuildSettings, engine: engines.Engine) -> Callable[[s
     """The lexicon first (it sees the words as written), then the normalization steps."""
     words = lexicon.load(settings.text.lexicon)
     first = [words.step(settings.metadata.language, phonemes=engine.phoneme_input)]
-    steps = normalize.pipeline(settings.text.disabled_steps, extra_first=first)
+    steps = normalize.pipeline(settings.text.disabled_steps, extra_first=first, language=settings.metadata.language)
     return lambda text: normalize.normalize(text, steps)
 
 

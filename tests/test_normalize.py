@@ -124,3 +124,11 @@ def test_the_voice_says_numbers_as_a_newsreader_would():
         assert misreading in unaided and misreading not in said
     assert "mˈaɪnəs θɹˈiː" in said and "mˈaɪnəs" not in say(n.normalize(raw, n.pipeline({"signs"})))
     assert "θˈaʊzənd tˈuː" in said  # no comma, so no pause, after "one thousand"
+
+
+def test_other_languages_get_only_the_steps_that_write_no_english():
+    """A French edition (gTTS --lang fr) keeps its figures for the engine to read in French."""
+    text = "Le 5 juin 2024, “1 000” soldats — 40 %."
+    assert n.normalize(text, n.pipeline(language="fr")) == 'Le 5 juin 2024, "1 000" soldats, 40 %.'
+    assert [step for step, _, _ in n.applied(text, language="fr")] == ["quotes"]
+    assert n.normalize("On 5 June 2024.", n.pipeline(language="en-US")) == "On the fifth of June twenty twenty-four."
