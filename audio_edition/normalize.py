@@ -147,8 +147,14 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 
+#: Longer runs of digits are an identifier (an account, a tracking number), read digit by digit.
+MAX_QUANTITY_DIGITS = 15
+
+
 def _words(number: int, **how: str) -> str:
     """num2words, without the commas it puts after thousands (a voice pauses at each)."""
+    if len(str(abs(number))) > MAX_QUANTITY_DIGITS:
+        return " ".join(num2words(int(d)) for d in str(abs(number)))
     return num2words(number, **how).replace(",", "")
 
 

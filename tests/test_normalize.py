@@ -32,6 +32,11 @@ from audio_edition import normalize as n
         ),
         (n.units, "a 3.5 km road", "a 3.5 kilometers road"),
         (n.numbers, "1,250 points", "one thousand two hundred and fifty points"),
+        (
+            n.numbers,
+            "parcel 1234567890123456",
+            "parcel one two three four five six seven eight nine zero one two three four five six",
+        ),
         (n.phrases, "open 24/7, a 50/50 split", "open twenty-four seven, a fifty-fifty split"),
         (n.signs, "fell to -3 from -1.5, COVID-19 and 3-2", "fell to minus 3 from minus 1.5, COVID-19 and 3-2"),
         (n.magnitudes, "a 1.2bn deal and 3tn in debt", "a 1.2 billion deal and 3 trillion in debt"),
@@ -132,3 +137,8 @@ def test_other_languages_get_only_the_steps_that_write_no_english():
     assert n.normalize(text, n.pipeline(language="fr")) == 'Le 5 juin 2024, "1 000" soldats, 40 %.'
     assert [step for step, _, _ in n.applied(text, language="fr")] == ["quotes"]
     assert n.normalize("On 5 June 2024.", n.pipeline(language="en-US")) == "On the fifth of June twenty twenty-four."
+
+
+def test_no_run_of_digits_is_too_long_to_say():
+    said = n.normalize("Hash " + "7" * 400 + ", the 9" + "0" * 300 + "th.")
+    assert said.startswith("Hash seven seven") and said.count("seven") == 400 and "zero" in said
