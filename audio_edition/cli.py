@@ -314,7 +314,7 @@ def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="MP3 to write; its manifest and sidecars go beside it. Default: INPUT's name, .mp3.",
+    help="MP3 to write (named .mp3); its manifest and sidecars go beside it. Default: INPUT's name, .mp3.",
 )
 @click.option("--player", "with_player", is_flag=True, help="Also write the player page and embed snippet.")  # fmt: skip
 @text_options
