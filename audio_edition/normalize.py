@@ -41,6 +41,7 @@ ABBREVIATIONS: dict[str, str] = {
     "e.g.": "for example",
     "i.e.": "that is",
     "approx.": "approximately",
+    "ca.": "circa",
     "a.k.a.": "also known as",
     "Ph.D.": "PhD",
     "Jan.": "January",
@@ -119,6 +120,7 @@ QUOTES_AND_DASHES: dict[str, str] = {
 #: Said as a whole, not figure by figure.
 PHRASES: dict[str, str] = {
     "24/7": "twenty-four seven",
+    "50-50": "fifty-fifty",
     "9/11": "nine eleven",
     "50/50": "fifty-fifty",
 }
@@ -191,6 +193,8 @@ def abbreviations(text: str) -> str:
     # At the very end, the dot also ended the sentence: it stays.
     text = _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)] + ("." if m.end() == len(text) else ""), text)
     text = re.sub(r"\bNo\.\s?(?=\d)", "number ", text)
+    text = re.sub(r"\bc\.\s?(?=\d)", "circa ", text)  # c. 1950
+    text = re.sub(r"\bFY\s?(?=\d\d(?:\d\d)?\b)", "FY ", text)  # FY2024: then read as a year
     text = re.sub(r"\bSt\.(?=\s+[A-Z])", "Saint", text)
     text = re.sub(r"(?<=[a-z] )St\.", "Street", text)
     return text
@@ -199,7 +203,9 @@ def abbreviations(text: str) -> str:
 _CURRENCY_RE = re.compile(
     r"(?P<sym>US\$|[$€£¥₹])\s?(?P<num>"
     + _NUMBER
-    + r")(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?",
+    + r")(?:\s?(?:to|-)\s?\$?(?P<upto>"  # $5-10 million: the range is in millions too
+    + _NUMBER
+    + r"))?(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?",
     re.I,
 )
 
@@ -210,9 +216,13 @@ def currency(text: str) -> str:
     def say(m: re.Match) -> str:
         unit, sub = CURRENCIES[m.group("sym").upper() if m.group("sym") == "us$" else m.group("sym")]
         num = m.group("num").replace(",", "")
-        mag = m.group("mag")
+        mag, upto = m.group("mag"), m.group("upto")
+        if upto:  # a range: "5 to 10 million dollars"
+            num = f"{num} to {upto.replace(',', '')}"
         if mag:
             return f"{num} {MAGNITUDES[mag.lower()]} {_PLURAL.get(unit, unit + 's')}"
+        if upto:
+            return f"{num} {_PLURAL.get(unit, unit + 's')}"
         whole, _, cents = num.partition(".")
         units = unit if whole == "1" else _PLURAL.get(unit, unit + "s")
         out = f"{whole} {units}"
@@ -437,9 +447,9 @@ class NamedStep:
 STEPS: tuple[NamedStep, ...] = (
     NamedStep("urls", urls, "drop URLs and e-mail addresses", english=False),
     NamedStep("emoji", emoji, "drop emoji", english=False),
+    NamedStep("phrases", phrases, "24/7 -> twenty-four seven"),
     NamedStep("ranges", ranges, "2021–2023 -> 2021 to 2023"),
     NamedStep("quotes", quotes_and_dashes, "curly quotes, dashes and ellipses", english=False),
-    NamedStep("phrases", phrases, "24/7 -> twenty-four seven"),
     NamedStep("abbreviations", abbreviations, "Gen. -> General, Dr. -> Doctor, No. 5"),
     NamedStep("signs", signs, "-3 -> minus 3"),
     NamedStep("currency", currency, "$32.95, $1.2 billion, €40, £3m"),

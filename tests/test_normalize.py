@@ -68,6 +68,13 @@ from audio_edition import normalize as n
         (n.abbreviations, "No. 10 on Baker St.", "number 10 on Baker Street"),
         (n.abbreviations, "St. Mary's", "Saint Mary's"),
         (n.abbreviations, "Mar. 3 and Sep. 9", "March 3 and September 9"),
+        (
+            n.abbreviations,
+            "born c. 1950, ca. 2020, FY2024, John C. Smith",
+            "born circa 1950, circa 2020, FY 2024, John C. Smith",
+        ),
+        (n.currency, "a $5 to 10 million grant, $5 to $10", "a 5 to 10 million dollars grant, 5 to 10 dollars"),
+        (n.phrases, "a 50-50 split", "a fifty-fifty split"),
         (n.quotes_and_dashes, "“restore normalcy” – ranging", '"restore normalcy", ranging'),
         (n.urls, "see https://example.org/a?b=1 or mail tips@example.org now", "see  or mail  now"),
         (n.emoji, "Great news 🎉🇰🇪!", "Great news !"),
