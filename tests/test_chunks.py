@@ -11,6 +11,11 @@ from audio_edition import chunks
         ("Dr. Lindqvist met Mr. Okafor at St. Mary's.", ["Dr. Lindqvist met Mr. Okafor at St. Mary's."]),
         ("Support came from the U.S. and the U.N. in March.", ["Support came from the U.S. and the U.N. in March."]),
         ("Aid arrived from the U.S. The mission began.", ["Aid arrived from the U.S.", "The mission began."]),
+        ("Aid arrived from the U.S. Every unit came.", ["Aid arrived from the U.S.", "Every unit came."]),
+        (
+            "The U.S. Army and D.C. Police met at 9 a.m. Eastern.",
+            ["The U.S. Army and D.C. Police met at 9 a.m. Eastern."],
+        ),
         ("John F. Kennedy said so. Then he left.", ["John F. Kennedy said so.", "Then he left."]),
         ("It rose 3.5 percent. Prices fell.", ["It rose 3.5 percent.", "Prices fell."]),
         ('He said "it is over." Then silence.', ['He said "it is over."', "Then silence."]),
