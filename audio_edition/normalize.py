@@ -41,6 +41,12 @@ ABBREVIATIONS: dict[str, str] = {
     "e.g.": "for example",
     "i.e.": "that is",
     "approx.": "approximately",
+    "Dept.": "Department",
+    "Univ.": "University",
+    "Govt.": "Government",
+    "govt.": "government",
+    "Ave.": "Avenue",
+    "Blvd.": "Boulevard",
     "ca.": "circa",
     "a.k.a.": "also known as",
     "Ph.D.": "PhD",
@@ -243,8 +249,8 @@ def ordinals(text: str) -> str:
 
 
 def ranges(text: str) -> str:
-    """2021–2023 -> 2021 to 2023 (before dashes become pauses)."""
-    return re.sub(r"\b(\d{1,4})\s?[–-]\s?(\d{1,4})\b(?!-)", r"\1 to \2", text)
+    """2021–2023 -> 2021 to 2023, 52%-48% -> 52% to 48% (before dashes become pauses)."""
+    return re.sub(r"\b(\d{1,4})(%?)\s?[–-]\s?(\d{1,4})\b(?!-)", r"\1\2 to \3", text)
 
 
 _TIME_RE = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(a\.m\.|p\.m\.|am\b|pm\b)", re.I)
@@ -313,7 +319,7 @@ _PHRASES_RE = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in PHRAS
 
 def signs(text: str) -> str:
     """-3 -> minus 3 (a voice drops a bare minus sign)."""
-    return re.sub(r"(?<![\w.,-])[-\u2212](?=\d)", "minus ", text)
+    return re.sub(r"(?<![^\s(\[])[-\u2212](?=\d)", "minus ", text)  # after a space or a bracket only
 
 
 def magnitudes(text: str) -> str:

@@ -18,6 +18,7 @@ from audio_edition import normalize as n
         (n.numbers, "1,000 officers", "one thousand officers"),
         (n.numbers, "3.5 points", "three point five points"),
         (n.ranges, "from 2021–2023", "from 2021 to 2023"),
+        (n.ranges, "a 52%-48% vote", "a 52% to 48% vote"),
         (n.times, "at 9:30 a.m. sharp", "at nine thirty AM sharp"),
         (n.times, "by 10 p.m.", "by ten PM."),
         (n.times, "by 10 p.m. on Monday", "by ten PM on Monday"),
@@ -38,7 +39,11 @@ from audio_edition import normalize as n
             "parcel one two three four five six seven eight nine zero one two three four five six",
         ),
         (n.phrases, "open 24/7, a 50/50 split", "open twenty-four seven, a fifty-fifty split"),
-        (n.signs, "fell to -3 from -1.5, COVID-19 and 3-2", "fell to minus 3 from minus 1.5, COVID-19 and 3-2"),
+        (
+            n.signs,
+            "fell to -3 from (-1.5), COVID-19, 3-2, 5%-4%",
+            "fell to minus 3 from (minus 1.5), COVID-19, 3-2, 5%-4%",
+        ),
         (n.magnitudes, "a 1.2bn deal and 3tn in debt", "a 1.2 billion deal and 3 trillion in debt"),
         (n.dates, "on November 28, 2026", "on November twenty-eighth, 2026"),
         (n.dates, "on 5 June and May 32", "on the fifth of June and May 32"),
@@ -68,6 +73,11 @@ from audio_edition import normalize as n
         (n.abbreviations, "No. 10 on Baker St.", "number 10 on Baker Street"),
         (n.abbreviations, "St. Mary's", "Saint Mary's"),
         (n.abbreviations, "Mar. 3 and Sep. 9", "March 3 and September 9"),
+        (
+            n.abbreviations,
+            "the Dept. of State, the Univ. of Nairobi",
+            "the Department of State, the University of Nairobi",
+        ),
         (
             n.abbreviations,
             "born c. 1950, ca. 2020, FY2024, John C. Smith",
