@@ -309,12 +309,12 @@ def numbers(text: str) -> str:
     return re.sub(r"(?<![\w.])(" + _NUMBER + r")(?![\w])", lambda m: _say_number(m.group(1)), text)
 
 
+_PHRASES_RE = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in PHRASES) + r")(?![\w/])")
+
+
 def phrases(text: str) -> str:
     """24/7 -> twenty-four seven (figures a voice would read with a "slash")."""
     return _PHRASES_RE.sub(lambda m: PHRASES[m.group(0)], text)
-
-
-_PHRASES_RE = re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in PHRASES) + r")(?![\w/])")
 
 
 def signs(text: str) -> str:
@@ -353,22 +353,27 @@ def _numeric_date(m: re.Match) -> str:
     return f"{MONTHS[month - 1]} {day}, {year}"
 
 
+def _day(number: str) -> str | None:
+    """A day of the month in words ("twenty-eighth"); None if the number cannot be one."""
+    return _words(int(number), to="ordinal") if 1 <= int(number) <= 31 else None
+
+
+def _month_day(m: re.Match) -> str:
+    day = _day(m.group(2))
+    return f"{m.group(1)} {day}" if day else m.group(0)
+
+
+def _day_month(m: re.Match) -> str:
+    day = _day(m.group(1))
+    return f"the {day} of {m.group(2)}" if day else m.group(0)
+
+
 def dates(text: str) -> str:
     """November 28 -> November twenty-eighth; 5 June -> the fifth of June; 11/28/2026 -> November
     twenty-eighth, 2026 (month first, as in the US, unless the first number cannot be a month)."""
     text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])", _numeric_date, text)
-    text = re.sub(
-        rf"\b({_MONTH})\s+(\d{{1,2}})\b(?![.,:]?\d)",
-        lambda m: f"{m.group(1)} {_words(int(m.group(2)), to='ordinal')}" if 1 <= int(m.group(2)) <= 31 else m.group(0),
-        text,
-    )
-    return re.sub(
-        rf"(?<![\d,.])\b(\d{{1,2}})\s+({_MONTH})\b",
-        lambda m: (
-            f"the {_words(int(m.group(1)), to='ordinal')} of {m.group(2)}" if 1 <= int(m.group(1)) <= 31 else m.group(0)
-        ),
-        text,
-    )
+    text = re.sub(rf"\b({_MONTH})\s+(\d{{1,2}})\b(?![.,:]?\d)", _month_day, text)
+    return re.sub(rf"(?<![\d,.])\b(\d{{1,2}})\s+({_MONTH})\b", _day_month, text)
 
 
 def decades(text: str) -> str:
