@@ -475,12 +475,11 @@ def cache_info(cache_dir: str | None, as_json: bool) -> None:
     from .engines.piper import prepared_folder, prepared_voices
 
     info = _cache(cache_dir).info()
-    voices = prepared_voices()
-    info["voices"] = {"path": str(prepared_folder()), "prepared": len(voices), "bytes": sum(voices.values())}
+    sizes = prepared_voices()
+    voices = info["voices"] = {"path": str(prepared_folder()), "prepared": len(sizes), "bytes": sum(sizes.values())}
     text = (
         f"{info['path']}: {info['entries']} clips, {info['renders']} renders, {_size(info['bytes'])}\n"
-        f"{prepared_folder()}: {len(voices)} prepared voice{'' if len(voices) == 1 else 's'}, "
-        f"{_size(sum(voices.values()))}"
+        f"{voices['path']}: {len(sizes)} prepared voice{'' if len(sizes) == 1 else 's'}, {_size(voices['bytes'])}"
     )
     click.echo(json.dumps(info) if as_json else text)
 
@@ -552,6 +551,7 @@ def channel_options(fn):
 @cli.group()
 def feed() -> None:
     """Podcast RSS feeds that Apple Podcasts and Podcasting 2.0 apps accept."""
+    _setup_logging(0, False)  # the feed's warnings (no artwork, no owner email) on stderr
 
 
 def _channel(kw: dict[str, Any], existing: Path | None = None):
@@ -570,8 +570,6 @@ def feed_add(feed_path: Path, mp3s: tuple[Path, ...], base_url: str, max_items: 
     """Add editions to a feed, or create it. The same edition again updates its item in place."""
     from . import feed as feeds
 
-    _setup_logging(0, False)
-
     count = feeds.add(feed_path, list(mp3s), base_url, _channel(kw, feed_path), max_items=max_items)
     click.echo(f"{feed_path}: {count} episode(s)", err=True)
 
@@ -583,8 +581,6 @@ def feed_add(feed_path: Path, mp3s: tuple[Path, ...], base_url: str, max_items: 
 def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int | None, **kw) -> None:
     """Rebuild a whole feed from a folder of editions and their manifests."""
     from . import feed as feeds
-
-    _setup_logging(0, False)
 
     path, count = feeds.build(folder, base_url, _channel(kw), output=output, max_items=max_items)
     click.echo(f"{path}: {count} episode(s)", err=True)

@@ -204,21 +204,23 @@ def _same_edition(ours: set[str], remembered: dict) -> int:
     return shared if 2 * shared >= len(ours) else 0
 
 
-def _recall_gain(cache: RenderCache | None, key: str, contents: list[str]) -> dict | None:
+def _gain_memory(cache: RenderCache | None, key: str) -> list[dict]:
+    """The remembered editions, newest first: read once per build."""
+    found = cache.get_render(key) if cache is not None else None
+    return found[1].get("editions", []) if found else []
+
+
+def _recall_gain(memory: list[dict], ours: set[str]) -> dict | None:
     """How the last build of this edition was finished, if one is remembered. A new story has
     none: another story's gain would be no better than a rough first guess, and encoding at it
     while the search runs would be wasted."""
-    found = cache.get_render(key) if cache is not None else None
-    ours = {c[:16] for c in contents}
-    editions = [e for e in (found[1].get("editions", []) if found else []) if _same_edition(ours, e)]
-    return max(editions, key=lambda e: _same_edition(ours, e), default=None)
+    best = max(memory, key=lambda e: _same_edition(ours, e), default=None)
+    return best if best is not None and _same_edition(ours, best) else None
 
 
-def _remember_gain(cache: RenderCache, key: str, contents: list[str], finish: loudness.Finish) -> None:
+def _remember_gain(cache: RenderCache, key: str, memory: list[dict], ours: list[str], finish: loudness.Finish) -> None:
     """Put this edition first in the memory, in place of its earlier versions."""
-    ours = [c[:16] for c in contents]
-    found = cache.get_render(key)
-    others = [e for e in (found[1].get("editions", []) if found else []) if not _same_edition(set(ours), e)]
+    others = [e for e in memory if not _same_edition(set(ours), e)]
     edition = {
         "stretches": ours,
         "solution_db": finish.solution_db,
@@ -289,7 +291,9 @@ def encode_mp3(
     # Where the last build of this edition's gain search ended: this one starts there (fewer
     # tries, same answer).
     memory_key = _gain_memory_key(target, encoding, sample_rate)
-    last_build = _recall_gain(cache, memory_key, contents) if target.enabled else None
+    memory = _gain_memory(cache, memory_key) if target.enabled else []
+    ours = [c[:16] for c in contents]  # short digests: the memory keeps 16 editions of any length
+    last_build = _recall_gain(memory, set(ours))
     guess = last_build["solution_db"] if last_build else None
     # Most edits keep the gain: the stretches not cached at the last build's gain are encoded
     # while the search runs, and used if it finds that gain again (else only CPU was spent).
@@ -329,5 +333,5 @@ def encode_mp3(
         headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2
     _join(frames, path, samples_out, encoding)
     if cache is not None and finish is not None:
-        _remember_gain(cache, memory_key, contents, finish)
+        _remember_gain(cache, memory_key, memory, ours, finish)
     return Encoded(path, finish, measured if target.enabled else None, len(spans) - reused, reused)

@@ -261,10 +261,10 @@ def times(text: str) -> str:
 
     def say(m: re.Match) -> str:
         hour, minutes, half = m.group(1), m.group(2), m.group(3)
-        words = num2words(int(hour))
+        words = _words(int(hour))
         if minutes and int(minutes):
             mm = int(minutes)
-            words += (" oh " if mm < 10 else " ") + num2words(mm)
+            words += (" oh " if mm < 10 else " ") + _words(mm)
         stop = "." if half.endswith(".") and m.end() == len(text) else ""  # it also ended the sentence
         return f"{words} {'AM' if half.lower().startswith('a') else 'PM'}{stop}"
 
@@ -299,7 +299,7 @@ def years(text: str) -> str:
     """Four-digit years are read as years: "in 2021" -> "in twenty twenty-one"."""
     return re.sub(
         r"(?<![\d,.$€£])\b(1[1-9]\d\d|20\d\d)\b(?![,.]?\d)(?!\s?(?:percent|people|officers|troops|dollars|euros|pounds))",
-        lambda m: num2words(int(m.group(1)), to="year"),
+        lambda m: _words(int(m.group(1)), to="year"),
         text,
     )
 

@@ -122,23 +122,27 @@ def prepared_folder() -> Path:
     return default_cache_dir() / "voices"
 
 
-def prepared_voices() -> dict[str, int]:
-    """Each prepared voice (voice, settings and onnxruntime version) and its bytes on disk."""
-    found: dict[str, int] = {}
+def _prepared_files() -> dict[str, list[Path]]:
+    """Each prepared voice (voice, settings and onnxruntime version) and its graphs and weights."""
+    found: dict[str, list[Path]] = {}
     for path in prepared_folder().glob("*-*.*"):
         name, _, stage = path.stem.rpartition("-")
         if stage in STAGES and path.suffix in (".onnx", ".weights"):
-            found[name] = found.get(name, 0) + path.stat().st_size
+            found.setdefault(name, []).append(path)
     return found
+
+
+def prepared_voices() -> dict[str, int]:
+    """Each prepared voice and its bytes on disk."""
+    return {name: sum(p.stat().st_size for p in paths) for name, paths in _prepared_files().items()}
 
 
 def remove_prepared_voices() -> int:
     """Delete every prepared voice (the next load prepares its own again); returns how many."""
-    voices = prepared_voices()
-    for name in voices:
-        for stage in STAGES:
-            for suffix in (".onnx", ".weights"):
-                (prepared_folder() / f"{name}-{stage}{suffix}").unlink(missing_ok=True)
+    voices = _prepared_files()
+    for paths in voices.values():
+        for path in paths:
+            path.unlink(missing_ok=True)
     return len(voices)
 
 
