@@ -21,6 +21,9 @@ class Rule:
     name: str
     pattern: re.Pattern
     scope: str = "line"
+    #: What the line costs the stretch of prose around it (characters); ``None``: as any chrome.
+    #: Section labels ("Related", "Comments") cost much: the story rarely goes on past them.
+    cost: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,10 @@ def _parse_rules(data: dict, origin: str) -> list[Rule]:
             compiled = re.compile(pattern, re.IGNORECASE)
         except re.error as exc:
             raise UsageError(f"{origin}: rule {name!r} is not a valid regular expression ({exc})") from None
-        rules.append(Rule(name, compiled, scope))
+        cost = raw.get("cost")
+        if cost is not None and (not isinstance(cost, int) or isinstance(cost, bool) or cost < 0):
+            raise UsageError(f"{origin}: rule {name!r} has cost {cost!r}; use a whole number of characters")
+        rules.append(Rule(name, compiled, scope, cost))
     return rules
 
 

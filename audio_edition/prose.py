@@ -1,0 +1,323 @@
+"""Stage 2, cleaning (the classifier): tell the story's prose from page chrome by what each line shows.
+
+A flat scrape has no markup to go by, so each line is judged on signals any page shows (as
+jusText does): its length, its share of stopwords, whether it ends like a sentence. Lines too
+short to judge take the verdict of their neighbours, and the story is the densest stretch of
+prose on the page (the maximum-sum run, as in Body Text Extraction), so menus, teasers and
+footers around it fall away even when a line of them reads like prose. The thresholds are data
+(``[classifier]`` in ``data/boilerplate.toml``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from importlib import resources
+
+from ._compat import tomllib
+
+GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+_WORD = re.compile(r"\w+", re.UNICODE)
+#: A line that ends the way a sentence does (closing quotes and brackets allowed).
+_SENTENCE_END = re.compile(r"""[.!?…:]["'”’»)\]]*$""")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The classifier's settings; the defaults are jusText's, tuned on real pages (README)."""
+
+    #: Lines shorter than this (characters) are too short to judge on their own.
+    length_low: int = 70
+    #: Lines longer than this with enough stopwords are prose outright.
+    length_high: int = 200
+    #: Share of stopwords below which a line is not prose (menus and lists of names have few).
+    stopwords_low: float = 0.30
+    #: Share of stopwords at which a line reads as prose.
+    stopwords_high: float = 0.32
+    #: A long line that ends like a sentence is near-good from this share (names and figures
+    #: crowd the stopwords out of sports and business reports).
+    stopwords_long: float = 0.20
+    #: A short line this close (characters) before prose may be its heading.
+    max_heading_distance: int = 200
+    #: This many short lines in a row, few of them ending like a sentence, are a menu.
+    menu_run: int = 3
+    #: What a line of chrome costs the stretch it interrupts: its length plus this (characters).
+    chrome_cost: int = 25
+    #: One line of chrome costs at most this much of its length: an interruption, however long.
+    chrome_cap: int = 40
+    #: A line of prose with no prose on either side (a teaser under its headline, a caption)
+    #: counts for this share of its length.
+    isolated_weight: float = 0.3
+    #: The story is the first run of prose at least this share of the densest one (comments and
+    #: teasers after a story can outweigh it).
+    first_stretch: float = 0.3
+    #: A second stretch is the story's too when its prose is at least this share of the first's.
+    second_stretch: float = 0.5
+
+
+@functools.cache
+def thresholds() -> Thresholds:
+    data = tomllib.loads(resources.files("audio_edition").joinpath("data/boilerplate.toml").read_text("utf-8"))
+    table = data.get("classifier", {})
+    known = {f.name for f in fields(Thresholds)}
+    return Thresholds(**{k: v for k, v in table.items() if k in known})
+
+
+@functools.cache
+def _stoplists() -> dict[str, frozenset[str]]:
+    import justext  # ships jusText's stopword lists for 100 languages; a trafilatura dependency
+
+    return {name: frozenset(justext.get_stoplist(name)) for name in sorted(justext.get_stoplists())}
+
+
+def stoplist_for(lines: Sequence[str]) -> frozenset[str]:
+    """The stopword list of the page's language: the one that covers most of its commonest words.
+
+    Only lines of prose length vote (menus are names), and the ties go to the list that covers
+    most words for its size (the long lists of some languages hold English words too).
+    """
+    voters = [line for line in lines if len(_WORD.findall(line)) >= 8] or list(lines)
+    words = [w.lower() for line in voters for w in _WORD.findall(line)]
+    if not words:
+        return frozenset()
+    common = [w for w, _ in Counter(words).most_common(100)]
+
+    def score(stops: frozenset[str]) -> tuple[int, float]:
+        return sum(w in stops for w in common), sum(w in stops for w in words) / len(stops) ** 0.5
+
+    return max(_stoplists().values(), key=score)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line to judge. ``chrome`` names what already called it chrome (a rule, the page's
+    repeats, the publication's template); ``cost`` is what it then costs the stretch around it."""
+
+    text: str
+    chrome: str | None = None
+    cost: int | None = None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One line's verdict: ``in_story`` if it is spoken; ``why`` says why, for ``lint``."""
+
+    text: str
+    in_story: bool
+    why: str
+    stopwords: float
+
+
+def _initial(text: str, stops: frozenset[str], t: Thresholds) -> tuple[str, float]:
+    words = [w for w in _WORD.findall(text) if not w.isdigit()]  # scores and figures are neither
+    if not words:
+        return BAD, 0.0
+    density = sum(1 for w in words if w.lower() in stops) / len(words)
+    if "©" in text or re.search(r"\bcopyright\b", text, re.I):
+        return BAD, density
+    if len(text) < t.length_low:
+        return SHORT, density
+    if density >= t.stopwords_high:
+        return (GOOD if len(text) > t.length_high or _SENTENCE_END.search(text) else NEARGOOD), density
+    if density >= t.stopwords_low:
+        return NEARGOOD, density
+    if density >= t.stopwords_long and len(text) > t.length_high and _SENTENCE_END.search(text):
+        return NEARGOOD, density
+    return BAD, density
+
+
+def _menus(classes: list[str], lines: Sequence[str], t: Thresholds) -> list[str]:
+    """Runs of short lines that do not end like sentences (menus, tag lists, share bars) are chrome."""
+    out = list(classes)
+    i = 0
+    while i < len(classes):
+        j = i
+        while j < len(classes) and classes[j] == SHORT:
+            j += 1
+        if j - i >= t.menu_run and sum(bool(_SENTENCE_END.search(lines[k])) for k in range(i, j)) * 2 < j - i:
+            out[i:j] = [BAD] * (j - i)
+        i = max(j, i + 1)
+    return out
+
+
+def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
+    j = i + step
+    while 0 <= j < len(classes):
+        c = classes[j]
+        if c in (GOOD, BAD) or (c == NEARGOOD and not ignore_neargood):
+            return c
+        j += step
+    return BAD
+
+
+def _smooth(classes: list[str], lengths: list[int], t: Thresholds) -> list[str]:
+    """jusText's context rules: short and near-good lines take their neighbours' verdict."""
+    classes = list(classes)
+    # A short line right before prose may be its heading: judge it as near-good.
+    for i, c in enumerate(classes):
+        if c != SHORT:
+            continue
+        distance = 0
+        for j in range(i + 1, len(classes)):
+            if classes[j] == GOOD:
+                classes[i] = NEARGOOD if distance <= t.max_heading_distance else SHORT
+                break
+            distance += lengths[j]
+            if distance > t.max_heading_distance:
+                break
+    revised = list(classes)
+    for i, c in enumerate(classes):
+        if c != SHORT:
+            continue
+        prev, nxt = _neighbour(classes, i, -1, True), _neighbour(classes, i, 1, True)
+        if prev == nxt:
+            revised[i] = prev
+        elif (prev == BAD and _neighbour(classes, i, -1, False) == NEARGOOD) or (
+            nxt == BAD and _neighbour(classes, i, 1, False) == NEARGOOD
+        ):
+            revised[i] = GOOD
+        else:
+            revised[i] = BAD
+    final = list(revised)
+    for i, c in enumerate(revised):
+        if c != NEARGOOD:
+            continue
+        prev, nxt = _neighbour(revised, i, -1, True), _neighbour(revised, i, 1, True)
+        final[i] = BAD if prev == nxt == BAD else GOOD
+    return final
+
+
+def _accompanied(prosy: list[bool], i: int) -> bool:
+    return (i > 0 and prosy[i - 1]) or (i + 1 < len(prosy) and prosy[i + 1])
+
+
+def _best_run(gains: list[int], lo: int, hi: int) -> tuple[int, int, int]:
+    """The maximum-sum run of ``gains[lo:hi]`` (Kadane): (score, start, end)."""
+    best = (0, lo, lo)
+    run, start = 0, lo
+    for i in range(lo, hi):
+        if run <= 0:
+            run, start = 0, i
+        run += gains[i]
+        if run > best[0]:
+            best = (run, start, i + 1)
+    return best
+
+
+def _runs(gains: list[int], lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """Every run that stands out, by position: the best run of ``gains[lo:hi]``, then the best
+    runs left and right of it, and so on: (score, start, end)."""
+    score, a, b = _best_run(gains, lo, hi)
+    if score <= 0:
+        return []
+    return [*_runs(gains, lo, a), (score, a, b), *_runs(gains, b, hi)]
+
+
+def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tuple[int, int]]:
+    """The story's stretches: the densest run of prose, and any other run nearly as dense."""
+    gains = [cost if c == GOOD else -cost for c, cost in zip(classes, costs)]
+    runs = _runs(gains, 0, len(gains))
+    if not runs:
+        return []
+    top = max(score for score, _, _ in runs)
+    main = next(i for i, (score, _, _) in enumerate(runs) if score >= top * t.first_stretch)
+    return [(a, b) for i, (score, a, b) in enumerate(runs) if i == main or (i > main and score >= runs[main][0] * t.second_stretch)]
+
+
+def judge(
+    lines: Sequence[Line],
+    stops: frozenset[str] | None = None,
+    t: Thresholds | None = None,
+    *,
+    headlines: Sequence[int] = (),
+) -> list[Judged]:
+    """Judge each line of a page: the lines of the story's densest stretches that read as prose.
+
+    ``headlines``: the lines where the story's headline stands (menus and teasers may repeat it);
+    the story begins after the last of them that comes before its densest stretch.
+    """
+    t = t or thresholds()
+    texts = [line.text for line in lines]
+    stops = stoplist_for([x.text for x in lines if not x.chrome]) if stops is None else stops
+    initial = [(BAD, 0.0) if x.chrome else _initial(x.text, stops, t) for x in lines]
+    lengths = [len(x) for x in texts]
+    classes = _smooth(_menus([c for c, _ in initial], texts, t), lengths, t)
+    if GOOD not in classes:
+        # Nothing on the page reads as prose (a few short lines, a list): nothing to tell apart.
+        return [
+            Judged(x.text, not x.chrome, x.chrome or "no prose on the page to compare with", d)
+            for x, (_, d) in zip(lines, initial)
+        ]
+    prosy = [c in (GOOD, NEARGOOD) for c, _ in initial]
+    costs = [
+        x.cost
+        if x.chrome and x.cost is not None
+        else (min(n, t.chrome_cap) + t.chrome_cost if c != GOOD else n if _accompanied(prosy, i) else int(n * t.isolated_weight))
+        for i, (x, c, n) in enumerate(zip(lines, classes, lengths))
+    ]
+    first = _stretches(classes, costs, t)[0][0] if headlines else 0
+    start = max((h + 1 for h in headlines if h < first), default=None)
+    lo = start or 0
+    keep = set()
+    for a, b in _stretches(classes[lo:], costs[lo:], t):
+        a, b = a + lo, b + lo
+        # A stretch starts and ends with a line that is prose on its own, not a heading or a credit.
+        while a < b and initial[a][0] != GOOD:
+            a += 1
+        while b > a and initial[b - 1][0] != GOOD:
+            b -= 1
+        keep.update(range(a, b))
+    out = []
+    for i, (x, (first, density)) in enumerate(zip(lines, initial)):
+        c = classes[i]
+        if x.chrome:
+            why = x.chrome
+        elif start is not None and i < start:
+            why = "before the story's headline"
+        elif i not in keep:
+            why = "outside the story's densest stretch of prose"
+        elif c == GOOD:
+            why = "prose" if first == GOOD else f"{first} line among prose"
+        else:
+            why = f"{first} line, not prose (stopwords {density:.2f})"
+        out.append(Judged(x.text, i in keep and c == GOOD, why, density))
+    return out
+
+
+#: What separates a page title from the site's name: "Story - WSJ", "Story | Reuters".
+_SITE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+|\s+::\s+")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+def _same(a: str, b: str) -> bool:
+    fold = lambda s: " ".join(s.translate(_QUOTES).casefold().split())  # noqa: E731
+    return fold(a) == fold(b)
+
+
+def without_site(title: str, max_words: int = 5) -> str:
+    """A page title without the site name after it: "Talks resume - The Ledger" -> "Talks resume"."""
+    for _ in range(2):
+        parts = _SITE_SEPARATOR.split(title)
+        if len(parts) < 2 or len(parts[-1].split()) > max_words or len(" ".join(parts[:-1]).split()) < 2:
+            break
+        title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·»")
+    return title.strip()
+
+
+def find_headline(lines: Sequence[str]) -> tuple[str | None, list[int]]:
+    """The story's headline, and the lines where it stands again (above the story, in menus).
+
+    A scraped page starts with its title (the browser tab's: often "Headline - Site") and shows
+    the headline again above the story. The headline is that repeated line, or the title without
+    the site's name; ``None`` if the first line is not title-like (it ends like a sentence).
+    """
+    if not lines:
+        return None, []
+    first = lines[0].strip()
+    if len(first) > 200 or re.search(r"[.;,]$", first):
+        return None, []
+    title = without_site(first)
+    return title, [i for i, line in enumerate(lines[1:], 1) if _same(line, title) or _same(line, first)]
