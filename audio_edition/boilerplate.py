@@ -1,15 +1,23 @@
-"""Stage 2, cleaning: drop page chrome. The rules are data (TOML); this module only applies them."""
+"""Stage 2, cleaning: drop page chrome, keep the story.
+
+The rules are data (TOML); the classifier that judges what no rule names is prose.py, the
+memory of a publication's template is template.py. This module applies them in order and keeps
+every line's verdict for ``lint``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from ._compat import read_toml, tomllib
 from .errors import InputError, UsageError
-from .ingest import Block
+from .ingest import Block, Story
+from .template import Template, digest
 
 SCOPES = ("line", "inline")
 
@@ -84,15 +92,229 @@ def clean_line(line: str, rules: list[Rule], dropped: list[Dropped]) -> str:
     return stripped
 
 
-def strip_boilerplate(blocks: tuple[Block, ...], rules: list[Rule]) -> tuple[tuple[Block, ...], list[Dropped]]:
-    """Drop matching lines; join what is left of each block into one line."""
-    dropped: list[Dropped] = []
-    kept = []
-    for block in blocks:
-        lines = [clean_line(line, rules, dropped) for line in block.text.split("\n")]
-        text = " ".join(line for line in lines if line)
-        if text:
-            kept.append(Block(block.kind, text, block.level))
-    if not kept:
+@dataclass(frozen=True)
+class Verdict:
+    """One line of the input and what cleaning did with it: ``lint`` shows every one."""
+
+    text: str
+    kept: bool
+    #: What decided: a rule's name, or one of :data:`DECIDERS`.
+    by: str
+    #: Why, in words ("seen on 3 earlier pages of The Ledger", "outside the story's densest stretch").
+    reason: str
+    #: The classifier's measure of the line (its share of stopwords), where it judged it.
+    stopwords: float | None = None
+
+
+#: What decides a line's fate when no rule does.
+DECIDERS = ("headline", "repeated", "edition", "template", "classifier", "extractors", "editor")
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """How a story is cleaned: the rules, the editor's overrides and what is known of the template."""
+
+    rules: tuple[Rule, ...] = ()
+    #: Tell prose from chrome where no rule speaks (prose.py); off with ``--keep-boilerplate``.
+    classify: bool = True
+    #: A line containing one of these (case-insensitive) is always spoken / never spoken.
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    #: The publication's template, learnt from its earlier pages (template.py).
+    template: Template | None = None
+    #: Digests of lines that stand on other stories of the same edition: for each, on how many.
+    elsewhere: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A story once cleaned: what will be spoken, the headline found, and every line's verdict."""
+
+    blocks: tuple[Block, ...]
+    title: str | None
+    author: str | None
+    verdicts: tuple[Verdict, ...]
+    #: The story's lines as read (the template memory learns them).
+    lines: tuple[str, ...]
+
+    @property
+    def dropped(self) -> list[Dropped]:
+        return [Dropped(v.by, v.text) for v in self.verdicts if not v.kept]
+
+
+#: Sentence punctuation that ends a line of hard-wrapped prose.
+_LINE_END = re.compile(r"""[.!?:;"”’)\]]$""")
+
+
+def _lines(block: Block) -> list[str]:
+    """A block's lines, with hard-wrapped prose (a long line broken mid-sentence) joined again."""
+    lines: list[str] = []
+    for raw in block.text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if lines and len(lines[-1]) >= 40 and not _LINE_END.search(lines[-1]) and line[:1].islower():
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
+def page_lines(blocks: tuple[Block, ...]) -> list[str]:
+    """Every line of a story as the cleaning stage sees it."""
+    return [line for block in blocks for line in _lines(block)]
+
+
+def _forced(text: str, wanted: tuple[str, ...]) -> str | None:
+    folded = text.casefold()
+    return next((w for w in wanted if w.casefold() in folded), None)
+
+
+def _byline_author(text: str) -> str | None:
+    match = re.match(r"(?i)\s*(?:written |words |reporting |story )?by:?\s+(.*?)(?:\s*[,|–—-]\s*\S.*)?$", text)
+    return match.group(1).strip() if match else None
+
+
+def clean(story: Story, cleaning: Cleaning) -> Cleaned:
+    """Decide, line by line, what of a story is spoken.
+
+    Rules speak first (player chrome, pitches, captions), then what the page itself shows: the
+    headline standing above the story, lines repeated on the page, on other stories of the
+    edition or on the publication's earlier pages. The classifier (prose.py) judges the rest:
+    the story is the densest stretch of prose. On HTML pages a line must also have been chosen
+    by most of the article extractors, or by one of them and read as prose (extract.py).
+    """
+    from . import prose
+
+    units: list[tuple[int, str]] = []  # (block index, line)
+    for index, block in enumerate(story.blocks):
+        units.extend((index, line) for line in _lines(block))
+    texts = [line for _, line in units]
+    counts = Counter(" ".join(t.casefold().split()) for t in texts)
+    rules = list(cleaning.rules)
+    author = None
+
+    lines: list[prose.Line] = []
+    ruled: set[int] = set()  # lines a rule dropped
+    forced: dict[int, Verdict] = {}
+    for i, text in enumerate(texts):
+        dropped: list[Dropped] = []
+        cleaned = clean_line(text, rules, dropped) if rules else text
+        if (word := _forced(text, cleaning.drop)) is not None:
+            forced[i] = Verdict(text, False, "editor", f"dropped by the editor (--drop {word!r})")
+        elif (word := _forced(text, cleaning.keep)) is not None:
+            forced[i] = Verdict(cleaned or text, True, "editor", f"kept by the editor (--keep {word!r})")
+        if not cleaned:
+            rule = next(r for r in rules if r.name == dropped[-1].rule)
+            if rule.name == "byline" and author is None:
+                author = _byline_author(text)
+            lines.append(prose.Line(text, f"{rule.name}: a boilerplate rule", rule.cost))
+            ruled.add(i)
+            continue
+        if not cleaning.classify:
+            lines.append(prose.Line(cleaned))
+            continue
+        seen = cleaning.template.seen(text) if cleaning.template else 0
+        others = cleaning.elsewhere.get(digest(text), 0)
+        if others:
+            lines.append(
+                prose.Line(cleaned, f"edition: also on {_count(others, 'other story', 'other stories')} of the edition")
+            )
+        elif seen:
+            publication = cleaning.template.publication if cleaning.template else ""
+            lines.append(prose.Line(cleaned, f"template: seen on {_count(seen, 'earlier page')} of {publication}"))
+        elif counts[" ".join(text.casefold().split())] > 1:
+            lines.append(prose.Line(cleaned, "repeated: stands more than once on the page"))
+        else:
+            lines.append(prose.Line(cleaned))
+
+    if not cleaning.classify:
+        judged = [prose.Judged(x.text, not x.chrome, x.chrome or "editor: --keep-boilerplate", 0.0) for x in lines]
+        title = story.title
+    else:
+        title, headlines = _headline(story, lines, ruled)
+        for h in headlines:
+            lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
+        judged = prose.judge(lines, headlines=headlines)
+
+    # Where no extractor found an article, the classifier alone reads the page.
+    voted = any(block.votes for block in story.blocks)
+    verdicts: list[Verdict] = []
+    for i, ((index, _), judgement) in enumerate(zip(units, judged)):
+        votes = story.blocks[index].votes if voted else None
+        chrome = lines[i].chrome
+        if chrome:
+            by, _, reason = chrome.partition(": ")
+            verdict = Verdict(lines[i].text, judgement.in_story, by, reason)
+        elif votes is not None and cleaning.classify:
+            kept, reason = _with_votes(votes, judgement)
+            verdict = Verdict(lines[i].text, kept, "extractors", reason, judgement.stopwords)
+        else:
+            verdict = Verdict(lines[i].text, judgement.in_story, "classifier", judgement.why, judgement.stopwords)
+        verdicts.append(forced.get(i) or verdict)
+
+    blocks: list[Block] = []
+    for index, block in enumerate(story.blocks):
+        spoken = [v.text for (b, _), v in zip(units, verdicts) if b == index and v.kept]
+        if spoken:
+            blocks.append(dataclasses.replace(block, text=" ".join(spoken)))
+    if not blocks:
         raise InputError("nothing left to read once the boilerplate was removed (see `audio-edition lint`)")
-    return tuple(kept), dropped
+    return Cleaned(tuple(blocks), title, story.author or author, tuple(verdicts), tuple(texts))
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _with_votes(votes: int, judgement) -> tuple[bool, str]:
+    """An HTML line: most extractors chose it, or one did and the classifier reads it as the story's prose."""
+    chose = f"chosen by {votes} of 3 extractors"
+    if votes >= 2:
+        return True, chose
+    if votes == 1 and judgement.in_story and judgement.why == "prose":
+        return True, f"{chose}, and prose in the story's stretch"
+    return False, f"{chose}; {judgement.why}" if votes else "chosen by no extractor"
+
+
+def _headline(story: Story, lines: list, ruled: set[int]) -> tuple[str | None, list[int]]:
+    """The story's headline and the lines where it stands on the page (never spoken as body)."""
+    from . import prose
+
+    if story.title:  # HTML metadata, or the caller's
+        wanted = prose.fold(story.title)
+        return story.title, [i for i, x in enumerate(lines) if prose.fold(x.text) == wanted]
+    if story.format == "markdown":
+        # A level-1 heading at the top says it; a heading is structure, not chrome to judge.
+        first = story.blocks[0] if story.blocks else None
+        if first is not None and first.kind == "heading" and first.level <= 1 and not lines[0].chrome:
+            return first.text, [0]
+        return None, []
+    # Where the story starts once the classifier has read the page, and the headline above it.
+    judged = prose.judge(lines)
+    start = next((i for i, j in enumerate(judged) if j.in_story), len(lines))
+    story_text = " ".join(j.text for j in judged if j.in_story)[:3000]
+    # A headline may stand twice on the page, or on other pages of the site: only rules rule it out.
+    candidates = [x if i in ruled else prose.Line(x.text) for i, x in enumerate(lines)]
+    return prose.find_headline(candidates, start, story_text)
+
+
+def publication(story: Story) -> str | None:
+    """Whose page a story is, for its template: the site an HTML page names, else the site name
+    after the headline on a scraped page's first line ("Talks resume - The Ledger")."""
+    from urllib.parse import urlparse
+
+    from . import prose
+
+    if story.meta.get("site"):
+        return str(story.meta["site"])
+    if story.url:
+        return urlparse(story.url).hostname
+    first = next((line for line in page_lines(story.blocks[:1])), "")
+    site = first[len(prose.without_site(first)) :].strip(" |-–—:·»")
+    return site or None
+
+
+def identity(story: Story) -> str:
+    """Which page a story is, whatever its edits: its URL, else its title, else its first line."""
+    return story.url or story.title or next(iter(page_lines(story.blocks[:1])), story.source)

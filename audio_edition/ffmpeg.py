@@ -1,4 +1,4 @@
-"""Finding and running ffmpeg: the system one, else the binary the imageio-ffmpeg wheel ships.
+"""Finding and running ffmpeg: the binary the imageio-ffmpeg wheel ships, or the one named.
 
 The wheel ships no ffprobe, so nothing here (nor anything that calls pydub's decoder) relies on it.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
 import subprocess
 import warnings
 from pathlib import Path
@@ -19,18 +18,29 @@ from .errors import EncodingError
 
 @functools.cache
 def ffmpeg_exe() -> str:
-    """Path of the ffmpeg binary: ``AUDIO_EDITION_FFMPEG``, then ``$PATH``, then imageio-ffmpeg."""
+    """Path of the ffmpeg binary: ``AUDIO_EDITION_FFMPEG``, else the one the imageio-ffmpeg wheel pins.
+
+    A system ffmpeg on ``$PATH`` is not used unless named: another version encodes other bytes,
+    and builds that share a cache must not mix encoders (its version is in the render key too).
+    """
     explicit = os.environ.get("AUDIO_EDITION_FFMPEG")
     if explicit:
         return explicit
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
     try:
         import imageio_ffmpeg
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
-        raise EncodingError("no ffmpeg found: install ffmpeg or the imageio-ffmpeg package") from exc
+        raise EncodingError("no ffmpeg found: install the imageio-ffmpeg package or set AUDIO_EDITION_FFMPEG") from exc
     return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@functools.cache
+def version() -> str:
+    """The first line of ``ffmpeg -version``: what encoded a render."""
+    try:
+        out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, check=False).stdout
+    except OSError as exc:
+        raise EncodingError(f"cannot run ffmpeg ({exc.strerror})") from exc
+    return out.decode("utf-8", "replace").partition("\n")[0].strip()
 
 
 @functools.cache
@@ -39,10 +49,9 @@ def has_loopback_decoders() -> bool:
     as its version says (git builds are taken as new). Older imageio-ffmpeg wheels ship older
     binaries, so the wheel's is asked too."""
     try:
-        text = subprocess.run([ffmpeg_exe(), "-hide_banner", "-version"], capture_output=True, check=False).stdout
-    except OSError:
+        return version_has_loopback_decoders(version())
+    except EncodingError:
         return False
-    return version_has_loopback_decoders(text.decode("utf-8", "replace"))
 
 
 def version_has_loopback_decoders(version: str) -> bool:

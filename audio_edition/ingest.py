@@ -34,6 +34,8 @@ class Block:
     kind: str
     text: str
     level: int = 0
+    #: On an HTML page, how many of the article extractors chose this line (extract.py).
+    votes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -167,64 +169,19 @@ def parse_markdown(text: str, name: str = "markdown") -> Story:
 
 
 def parse_html(text: str, name: str = "html") -> Story:
-    """Extract the article with trafilatura; keep headings, list items and quotes as blocks."""
-    import trafilatura
-    from lxml import etree
+    """Every visible line of the page, each with its extractors' votes (extract.py); the cleaning
+    stage decides which are the story. The headline and metadata come from the page's own."""
+    from .extract import read_page
 
-    xml = trafilatura.extract(
-        text,
-        output_format="xml",
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        include_formatting=False,
-        favor_precision=True,
-        deduplicate=False,
+    page = read_page(text)
+    blocks = tuple(Block(line.kind, line.text, line.level, line.votes) for line in page.lines)
+    return Story(
+        source=name,
+        format="html",
+        blocks=blocks,
+        title=page.title,
+        author=page.author,
+        date=page.date,
+        url=page.url,
+        meta={"site": page.site} if page.site else {},
     )
-    meta = trafilatura.extract_metadata(text)
-    blocks: list[Block] = []
-    if xml:
-        root = etree.fromstring(xml.encode("utf-8"))
-        main = root.find("main")
-        body = main if main is not None else root
-        for el in body.iter("head", "p", "item", "quote"):
-            # a <p> inside a <quote> or <item> is read with its container
-            if el.tag == "p" and el.getparent() is not None and el.getparent().tag in ("quote", "item"):
-                continue
-            content = " ".join("".join(el.itertext()).split())
-            if not content:
-                continue
-            if el.tag == "head":
-                level = int((el.get("rend") or "h2").lstrip("h") or 2)
-                blocks.append(Block("heading", content, level))
-            elif el.tag == "item":
-                blocks.append(Block("item", content))
-            elif el.tag == "quote":
-                blocks.append(Block("quote", content))
-            else:
-                blocks.append(Block("paragraph", content))
-    title = author = url = None
-    date = None
-    if meta is not None:
-        title = meta.title or None
-        author = meta.author or None
-        url = meta.url or None
-        if meta.date:
-            try:
-                date = _dt.date.fromisoformat(meta.date[:10])
-            except ValueError:
-                date = None
-    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", text, re.S | re.I)
-    if h1:
-        heading = " ".join(re.sub(r"<[^>]+>", " ", h1.group(1)).split())
-        title = _html_unescape(heading) or title
-    if title and blocks and blocks[0].kind == "heading" and blocks[0].text == title:
-        blocks = blocks[1:]
-    return Story(source=name, format="html", blocks=tuple(blocks), title=title, author=author, date=date, url=url)
-
-
-def _html_unescape(s: str) -> str:
-    import html
-
-    return html.unescape(s).strip()

@@ -77,7 +77,10 @@ def proper_nouns(sentence: str) -> list[str]:
 
 @dataclass
 class LintReport:
+    title: str
     text: str
+    #: Every line of every input, kept or dropped, with what decided and why.
+    blocks: list[dict[str, Any]]
     dropped: list[dict[str, str]]
     normalizations: list[dict[str, str]]
     unknown_names: list[dict[str, Any]]
@@ -120,7 +123,14 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
         + max(0, len(prep.document.chapters) - 1) * p.chapter_ms
     )
     return LintReport(
+        title=prep.document.title,
         text="\n\n".join(par.text for par in prep.document.paragraphs),
+        blocks=[
+            {"story": i, "text": v.text, "kept": v.kept, "by": v.by, "reason": v.reason}
+            | ({"stopwords": round(v.stopwords, 2)} if v.stopwords is not None else {})
+            for i, done in enumerate(prep.cleaned)
+            for v in done.verdicts
+        ],
         dropped=[{"rule": d.rule, "text": d.text} for d in prep.dropped],
         normalizations=changes,
         unknown_names=[{"name": n, "count": c} for n, c in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))],

@@ -37,31 +37,30 @@ class Document:
     paragraphs: tuple[Paragraph, ...]
 
 
-_TITLE_MAX = 140
-
-
 def headline(story: Story) -> tuple[str | None, tuple[Block, ...]]:
     """The story's headline and the blocks that follow it.
 
-    Markdown and HTML carry it as a level-1 heading or metadata. In plain text it is the first
-    block when that is one short line with no closing punctuation, as on the reference page.
+    The cleaning stage found it for text and HTML (the page's own title, the line above the
+    story); in Markdown it is a level-1 heading at the top. A story with none has ``None``:
+    its chapter is named by its opening words (:func:`opening_words`), and nothing is spoken.
     """
     blocks = story.blocks
     if story.title:
+        if blocks and blocks[0].text.strip() == story.title.strip():
+            blocks = blocks[1:]
         return story.title, blocks
-    if blocks and blocks[0].kind == "heading" and blocks[0].level <= 1:
+    if story.format == "markdown" and blocks and blocks[0].kind == "heading" and blocks[0].level <= 1:
         return blocks[0].text, blocks[1:]
-    first = blocks[0] if blocks else None
-    if (
-        first is not None
-        and first.kind in ("paragraph", "heading")
-        and len(first.text) <= _TITLE_MAX
-        and "\n" not in first.text
-        and not re.search(r"[.!?:;,]$", first.text)
-        and len(blocks) > 1
-    ):
-        return first.text, blocks[1:]
     return None, blocks
+
+
+def opening_words(blocks: tuple[Block, ...], words: int = 8) -> str:
+    """A name for a story with no headline: the opening words of its first sentence."""
+    text = next((b.text for b in blocks if b.text.strip()), "")
+    sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    parts = sentence.split()
+    name = " ".join(parts[:words]).rstrip(".,;:!?—–-")
+    return f"{name}…" if len(parts) > words else name
 
 
 #: Paragraph kinds that frame the stories and belong to no chapter.
@@ -102,16 +101,16 @@ def build_document(
             add("", "transition", transition)
         url = (urls[index] if index < len(urls) else None) or story.url
         story = dataclasses.replace(story, url=url)
-        name = story_title or (title if not edition else None) or f"Story {index + 1}"
+        name = story_title or (title if not edition else None) or opening_words(blocks) or f"Story {index + 1}"
         chapter = new_chapter(name, index, story.url)
         if speak_titles and story_title:
             add(chapter, "title", story_title)
         for block in blocks:
             if block.kind == "heading" and not edition:
-                # A section heading starts a chapter; one right after the headline names the first.
+                # A section heading starts a chapter.
                 if any(p.chapter == chapter and p.kind != "title" for p in paragraphs):
                     chapter = new_chapter(block.text, index, story.url)
-                else:
+                elif not story_title:  # no headline: the first heading names the first chapter
                     chapters[-1] = Chapter(chapter, block.text, index, story.url)
                 add(chapter, "heading", block.text)
             else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
+import logging
 import os
 import time
 from collections import Counter
@@ -28,6 +29,7 @@ from . import (
     paragraphs,
     sidecars,
     tags,
+    template,
 )
 from .engines import Clip
 from .errors import EncodingError, UsageError
@@ -45,8 +47,13 @@ class Prepared:
     stories: tuple[ingest.Story, ...]
     document: paragraphs.Document
     plan: chunks.Plan
-    dropped: tuple[boilerplate.Dropped, ...]
+    #: Each story's cleaning: every line's verdict (``lint`` shows them), the headline found.
+    cleaned: tuple[boilerplate.Cleaned, ...]
     metadata: Metadata
+
+    @property
+    def dropped(self) -> list[boilerplate.Dropped]:
+        return [d for c in self.cleaned for d in c.dropped]
 
 
 @dataclass
@@ -108,15 +115,14 @@ def prepare(
     inputs: Sequence[str], settings: BuildSettings, *, engine: engines.Engine, stdin: BinaryIO | None = None
 ) -> Prepared:
     """Read, clean, structure and chunk the inputs. The engine only lends its limits: nothing is voiced."""
-    rules = boilerplate.load_rules(settings.text.rules_files, builtin=not settings.text.keep_boilerplate)
-    stories, parts, dropped = [], [], []
-    for path in inputs:
-        story = ingest.read_story(path, format=settings.text.format, stdin=stdin)
-        cleaned, removed = boilerplate.strip_boilerplate(story.blocks, rules)
-        title, blocks = paragraphs.headline(dataclasses.replace(story, blocks=cleaned))
-        stories.append(story)
-        parts.append((title, blocks, story))
-        dropped.extend(removed)
+    stories = [ingest.read_story(path, format=settings.text.format, stdin=stdin) for path in inputs]
+    parts, cleaned = [], []
+    for story, cleaning in zip(stories, _cleanings(stories, settings)):
+        done = boilerplate.clean(story, cleaning)
+        title, blocks = paragraphs.headline(dataclasses.replace(story, blocks=done.blocks, title=done.title))
+        parts.append((title, blocks, dataclasses.replace(story, author=done.author)))
+        cleaned.append(done)
+    stories = [story for _, _, story in parts]
     meta = settings.metadata
     edition_of_many = len(stories) > 1
     first = stories[0]
@@ -126,7 +132,9 @@ def prepare(
         url=meta.url or (first.url if not edition_of_many else None),
         date=meta.date or (first.date if not edition_of_many else None) or _dt.date.today(),
     )
-    title = meta.title or (default_title(meta) if edition_of_many else parts[0][0]) or "Untitled"
+    title = (
+        meta.title or (default_title(meta) if edition_of_many else parts[0][0]) or paragraphs.opening_words(parts[0][1])
+    )
     intro, outro = edition.framing(settings.program, meta, title=title, count=len(stories))
     doc = paragraphs.build_document(
         parts,
@@ -138,7 +146,56 @@ def prepare(
     )
     meta = dataclasses.replace(meta, title=doc.title)
     plan = chunks.plan(doc, engine.max_chars, speech_steps(settings, engine))
-    return Prepared(tuple(stories), doc, plan, tuple(dropped), meta)
+    return Prepared(tuple(stories), doc, plan, tuple(cleaned), meta)
+
+
+def _memory(settings: BuildSettings) -> template.Memory | None:
+    """The publications' templates live beside the clips, in a local cache folder only."""
+    if not settings.text.learn_template or settings.text.keep_boilerplate:
+        return None
+    folder = settings.cache_dir or clips.default_cache_dir()
+    if isinstance(folder, str) and "://" in folder:
+        return None  # an fsspec cache (s3://...) is the fleet's; the templates stay local to a desk
+    return template.Memory(Path(folder) / "templates")
+
+
+def _cleanings(stories: Sequence[ingest.Story], settings: BuildSettings) -> list[boilerplate.Cleaning]:
+    """How each story is cleaned: the rules, the editor's lines, the edition's and publication's repeats."""
+    text = settings.text
+    rules = tuple(boilerplate.load_rules(text.rules_files, builtin=not text.keep_boilerplate))
+    base = boilerplate.Cleaning(
+        rules=rules, classify=not text.keep_boilerplate, keep=text.keep_lines, drop=text.drop_lines
+    )
+    lines = [boilerplate.page_lines(story.blocks) for story in stories]
+    memory = _memory(settings)
+    out = []
+    for i, story in enumerate(stories):
+        # A line on other stories of this edition is the edition's chrome (a pasted pitch).
+        elsewhere = Counter(d for j, other in enumerate(lines) if j != i for d in {template.digest(x) for x in other})
+        own = {template.digest(x) for x in lines[i]}
+        publication = boilerplate.publication(story)
+        out.append(
+            dataclasses.replace(
+                base,
+                elsewhere={d: n for d, n in elsewhere.items() if d in own},
+                template=memory.template(publication, boilerplate.identity(story)) if memory and publication else None,
+            )
+        )
+    return out
+
+
+def remember(prep: Prepared, settings: BuildSettings) -> None:
+    """Teach the publications' templates the pages just built (after a build, never by ``lint``)."""
+    memory = _memory(settings)
+    if memory is None:
+        return
+    for story, done in zip(prep.stories, prep.cleaned):
+        publication = boilerplate.publication(story)
+        if publication:
+            try:
+                memory.remember(publication, boilerplate.identity(story), done.lines)
+            except OSError as exc:  # a read-only cache costs the memory, not the build
+                logging.getLogger(__name__).warning("could not remember %s's template: %s", publication, exc)
 
 
 def _inserts(settings: BuildSettings, results) -> audio.Inserts | None:
@@ -246,7 +303,7 @@ def build(
         lap("synthesize")
 
         progress.stage("encoding")
-        from . import audio, encode, loudness, manifest
+        from . import audio, encode, ffmpeg, loudness, manifest
 
         assembled = audio.assemble(
             results, settings.pauses, inserts=_inserts(settings, results), grid=encode.frame_grid(settings.encoding)
@@ -260,6 +317,7 @@ def build(
             assembled.pcm
             + repr(
                 (assembled.sample_rate, assembled.cuts, settings.encoding, settings.loudness, loudness.VERSION)
+                + (ffmpeg.version(),)
             ).encode()
         ).hexdigest()
         rendered = cache.get_render(render_key)
@@ -302,6 +360,7 @@ def build(
         out.write(manifest.manifest_path(output), manifest.dumps(doc_manifest))
         lap("tag")
         out.commit()
+    remember(prep, settings)
 
     return BuildResult(
         mp3=output,

@@ -190,6 +190,10 @@ def _smooth(classes: list[str], lengths: list[int], t: Thresholds) -> list[str]:
     return final
 
 
+def _heading_like(text: str) -> bool:
+    return 1 <= len(text.split()) <= 10 and not re.search(r"[.!?:;,]$", text)
+
+
 def _accompanied(prosy: list[bool], i: int) -> bool:
     return (i > 0 and prosy[i - 1]) or (i + 1 < len(prosy) and prosy[i + 1])
 
@@ -224,7 +228,11 @@ def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tupl
         return []
     top = max(score for score, _, _ in runs)
     main = next(i for i, (score, _, _) in enumerate(runs) if score >= top * t.first_stretch)
-    return [(a, b) for i, (score, a, b) in enumerate(runs) if i == main or (i > main and score >= runs[main][0] * t.second_stretch)]
+    return [
+        (a, b)
+        for i, (score, a, b) in enumerate(runs)
+        if i == main or (i > main and score >= runs[main][0] * t.second_stretch)
+    ]
 
 
 def judge(
@@ -255,18 +263,28 @@ def judge(
     costs = [
         x.cost
         if x.chrome and x.cost is not None
-        else (min(n, t.chrome_cap) + t.chrome_cost if c != GOOD else n if _accompanied(prosy, i) else int(n * t.isolated_weight))
+        else (
+            min(n, t.chrome_cap) + t.chrome_cost
+            if c != GOOD
+            else n
+            if _accompanied(prosy, i)
+            else int(n * t.isolated_weight)
+        )
         for i, (x, c, n) in enumerate(zip(lines, classes, lengths))
     ]
-    first = _stretches(classes, costs, t)[0][0] if headlines else 0
-    start = max((h + 1 for h in headlines if h < first), default=None)
+    # The densest stretch, and the last headline above its end: the story starts below that.
+    last = max(_stretches(classes, costs, t), key=lambda ab: sum(costs[ab[0] : ab[1]]))[1] if headlines else 0
+    start = max((h + 1 for h in headlines if h < last), default=None)
     lo = start or 0
     keep = set()
     for a, b in _stretches(classes[lo:], costs[lo:], t):
         a, b = a + lo, b + lo
-        # A stretch starts and ends with a line that is prose on its own, not a heading or a credit.
+        # A stretch starts and ends with a line that is prose on its own, not a credit or a dek;
+        # a heading that leads into the first paragraph stays with it.
         while a < b and initial[a][0] != GOOD:
             a += 1
+        if a > lo and a < b and classes[a - 1] == GOOD and _heading_like(texts[a - 1]):
+            a -= 1
         while b > a and initial[b - 1][0] != GOOD:
             b -= 1
         keep.update(range(a, b))
@@ -292,32 +310,83 @@ _SITE_SEPARATOR = re.compile(r"\s+[|\-–—:·»]\s+|\s+::\s+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
+def fold(text: str) -> str:
+    """A line as compared with another: case, quotes and spacing aside."""
+    return " ".join(text.translate(_QUOTES).casefold().split())
+
+
 def _same(a: str, b: str) -> bool:
-    fold = lambda s: " ".join(s.translate(_QUOTES).casefold().split())  # noqa: E731
     return fold(a) == fold(b)
 
 
 def without_site(title: str, max_words: int = 5) -> str:
-    """A page title without the site name after it: "Talks resume - The Ledger" -> "Talks resume"."""
-    for _ in range(2):
+    """A page title without the site's name after it, or a section's before it:
+    "Talks resume - The Ledger" and "Opinion | Talks resume" -> "Talks resume"."""
+    for _ in range(3):
         parts = _SITE_SEPARATOR.split(title)
-        if len(parts) < 2 or len(parts[-1].split()) > max_words or len(" ".join(parts[:-1]).split()) < 2:
+        if len(parts) < 2 or len(" ".join(parts[:-1]).split()) < 2 or len(parts[-1].split()) > max_words:
             break
         title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·»")
+    parts = re.split(r"\s+\|\s+", title, maxsplit=1)  # "Opinion | ...": a section label first
+    if len(parts) == 2 and len(parts[0].split()) <= 2 and len(parts[1].split()) >= 3:
+        title = parts[1]
     return title.strip()
 
 
-def find_headline(lines: Sequence[str]) -> tuple[str | None, list[int]]:
-    """The story's headline, and the lines where it stands again (above the story, in menus).
+def _title_like(text: str) -> bool:
+    words = text.split()
+    return (
+        2 <= len(words) <= 30
+        and len(text) <= 200
+        and not re.search(r"[.;,]$", text)
+        and not re.search(r"@\w|^\(.*\)$", text)  # a handle, a bracketed credit
+        and sum(c.isdigit() for c in text) * 4 < len(text)  # a date or a score line
+    )
 
-    A scraped page starts with its title (the browser tab's: often "Headline - Site") and shows
-    the headline again above the story. The headline is that repeated line, or the title without
-    the site's name; ``None`` if the first line is not title-like (it ends like a sentence).
+
+def _stems(text: str, stops: frozenset[str] = frozenset()) -> set[str]:
+    """Content words cut to their first five letters ("stepping" and "stepped" agree)."""
+    return {w.lower()[:5] for w in _WORD.findall(text) if not w.isdigit() and w.lower() not in stops and len(w) > 2}
+
+
+def find_headline(lines: Sequence[Line], story_start: int, story: str = "") -> tuple[str | None, list[int]]:
+    """The story's headline on a flat page, and the lines where it stands (never spoken as body).
+
+    The candidates are the page's first line (a scrape starts with the page title, "Headline -
+    Site"), without the site's name, and the title-like lines just above the story
+    (``story_start``). The headline is the one whose words the story itself uses most (a menu
+    line, a section label or a site name shares none), the page title winning ties; its
+    repeats on the page are the headline too. A line that ends like a sentence is no title.
     """
-    if not lines:
+    texts = [x.text for x in lines]
+    first = next((i for i, x in enumerate(lines) if not x.chrome), None)
+    if first is None:
         return None, []
-    first = lines[0].strip()
-    if len(first) > 200 or re.search(r"[.;,]$", first):
+    stops = stoplist_for([story]) if story else frozenset()
+    story_words = _stems(story, stops)
+    page_title = without_site(texts[first])
+    near = [i for i in range(max(first + 1, story_start - 15), story_start) if not lines[i].chrome]
+    candidates = [(page_title, first)] * _title_like(texts[first]) + [
+        (texts[i], i) for i in near if _title_like(texts[i])
+    ]
+
+    def score(candidate: tuple[str, int]) -> float:
+        text, at = candidate
+        words = _stems(text, stops)
+        shared = len(words & story_words)
+        # one shared word in a two-word line ("Contact Us") is chance; two or more are the story's
+        uses = shared / len(words) * min(1.0, shared / 2) if words else 0.0
+        in_title = at != first and (fold(text) in fold(texts[first]) or fold(page_title) in fold(text))
+        return uses + 1.0 * in_title + 0.5 * (at == first)
+
+    if not candidates:
         return None, []
-    title = without_site(first)
-    return title, [i for i, line in enumerate(lines[1:], 1) if _same(line, title) or _same(line, first)]
+    best = max(candidates, key=score)
+    if story_words and score(best) < 0.3:
+        return None, []
+    text, at = best
+    text = without_site(text)
+    same = [i for i, t in enumerate(texts) if _same(t, text) or (at == first and _same(t, texts[first]))]
+    if at != first and score((page_title, first)) >= 0.8:
+        same.append(first)  # the page title repeats the headline: it is not spoken either
+    return text, sorted({at, *same})

@@ -96,8 +96,15 @@ class TextOptions:
 
     #: ``text``, ``markdown``, ``html`` or ``None`` to detect from extension or content.
     format: str | None = None
-    #: Skip the boilerplate rules (player chrome, subscription pitches, ...).
+    #: Speak everything: no boilerplate rules, no classifier, no template (player chrome,
+    #: subscription pitches, menus and all).
     keep_boilerplate: bool = False
+    #: A line containing one of these texts (case-insensitive) is always spoken ...
+    keep_lines: tuple[str, ...] = ()
+    #: ... and one containing one of these never is (``drop`` wins over ``keep``).
+    drop_lines: tuple[str, ...] = ()
+    #: Learn each publication's template (lines its pages share) in the cache folder, and drop it.
+    learn_template: bool = True
     #: Extra boilerplate rules files (TOML), on top of the built-in ones.
     rules_files: tuple[Path, ...] = ()
     #: Pronunciation lexicon (TOML).

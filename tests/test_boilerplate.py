@@ -51,30 +51,84 @@ def test_glued_copy_link_is_cut_from_the_end():
     assert boilerplate.clean_line("to continue.Copy link", RULES, []) == "to continue."
 
 
+def _clean(text: str, **options) -> boilerplate.Cleaned:
+    from audio_edition.ingest import parse_text
+
+    return boilerplate.clean(parse_text(text), boilerplate.Cleaning(rules=tuple(RULES), **options))
+
+
 def test_reference_page_chrome(reference_page):
     from audio_edition.ingest import read_story
 
     story = read_story(str(reference_page))
-    kept, dropped = boilerplate.strip_boilerplate(story.blocks, RULES)
-    text = " ".join(b.text for b in kept).lower()
+    done = boilerplate.clean(story, boilerplate.Cleaning(rules=tuple(RULES)))
+    text = " ".join(b.text for b in done.blocks).lower()
     for chrome in ("listen to today", "0:00", "subscribe today", "32.95", "free two-week trial", "copy link"):
         assert chrome not in text
-    assert "restore normalcy" in text
-    assert {d.rule for d in dropped} >= {"player-label", "player-readout", "subscribe-call", "free-trial"}
+    assert "restore normalcy" in text and "ended bitterly" in text
+    assert done.title == "Stepping Up" and "stepping up" not in text.split(".")[0]
+    assert {d.rule for d in done.dropped} >= {"player-label", "player-readout", "subscribe-call", "free-trial"}
 
 
 def test_newsroom_rules_file_adds_rules(tmp_path):
+    from audio_edition.ingest import Story
+
     rules_file = tmp_path / "ours.toml"
-    rules_file.write_text("[[rule]]\nname = \"tip-line\"\npattern = '''Send us your tips at .*'''\n")
+    rules_file.write_text("[[rule]]\nname = \"tip-line\"\npattern = '''Our tip line is open .*'''\n")
     rules = boilerplate.load_rules((rules_file,))
-    blocks = (Block("paragraph", "Real news."), Block("paragraph", "Send us your tips at tips@example.org"))
-    kept, dropped = boilerplate.strip_boilerplate(blocks, rules)
-    assert [b.text for b in kept] == ["Real news."]
-    assert dropped[0].rule == "tip-line"
+    blocks = (Block("paragraph", "Real news."), Block("paragraph", "Our tip line is open at tips@example.org"))
+    done = boilerplate.clean(Story("t", "text", blocks), boilerplate.Cleaning(rules=tuple(rules)))
+    assert [b.text for b in done.blocks] == ["Real news."]
+    assert done.dropped[0].rule == "tip-line"
 
 
 def test_keep_boilerplate_means_no_rules():
     assert boilerplate.load_rules((), builtin=False) == []
+
+
+@pytest.mark.parametrize(
+    "line, rule",
+    [
+        ("By Jamelle Quist", "byline"),
+        ("By Tess Marlow - 11/19/19 06:56 AM EST", "byline"),
+        ("Nov. 19, 2019 8:03 am ET", "dateline"),
+        ("Updated: 18 November 2026", "dateline"),
+        ("2 days ago", "dateline"),
+        ("5 min read", "dateline"),
+        ("Most Popular Articles", "section-label"),
+        ("Tags: harbor, unions", "section-label"),
+        ("Leave a Comment", "comment-chrome"),
+        ("Download the Daily Lantern app for breaking news alerts.", "call-to-action"),
+        ("Breaking News Emails", "call-to-action"),
+        ("Protesters gather at the gate (Image: GETTY)", "caption-credit"),
+        ("The bridge at dusk. Photo: Ines Alder/The Valley Post", "caption-credit"),
+        ("(Reporting by Lena Marchetti; Editing by Paul Okafor)", "reporting-credit"),
+        ("SEE MORE: Harbor strike ends after nine days", "teaser-link"),
+        ("We use cookies to improve your experience. By continuing you agree to our terms.", "privacy-notice"),
+        ("[Answers at the bottom of this newsletter]", "social-and-account"),
+        ("Listen to Today's Edition: 0:00 0:00 100", "player-label"),
+    ],
+)
+def test_more_chrome_is_named(line, rule):
+    dropped = []
+    assert boilerplate.clean_line(line, RULES, dropped) == ""
+    assert dropped[-1].rule == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By the end of the week, the talks had collapsed.",
+        "By Tuesday the river had risen two metres, and the ferry was stopped.",
+        "The photo shows the bridge at dusk, when the lanterns are lit.",
+        "Readers can subscribe to updates from the commission, officials said.",
+        "Police said the comments were made on Monday.",
+        "Most of the delegates left before the vote.",
+        "The newsletter, which has 40,000 readers, was founded in 2019 by two reporters.",
+    ],
+)
+def test_story_sentences_that_look_like_chrome_are_kept(line):
+    assert boilerplate.clean_line(line, RULES, []) == line
 
 
 @pytest.mark.parametrize(
@@ -95,7 +149,56 @@ def test_bad_rules_files(tmp_path, content, message):
 
 def test_all_chrome_is_an_input_error():
     with pytest.raises(InputError, match="nothing left"):
-        boilerplate.strip_boilerplate((Block("paragraph", "Copy link"),), RULES)
+        _clean("Copy link")
+
+
+def test_the_editor_forces_lines_in_and_out():
+    page = "Talks resume\n\nDelegates met on Monday and agreed to meet again in a month, officials said on the record.\n\nCopy link\n\nThe river is low."
+    done = _clean(page, keep=("copy LINK",), drop=("river is low",))
+    kept = [v.text for v in done.verdicts if v.kept]
+    assert "Copy link" in kept and "The river is low." not in kept
+    reasons = {v.text: (v.by, v.reason) for v in done.verdicts}
+    assert reasons["Copy link"] == ("editor", "kept by the editor (--keep 'copy LINK')")
+    assert reasons["The river is low."][0] == "editor"
+
+
+def test_keep_boilerplate_speaks_everything_but_a_headline():
+    page = "Talks resume\n\nHome\nWorld\nSport\n\nDelegates met on Monday and agreed to meet again."
+    done = boilerplate.clean(
+        __import__("audio_edition.ingest").ingest.parse_text(page), boilerplate.Cleaning(rules=(), classify=False)
+    )
+    assert [v.text for v in done.verdicts if v.kept] == [
+        "Talks resume",
+        "Home",
+        "World",
+        "Sport",
+        "Delegates met on Monday and agreed to meet again.",
+    ]
+
+
+def test_a_byline_gives_the_author_and_is_not_spoken():
+    done = _clean(
+        "Harbor talks\n\nBy Ines Okonkwo and Sam Lee, Reuters\n\n"
+        + "Officials met again on Tuesday, and both sides said the talks had gone well. " * 3
+    )
+    assert done.author == "Ines Okonkwo and Sam Lee"
+    assert not any(v.kept for v in done.verdicts if v.text.startswith("By "))
+
+
+def test_lines_on_other_stories_of_the_edition_are_chrome():
+    from audio_edition.template import digest
+
+    pitch = "Our reporters cover the region every day and your support keeps them in the field, thank you for reading."
+    page = (
+        "Harbor talks\n\n"
+        + "Officials met again on Tuesday, and both sides said the talks had gone well for once. " * 3
+        + "\n\n"
+        + pitch
+    )
+    done = _clean(page, elsewhere={digest(pitch): 2})
+    verdict = next(v for v in done.verdicts if v.text == pitch)
+    assert not verdict.kept and verdict.by == "edition" and "2 other stories" in verdict.reason
+    assert next(v for v in _clean(page).verdicts if v.text == pitch).kept  # without the edition, it is prose
 
 
 @pytest.mark.parametrize("sample", ["harbor-deal.txt", "river-talks.md", "solar-grid.html"])

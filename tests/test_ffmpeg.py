@@ -31,3 +31,26 @@ def test_the_ffmpeg_in_use_is_asked():
              "-filter_complex", "[dec:0]anull[m]", "-map", "[m]", "-f", "null", "-"]  # fmt: skip
     works = subprocess.run(probe, capture_output=True, check=False).returncode == 0
     assert ffmpeg.has_loopback_decoders() is works
+
+
+def test_the_wheels_ffmpeg_is_used_unless_another_is_named(monkeypatch, tmp_path):
+    """A system ffmpeg on $PATH encodes other bytes: it is used only when AUDIO_EDITION_FFMPEG names it."""
+    import imageio_ffmpeg
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'ffmpeg version 0.0-system'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{__import__('os').environ['PATH']}")
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+    ffmpeg.ffmpeg_exe.cache_clear()
+    ffmpeg.version.cache_clear()
+    try:
+        assert ffmpeg.ffmpeg_exe() == imageio_ffmpeg.get_ffmpeg_exe() != str(fake)
+        assert ffmpeg.version().startswith("ffmpeg version") and "0.0-system" not in ffmpeg.version()
+        monkeypatch.setenv("AUDIO_EDITION_FFMPEG", str(fake))
+        ffmpeg.ffmpeg_exe.cache_clear()
+        ffmpeg.version.cache_clear()
+        assert ffmpeg.ffmpeg_exe() == str(fake) and ffmpeg.version() == "ffmpeg version 0.0-system"
+    finally:
+        ffmpeg.ffmpeg_exe.cache_clear()
+        ffmpeg.version.cache_clear()

@@ -1,0 +1,204 @@
+"""Stage 1, HTML: every visible line of a page, each with the votes of three article extractors.
+
+No single extractor finds every story: trafilatura in its precision mode misses some, in its
+recall mode it lets chrome in, and a readability pass (trafilatura ships one) finds what both
+missed on other pages. So the page is read as a scraper would read it, one line per block of
+text, and each line carries the number of extractors that chose it. The cleaning stage
+(boilerplate.py) keeps what most of them chose, and what only one chose when its own classifier
+reads it as the story's prose. The HTML walk is lxml's; the extraction is trafilatura's.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import re
+from dataclasses import dataclass
+
+#: Tags that end a line of text, as a browser lays them out.
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "td",
+        "th",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "figure",
+        "figcaption",
+        "br",
+        "tr",
+        "dd",
+        "dt",
+        "pre",
+        "ul",
+        "ol",
+        "table",
+        "form",
+        "main",
+        "hr",
+        "caption",
+        "summary",
+        "details",
+        "address",
+    ]
+)
+#: Tags whose text a reader never sees.
+_HIDDEN_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "head", "title"]
+)
+#: The kind of block a line is, from the nearest tag that says.
+_KINDS = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading"}
+_KINDS |= {"li": "item", "dd": "item", "blockquote": "quote"}
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class PageLine:
+    """A visible line of the page: its text, kind and heading level, and how many extractors chose it."""
+
+    text: str
+    kind: str
+    level: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class Page:
+    lines: tuple[PageLine, ...]
+    title: str | None
+    site: str | None
+    author: str | None
+    date: _dt.date | None
+    url: str | None
+
+
+def _visible_lines(root) -> list[tuple[str, str, int]]:
+    """(text, kind, level) for each line a browser would show."""
+    out: list[tuple[str, str, int]] = []
+    buf: list[str] = []
+    where: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(buf).split())
+        buf.clear()
+        if text:
+            tag = next((t for t in reversed(where) if t in _KINDS), "")
+            level = int(tag[1]) if _KINDS.get(tag) == "heading" else 0
+            out.append((text, _KINDS.get(tag, "paragraph"), level))
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _HIDDEN_TAGS:
+            if el.tail:
+                buf.append(el.tail)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+        where.append(tag)
+        if el.text:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+        where.pop()
+        if el.tail:
+            buf.append(el.tail)
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    flush()
+    return out
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+class _Chosen:
+    """What one extractor chose: its whole text (for long lines) and its paragraphs (for short ones)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = f" {_words(text)} "
+        self.paragraphs = {_words(p) for p in text.split("\n")}
+
+    def __contains__(self, line: str) -> bool:
+        # A short line ("News", "Share") is a substring of any article: only a whole paragraph counts.
+        return bool(line) and (line in self.paragraphs or (line.count(" ") >= 3 and f" {line} " in self.text))
+
+
+def _extractors(html: str) -> list[_Chosen]:
+    import trafilatura
+    from trafilatura.readability_lxml import Document
+
+    common = dict(include_comments=False, include_tables=True, include_images=False, deduplicate=False)
+    chosen = [
+        # from the markup each time: trafilatura prunes the tree it is given
+        trafilatura.extract(html, favor_precision=True, **common) or "",
+        trafilatura.extract(html, favor_recall=True, **common) or "",
+    ]
+    try:
+        import lxml.html
+
+        summary = lxml.html.fromstring(Document(trafilatura.utils.load_html(html)).summary())
+        chosen.append("\n".join(" ".join(el.text_content().split()) for el in summary.iter() if el.text))
+    except Exception:  # readability gives up on some pages (no candidates); the other two still vote
+        chosen.append("")
+    return [_Chosen(text) for text in chosen]
+
+
+def read_page(html: str) -> Page:
+    """Read an HTML page: its visible lines with their votes, and its metadata."""
+    import copy
+
+    import trafilatura
+    from trafilatura.utils import load_html
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs its own misses on stderr
+    tree = load_html(html)
+    if tree is None:
+        return Page((), None, None, None, None, None)
+    lines = _visible_lines(copy.deepcopy(tree))
+    voters = _extractors(html)
+    page_lines = tuple(
+        PageLine(text, kind, level, sum(_words(text) in v for v in voters)) for text, kind, level in lines
+    )
+    meta = trafilatura.extract_metadata(tree)
+    title = site = author = url = None
+    date = None
+    if meta is not None:
+        title, site, author, url = meta.title or None, meta.sitename or None, meta.author or None, meta.url or None
+        if meta.date:
+            try:
+                date = _dt.date.fromisoformat(meta.date[:10])
+            except ValueError:
+                date = None
+    h1 = next((" ".join(h.text_content().split()) for h in tree.iter("h1")), None)
+    return Page(page_lines, _headline(title, h1, site), site, author, date, url)
+
+
+def _headline(title: str | None, h1: str | None, site: str | None) -> str | None:
+    """The story's own title: the page's h1 when it is the metadata title's story part, else the
+    metadata title (og:title, <title>) without the site's name."""
+    from .prose import without_site
+
+    clean = without_site(title) if title else None
+    if clean and site and _words(clean) == _words(site):
+        clean = None  # the "title" is only the site's name
+    if h1 and (not clean or _words(clean) in _words(h1) or _words(h1) in _words(title or "")):
+        return h1
+    return clean or h1

@@ -1,0 +1,61 @@
+"""HTML pages read as their visible lines, each with the votes of three extractors (extract.py)."""
+
+import pytest
+
+from audio_edition import boilerplate, extract
+from audio_edition.ingest import Block, Story
+
+PAGE = """<!DOCTYPE html><html><head><title>Ferry fares fall for islanders | The Harbour Courier</title>
+<meta property="og:site_name" content="The Harbour Courier"></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>
+<article><h1>Ferry fares fall for islanders</h1>
+<p>Islanders will pay a third less for the ferry to the mainland from January, the regional council decided on Thursday after a year of complaints about the cost of crossing.</p>
+<p>The council said the cut would be paid for by a small rise in the fare for visitors' cars in summer, when the boats are full and the queues at the harbour are longest.</p>
+<h2>What changes</h2>
+<p>A return ticket for a resident falls from twelve to eight euros, and children under sixteen travel free on school days.</p>
+</article>
+<aside><h3>Most read</h3><ul><li><a href="/a">Storm closes the coast road</a></li><li><a href="/b">New tram line approved</a></li></ul></aside>
+<footer>&copy; The Harbour Courier</footer></body></html>"""
+
+
+def test_visible_lines_keep_their_kind_and_votes():
+    page = extract.read_page(PAGE)
+    by_text = {line.text: line for line in page.lines}
+    assert by_text["What changes"].kind == "heading" and by_text["What changes"].level == 2
+    assert by_text["Storm closes the coast road"].kind == "item"
+    story = [t for t in by_text if t.startswith(("Islanders", "The council", "A return ticket"))]
+    assert len(story) == 3 and all(by_text[t].votes >= 2 for t in story)
+    assert by_text["Home News Sport"].votes == 0
+
+
+@pytest.mark.parametrize(
+    "title, h1, site, expected",
+    [
+        ("Ferry fares fall | The Courier", "Ferry fares fall", "The Courier", "Ferry fares fall"),
+        ("Ferry fares fall - The Courier", None, "The Courier", "Ferry fares fall"),
+        ("The Courier", "Ferry fares fall for islanders", "The Courier", "Ferry fares fall for islanders"),
+        ("Ferry fares fall for islanders", "The Courier", None, "Ferry fares fall for islanders"),
+    ],
+)
+def test_the_headline_is_the_pages_own_title_without_the_site(title, h1, site, expected):
+    assert extract._headline(title, h1, site) == expected
+
+
+def test_an_html_story_is_what_the_extractors_chose_and_the_headline_is_not_repeated():
+    from audio_edition.ingest import parse_html
+
+    done = boilerplate.clean(parse_html(PAGE), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    spoken = [b.text for b in done.blocks]
+    assert done.title == "Ferry fares fall for islanders"
+    assert spoken[0].startswith("Islanders will pay") and "What changes" in spoken
+    assert not any(t in " ".join(spoken) for t in ("Home", "Most read", "Storm closes", "©"))
+
+
+def test_a_page_no_extractor_understood_is_read_by_the_classifier():
+    prose_lines = [
+        "Islanders will pay a third less for the ferry to the mainland from January, the regional council decided on Thursday.",
+        "The council said the cut would be paid for by a small rise in the fare for visitors' cars in summer, when the boats are full.",
+    ]
+    blocks = tuple(Block("paragraph", t, votes=0) for t in ["Home", "News", "Sport", *prose_lines, "About", "Contact"])
+    done = boilerplate.clean(Story("x.html", "html", blocks), boilerplate.Cleaning())
+    assert [b.text for b in done.blocks] == prose_lines

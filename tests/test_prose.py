@@ -1,0 +1,107 @@
+"""The classifier that tells a page's prose from its chrome (prose.py), on lines the tests write."""
+
+import pytest
+
+from audio_edition import prose
+
+STORY = [
+    "Workers at the three container terminals voted on Sunday to end a strike that had left more than forty ships waiting outside the harbour.",
+    "The union said its members had accepted a two-year agreement that raises pay and gives them a seat on a committee that will review automation.",
+    "Port managers said the first vessels would berth within hours and that the backlog should be cleared by the end of the month.",
+]
+MENU = ["News", "World", "Business", "Opinion", "Sport", "Culture"]
+TEASERS = ["Council approves new tram line", "Storm closes coastal road", "Ferry operator orders two boats"]
+
+
+def lines(*texts):
+    return [prose.Line(t) for t in texts]
+
+
+def kept(judged):
+    return [j.text for j in judged if j.in_story]
+
+
+def test_the_story_is_kept_and_menus_around_it_are_not():
+    judged = prose.judge(lines(*MENU, *STORY, *TEASERS))
+    assert kept(judged) == STORY
+    assert all("densest stretch" in j.why for j in judged if j.text in MENU + TEASERS)
+
+
+def test_a_short_line_between_paragraphs_stays_with_them():
+    subhead = "What comes next"
+    judged = prose.judge(lines(*MENU, STORY[0], subhead, STORY[1], "Short, but a sentence.", STORY[2], *MENU))
+    assert kept(judged) == [STORY[0], subhead, STORY[1], "Short, but a sentence.", STORY[2]]
+
+
+def test_a_stretch_of_prose_far_from_the_story_is_not_the_story():
+    footer = "The Harbour Courier is published by a cooperative of its readers and its staff, and has been since it was founded."
+    judged = prose.judge(lines(*STORY, *MENU, *MENU, *MENU, footer, *MENU))
+    assert kept(judged) == STORY
+
+
+def test_chrome_named_elsewhere_interrupts_the_story_at_its_cost():
+    ad = prose.Line("Advertisement", "advertisement: a rule")
+    judged = prose.judge([prose.Line(STORY[0]), ad, prose.Line(STORY[1]), prose.Line(STORY[2])])
+    assert kept(judged) == STORY and judged[1].why == "advertisement: a rule"
+    # a section label costs so much that what follows it is another part of the page
+    wall = prose.Line("Related stories", "section-label: a rule", 10_000)
+    judged = prose.judge([prose.Line(STORY[0]), prose.Line(STORY[1]), wall, prose.Line(STORY[2])])
+    assert kept(judged) == STORY[:2]
+
+
+def test_a_page_with_no_prose_keeps_everything():
+    judged = prose.judge(lines("Real news.", "Short lines only"))
+    assert kept(judged) == ["Real news.", "Short lines only"]
+
+
+def test_the_story_starts_after_its_headline():
+    teaser = "A neighbouring story's summary runs long enough to read as prose, though it sits above the headline here."
+    judged = prose.judge(lines(teaser, "Port strike ends", *STORY), headlines=[1])
+    assert kept(judged) == STORY
+    assert judged[0].why == "before the story's headline"
+
+
+def test_the_stopwords_are_the_pages_language():
+    german = [
+        "Die Arbeiter der drei Terminals haben am Sonntag beschlossen, den Streik zu beenden, der seit mehr als einer Woche dauerte.",
+        "Die Gewerkschaft sagte, dass die Mitglieder einem Vertrag zugestimmt haben, der die Löhne in diesem Jahr erhöht.",
+    ]
+    assert "der" in prose.stoplist_for(german) and "die" in prose.stoplist_for(german)
+    assert "the" in prose.stoplist_for(STORY)
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("Port strike ends - The Harbour Courier", "Port strike ends"),
+        ("Port strike ends | Courier", "Port strike ends"),
+        ("Opinion | Port strike ends after nine days", "Port strike ends after nine days"),
+        ("Port strike: what comes next", "Port strike: what comes next"),
+        ("Stepping Up", "Stepping Up"),
+    ],
+)
+def test_site_names_come_off_page_titles(title, expected):
+    assert prose.without_site(title) == expected
+
+
+def test_the_headline_is_the_title_the_story_stands_under():
+    page = [
+        "Port strike ends after nine days - The Courier",
+        *MENU,
+        "Port strike ends after nine days",
+        "By Marta Quell",
+        *STORY,
+    ]
+    title, at = prose.find_headline(lines(*page), story_start=9, story=" ".join(STORY))
+    assert title == "Port strike ends after nine days" and at == [0, 7]
+
+
+def test_a_nav_line_first_is_not_the_headline():
+    page = ["Skip navigation Latest Sections", *MENU, "Strike at the container terminals ends", *STORY]
+    title, at = prose.find_headline(lines(*page), story_start=8, story=" ".join(STORY))
+    assert title == "Strike at the container terminals ends" and at == [7]
+
+
+def test_a_first_line_that_is_a_sentence_is_no_headline():
+    title, at = prose.find_headline(lines(*STORY), story_start=0, story=" ".join(STORY))
+    assert title is None and at == []
