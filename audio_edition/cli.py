@@ -41,7 +41,14 @@ def text_options(fn):
     options = [
         click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), envvar="AUDIO_EDITION_FORMAT", show_envvar=True,
                      help="Input format. Default: from the extension, else the content."),
-        click.option("--keep-boilerplate", is_flag=True, help="Do not drop page chrome (player, pitches, share links)."),
+        click.option("--keep-boilerplate", is_flag=True,
+                     help="Speak the page as it is: no rules, no classifier, no template (player, menus, pitches and all)."),
+        click.option("--keep", "keep_lines", multiple=True, metavar="TEXT",
+                     help="Always speak a line that contains TEXT (case-insensitive); repeatable."),
+        click.option("--drop", "drop_lines", multiple=True, metavar="TEXT",
+                     help="Never speak a line that contains TEXT; repeatable. Wins over --keep."),
+        click.option("--no-template", "no_template", is_flag=True,
+                     help="Do not learn or drop the lines a publication's pages share (kept in the cache folder)."),
         click.option("--rules", "rules", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
                      help="Extra boilerplate rules (TOML); repeatable."),
         click.option("--lexicon", type=click.Path(dir_okay=False, path_type=Path), envvar="AUDIO_EDITION_LEXICON", show_envvar=True,
@@ -191,6 +198,8 @@ def _settings(kw: dict[str, Any]):
         loudness=Loudness(enabled=not kw["no_loudness"], integrated_lufs=kw["target_lufs"],
                           true_peak_dbtp=kw["true_peak"]),
         text=TextOptions(format=kw["fmt"], keep_boilerplate=kw["keep_boilerplate"], rules_files=tuple(kw["rules"]),
+                         keep_lines=tuple(kw["keep_lines"]), drop_lines=tuple(kw["drop_lines"]),
+                         learn_template=not kw["no_template"],
                          lexicon=kw["lexicon"], disabled_steps=frozenset(kw["no_normalize"])),
         metadata=Metadata(title=kw["title"], publication=kw["publication"], author=kw["author"],
                           date=kw["date"], language=kw["lang"], description=kw["description"],
@@ -377,8 +386,10 @@ def build(
 def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
     """Show what a build would say, without synthesizing anything.
 
-    Prints the cleaned text, what was dropped and by which rule, the speech normalizations, the
-    proper nouns and acronyms with no lexicon entry, and the estimated duration and engine requests.
+    Prints the cleaned text; every line of the input, kept (+) or dropped (-), with what decided
+    (a rule's name, the classifier, the extractors, the headline, the publication's template) and
+    why; the speech normalizations; the proper nouns and acronyms with no lexicon entry; and the
+    estimated duration and engine requests. Lint never teaches the template: only builds do.
     """
     from .lint import lint as run_lint
 
@@ -387,9 +398,9 @@ def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.text)
-        click.echo("\n-- dropped")
-        for d in report.dropped:
-            click.echo(f"  [{d['rule']}] {d['text']}")
+        click.echo("\n-- lines (+ spoken, - dropped: what decided, why)")
+        for b in report.blocks:
+            click.echo(f"  {'+' if b['kept'] else '-'} [{b['by']}] {b['reason']}: {b['text']}")
         click.echo("-- normalized")
         for n in report.normalizations:
             click.echo(f"  [{n['step']}] {n['before']}\n  {'':>{len(n['step']) + 2}} -> {n['after']}")
@@ -514,9 +525,17 @@ def cache_prune(cache_dir: str | None, max_size: int) -> None:
 @cache.command("clear")
 @cache_dir_option
 @click.option("--voices", is_flag=True, help="Also remove the prepared Piper voices (the next build prepares its own).")
-def cache_clear(cache_dir: str | None, voices: bool) -> None:
+@click.option(
+    "--templates", is_flag=True, help="Also forget the publications' templates (the lines their pages share)."
+)
+def cache_clear(cache_dir: str | None, voices: bool, templates: bool) -> None:
     """Remove every clip and render."""
     click.echo(f"removed {_cache(cache_dir).clear()} clips", err=True)
+    if templates:
+        from .pipeline import template_memory
+
+        memory = template_memory(cache_dir)
+        click.echo(f"forgot {memory.clear() if memory else 0} publications' templates", err=True)
     if voices:
         from .engines.piper import remove_prepared_voices
 

@@ -9,6 +9,8 @@ command line. Paths are relative to the file::
     intro = "This is {publication} for {weekday}, {month} {day}. {count} stories today."
     outro = "That was {publication}. Thanks for listening."
     jingle = "jingle.mp3"
+    keep = ["Correction:"]          # lines the editor always wants spoken ...
+    drop = ["Our tip line is open"]  # ... and never
 
     [[story]]
     path = "stepping-up.txt"
@@ -47,6 +49,9 @@ KEYS: dict[str, tuple[str, str, bool]] = {
     "transition": ("program", "transition", False),
     "transition_audio": ("program", "transition_audio", True),
     "jingle": ("program", "jingle", True),
+    # lines the editor forces in or out, on top of --keep/--drop
+    "keep": ("text", "keep_lines", False),
+    "drop": ("text", "drop_lines", False),
 }
 
 
@@ -83,6 +88,12 @@ def load(path: Path) -> EditionFile:
     for key, value in data.items():
         if KEYS[key][2] and value:
             value = base / value
+        if key in ("keep", "drop"):
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise UsageError(f'{path}: {key} must be a list of lines\' texts, e.g. {key} = ["Copy link"]')
+            value = tuple(value)
         if key == "date" and isinstance(value, str):
             try:
                 value = _dt.date.fromisoformat(value)
@@ -94,17 +105,19 @@ def load(path: Path) -> EditionFile:
 
 def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = frozenset()) -> BuildSettings:
     """Settings with the edition file's values, except those named in ``keep`` (set on the command line)."""
-    metadata: dict[str, Any] = {}
-    program: dict[str, Any] = {"story_urls": edition.urls}
+    sections: dict[str, dict[str, Any]] = {"metadata": {}, "program": {"story_urls": edition.urls}, "text": {}}
     for key, value in edition.values.items():
-        if key in keep:
-            continue
         section, name, _ = KEYS[key]
-        (metadata if section == "metadata" else program)[name] = value
+        if section == "text":  # the editor's lines add to the command line's
+            value = (*getattr(settings.text, name), *value)
+        elif key in keep:
+            continue
+        sections[section][name] = value
     return dataclasses.replace(
         settings,
-        metadata=dataclasses.replace(settings.metadata, **metadata),
-        program=dataclasses.replace(settings.program, **program),
+        metadata=dataclasses.replace(settings.metadata, **sections["metadata"]),
+        program=dataclasses.replace(settings.program, **sections["program"]),
+        text=dataclasses.replace(settings.text, **sections["text"]),
     )
 
 

@@ -149,14 +149,18 @@ def prepare(
     return Prepared(tuple(stories), doc, plan, tuple(cleaned), meta)
 
 
-def _memory(settings: BuildSettings) -> template.Memory | None:
+def template_memory(cache_dir: Path | str | None) -> template.Memory | None:
     """The publications' templates live beside the clips, in a local cache folder only."""
-    if not settings.text.learn_template or settings.text.keep_boilerplate:
-        return None
-    folder = settings.cache_dir or clips.default_cache_dir()
+    folder = cache_dir or clips.default_cache_dir()
     if isinstance(folder, str) and "://" in folder:
         return None  # an fsspec cache (s3://...) is the fleet's; the templates stay local to a desk
     return template.Memory(Path(folder) / "templates")
+
+
+def _memory(settings: BuildSettings) -> template.Memory | None:
+    if not settings.text.learn_template or settings.text.keep_boilerplate:
+        return None
+    return template_memory(settings.cache_dir)
 
 
 def _cleanings(stories: Sequence[ingest.Story], settings: BuildSettings) -> list[boilerplate.Cleaning]:

@@ -180,3 +180,61 @@ def test_cache_info_and_clear_count_the_prepared_voices(tmp_path, monkeypatch):
     result = run("cache", "clear", "--voices", *cache)
     assert "removed 2 prepared voices" in result.stderr
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+def test_lint_lists_every_line_with_what_decided_and_keep_and_drop_force_lines(tmp_path):
+    import json
+
+    from conftest import invoke
+
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Ferry fares fall - The Courier\n\nHome\nNews\nSport\n\nFerry fares fall\n\n"
+        "Islanders will pay a third less for the ferry to the mainland from January, the council decided on Thursday.\n\n"
+        "The council said the cut would be paid for by a small rise in the fare for visitors' cars in summer.\n\n"
+        "Correction: an earlier version gave the wrong month.\n\nCopy link\n"
+    )
+    out = invoke("lint", str(page), "--json", "--cache-dir", str(tmp_path / "c"))
+    assert out.exit_code == 0, out.stderr
+    blocks = {b["text"]: b for b in json.loads(out.stdout)["blocks"]}
+    assert blocks["Copy link"] == {
+        "story": 0,
+        "text": "Copy link",
+        "kept": False,
+        "by": "share-buttons",
+        "reason": "a boilerplate rule",
+    }
+    assert blocks["Ferry fares fall"]["by"] == "headline" and not blocks["Ferry fares fall"]["kept"]
+    assert blocks["Home"]["by"] == "classifier" and not blocks["Home"]["kept"]
+    assert blocks[
+        "The council said the cut would be paid for by a small rise in the fare for visitors' cars in summer."
+    ]["kept"]
+
+    out = invoke(
+        "lint", str(page), "--json", "--cache-dir", str(tmp_path / "c"), "--keep", "copy link", "--drop", "Correction:"
+    )
+    blocks = {b["text"]: b for b in json.loads(out.stdout)["blocks"]}
+    assert blocks["Copy link"]["kept"] and blocks["Copy link"]["by"] == "editor"
+    assert not blocks["Correction: an earlier version gave the wrong month."]["kept"]
+
+    text = invoke("lint", str(page), "--cache-dir", str(tmp_path / "c")).stdout
+    assert "- [share-buttons] a boilerplate rule: Copy link" in text
+    assert "+ [classifier] prose: Islanders will pay" in text
+
+
+def test_an_edition_files_keep_and_drop_add_to_the_command_lines(tmp_path):
+    import json
+
+    from conftest import invoke
+
+    (tmp_path / "a.txt").write_text(
+        "Ferry fares fall\n\nIslanders will pay a third less for the ferry to the mainland from January, the council decided.\n\nCopy link\n\nOur tip line is open all night."
+    )
+    (tmp_path / "ed.toml").write_text('keep = ["Copy link"]\n\n[[story]]\npath = "a.txt"\n')
+    out = invoke("lint", str(tmp_path / "ed.toml"), "--json", "--drop", "tip line", "--cache-dir", str(tmp_path / "c"))
+    assert out.exit_code == 0, out.stderr
+    blocks = {b["text"]: b for b in json.loads(out.stdout)["blocks"]}
+    assert blocks["Copy link"]["kept"] and not blocks["Our tip line is open all night."]["kept"]
+    (tmp_path / "bad.toml").write_text('keep = 5\n\n[[story]]\npath = "a.txt"\n')
+    bad = invoke("lint", str(tmp_path / "bad.toml"))
+    assert bad.exit_code == 2 and "keep must be a list" in bad.stderr
