@@ -299,6 +299,8 @@ def judge(
             why = "outside the story's densest stretch of prose"
         elif c == GOOD:
             why = "prose" if first == GOOD else f"{first} line among prose"
+        elif first == NEARGOOD or (len(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep):
+            c, why = GOOD, f"{first} line inside the story"  # the stretch vouches for it
         else:
             why = f"{first} line, not prose (stopwords {density:.2f})"
         out.append(Judged(x.text, i in keep and c == GOOD, why, density))
