@@ -223,7 +223,8 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
         elif seen:
             publication = cleaning.template.publication if cleaning.template else ""
             lines.append(prose.Line(cleaned, f"template: seen on {_count(seen, 'earlier page')} of {publication}"))
-        elif counts[" ".join(text.casefold().split())] > 1:
+        elif counts[" ".join(text.casefold().split())] > 1 and story.blocks[units[i][0]].votes is None:
+            # (on HTML the extractors have seen the structure a repeat stands in)
             lines.append(prose.Line(cleaned, "repeated: stands more than once on the page"))
         else:
             lines.append(prose.Line(cleaned))
@@ -247,7 +248,7 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
             by, _, reason = chrome.partition(": ")
             verdict = Verdict(lines[i].text, judgement.in_story, by, reason)
         elif votes is not None and cleaning.classify:
-            kept, reason = _with_votes(votes, judgement)
+            kept, reason = _with_votes(votes, judgement, story.blocks[index])
             verdict = Verdict(lines[i].text, kept, "extractors", reason, judgement.stopwords)
         else:
             verdict = Verdict(lines[i].text, judgement.in_story, "classifier", judgement.why, judgement.stopwords)
@@ -267,14 +268,26 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
-def _with_votes(votes: int, judgement) -> tuple[bool, str]:
-    """An HTML line: most extractors chose it, or one did and the classifier reads it as the story's prose."""
-    chose = f"chosen by {votes} of 3 extractors"
-    if votes >= 2:
+#: A line that reads as a label, not a sentence: no closing punctuation, a few words.
+_LABEL = re.compile(r"""^(?!.*[.!?…:;"”’)\]]$).{1,120}$""")
+
+
+def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, str]:
+    """An HTML line: trafilatura's precise reading and another extractor chose it, or some chose it
+    and the classifier reads it as the story's prose (measured: two votes without the precise
+    reading are chrome one time in three).
+
+    A short line that is not a sentence and not marked up as a heading or a list item is a caption
+    or a link to another story when only two extractors chose it (a subheading has its h2).
+    """
+    chose = f"chosen by {', '.join(votes)}" if votes else "chosen by no extractor"
+    if len(votes) == 2 and block.kind == "paragraph" and _LABEL.match(block.text):
+        return False, f"{chose}, but a label, not a sentence (a caption, a link)"
+    if "precise" in votes and len(votes) >= 2:
         return True, chose
-    if votes == 1 and judgement.in_story and judgement.why == "prose":
+    if votes and judgement.in_story and judgement.why == "prose":
         return True, f"{chose}, and prose in the story's stretch"
-    return False, f"{chose}; {judgement.why}" if votes else "chosen by no extractor"
+    return False, f"{chose}; {judgement.why}" if votes else chose
 
 
 def _headline(story: Story, lines: list, ruled: set[int]) -> tuple[str | None, list[int]]:

@@ -59,6 +59,8 @@ _BLOCK_TAGS = frozenset(
 _HIDDEN_TAGS = frozenset(
     ["script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "head", "title"]
 )
+#: The extractors that vote, in the order :func:`_extractors` runs them.
+EXTRACTORS = ("precise", "recall", "readability")
 #: The kind of block a line is, from the nearest tag that says.
 _KINDS = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading"}
 _KINDS |= {"li": "item", "dd": "item", "blockquote": "quote"}
@@ -72,7 +74,8 @@ class PageLine:
     text: str
     kind: str
     level: int
-    votes: int
+    #: The extractors that chose it (:data:`EXTRACTORS`).
+    votes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ def read_page(html: str) -> Page:
     lines = _visible_lines(copy.deepcopy(tree))
     voters = _extractors(html)
     page_lines = tuple(
-        PageLine(text, kind, level, sum(_words(text) in v for v in voters)) for text, kind, level in lines
+        PageLine(text, kind, level, tuple(name for name, v in zip(EXTRACTORS, voters) if _words(text) in v))
+        for text, kind, level in lines
     )
     meta = trafilatura.extract_metadata(tree)
     title = site = author = url = None

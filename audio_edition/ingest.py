@@ -34,8 +34,8 @@ class Block:
     kind: str
     text: str
     level: int = 0
-    #: On an HTML page, how many of the article extractors chose this line (extract.py).
-    votes: int | None = None
+    #: On an HTML page, the article extractors that chose this line (extract.py).
+    votes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

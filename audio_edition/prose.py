@@ -54,6 +54,8 @@ class Thresholds:
     #: The story is the first run of prose at least this share of the densest one (comments and
     #: teasers after a story can outweigh it).
     first_stretch: float = 0.3
+    #: A line of chrome that costs this much is a wall: no stretch past it is the story's.
+    wall: int = 400
     #: A second stretch is the story's too when its prose is at least this share of the first's.
     second_stretch: float = 0.5
 
@@ -190,6 +192,11 @@ def _smooth(classes: list[str], lengths: list[int], t: Thresholds) -> list[str]:
     return final
 
 
+def _lead_in(cls: str, text: str) -> bool:
+    """A near-good line long enough to be a paragraph (a title, a credit or a caption is shorter)."""
+    return cls == NEARGOOD and len(text.split()) >= 16
+
+
 def _heading_like(text: str) -> bool:
     return 1 <= len(text.split()) <= 10 and not re.search(r"[.!?:;,]$", text)
 
@@ -221,18 +228,22 @@ def _runs(gains: list[int], lo: int, hi: int) -> list[tuple[int, int, int]]:
 
 
 def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tuple[int, int]]:
-    """The story's stretches: the densest run of prose, and any other run nearly as dense."""
+    """The story's stretches: the first run of prose nearly as dense as the densest, and the runs
+    after it nearly as dense as it, up to a wall (a section label: "Comments", "Related")."""
     gains = [cost if c == GOOD else -cost for c, cost in zip(classes, costs)]
     runs = _runs(gains, 0, len(gains))
     if not runs:
         return []
     top = max(score for score, _, _ in runs)
     main = next(i for i, (score, _, _) in enumerate(runs) if score >= top * t.first_stretch)
-    return [
-        (a, b)
-        for i, (score, a, b) in enumerate(runs)
-        if i == main or (i > main and score >= runs[main][0] * t.second_stretch)
-    ]
+    kept = [runs[main][1:]]
+    for score, a, b in runs[main + 1 :]:
+        wall = any(c != GOOD and costs[i] >= t.wall for i, c in enumerate(classes[kept[-1][1] : a], kept[-1][1]))
+        if wall:
+            break
+        if score >= runs[main][0] * t.second_stretch:
+            kept.append((a, b))
+    return kept
 
 
 def judge(
@@ -281,11 +292,11 @@ def judge(
         a, b = a + lo, b + lo
         # A stretch starts and ends with a line that is prose on its own, not a credit or a dek;
         # a heading that leads into the first paragraph stays with it.
-        while a < b and initial[a][0] != GOOD:
+        while a < b and initial[a][0] != GOOD and not _lead_in(initial[a][0], texts[a]):
             a += 1
         if a > lo and a < b and classes[a - 1] == GOOD and _heading_like(texts[a - 1]):
             a -= 1
-        while b > a and initial[b - 1][0] != GOOD:
+        while b > a and initial[b - 1][0] != GOOD and not _lead_in(initial[b - 1][0], texts[b - 1]):
             b -= 1
         keep.update(range(a, b))
     out = []
@@ -299,7 +310,9 @@ def judge(
             why = "outside the story's densest stretch of prose"
         elif c == GOOD:
             why = "prose" if first == GOOD else f"{first} line among prose"
-        elif first == NEARGOOD or (len(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep):
+        elif first == NEARGOOD or (
+            len(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep
+        ):
             c, why = GOOD, f"{first} line inside the story"  # the stretch vouches for it
         else:
             why = f"{first} line, not prose (stopwords {density:.2f})"
@@ -324,13 +337,13 @@ def _same(a: str, b: str) -> bool:
 def without_site(title: str, max_words: int = 5) -> str:
     """A page title without the site's name after it, or a section's before it:
     "Talks resume - The Ledger" and "Opinion | Talks resume" -> "Talks resume"."""
-    for _ in range(3):
+    for _ in range(8):  # "Story | Section | Site" loses both
         parts = _SITE_SEPARATOR.split(title)
         if len(parts) < 2 or len(" ".join(parts[:-1]).split()) < 2 or len(parts[-1].split()) > max_words:
             break
         title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·»")
     parts = re.split(r"\s+\|\s+", title, maxsplit=1)  # "Opinion | ...": a section label first
-    if len(parts) == 2 and len(parts[0].split()) <= 2 and len(parts[1].split()) >= 3:
+    if len(parts) == 2 and len(parts[0].split()) <= 2 and len(parts[1].split()) >= 3 and " | " not in parts[1]:
         title = parts[1]
     return title.strip()
 
@@ -378,7 +391,8 @@ def find_headline(lines: Sequence[Line], story_start: int, story: str = "") -> t
         shared = len(words & story_words)
         # one shared word in a two-word line ("Contact Us") is chance; two or more are the story's
         uses = shared / len(words) * min(1.0, shared / 2) if words else 0.0
-        in_title = at != first and (fold(text) in fold(texts[first]) or fold(page_title) in fold(text))
+        # the page title's story part names it (not its site part: "Auto News" in "... - Auto News")
+        in_title = at != first and (fold(text) in fold(page_title) or fold(page_title) in fold(text))
         return uses + 1.0 * in_title + 0.5 * (at == first)
 
     if not candidates:
