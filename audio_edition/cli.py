@@ -404,7 +404,7 @@ def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
         click.echo("-- normalized")
         for n in report.normalizations:
             click.echo(f"  [{n['step']}] {n['before']}\n  {'':>{len(n['step']) + 2}} -> {n['after']}")
-        click.echo("-- names with no lexicon entry")
+        click.echo("-- names the voice may get wrong (rare words with no lexicon entry)")
         click.echo("  " + (", ".join(f"{u['name']} ({u['count']})" for u in report.unknown_names) or "none"))
         click.echo(
             f"-- about {_clock(report.estimated_duration_ms)} of audio, {report.requests} engine requests "

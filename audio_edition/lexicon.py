@@ -62,7 +62,7 @@ class Lexicon:
 
         def apply(text: str) -> str:
             for pattern, out in replacements:
-                text = pattern.sub(out, text)
+                text = pattern.sub(lambda _, out=out: out, text)  # the respelling as it is, not a template
             return text
 
         return apply

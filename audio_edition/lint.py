@@ -12,48 +12,9 @@ from . import clips, engines, lexicon, normalize
 from .pipeline import prepare
 from .settings import BuildSettings
 
-#: Capitalized words that are not names worth a lexicon entry.
-NOT_NAMES: frozenset[str] = frozenset(
-    [
-        "I",
-        "A",
-        "An",
-        "The",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Gen",
-        "Sen",
-        "Rep",
-        "Gov",
-        "St",
-        "Prime",
-        "Minister",
-        "President",
-        "Secretary",
-        "Defense",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
-)
+#: A name is worth a look (and a lexicon entry) when it is this rare in the language
+#: (wordfreq's Zipf scale: 3 is once per million words). Haiti, Nigeria and Government are not.
+RARE_ZIPF = 3.0
 _WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
 
 
@@ -66,13 +27,21 @@ def proper_nouns(sentence: str) -> list[str]:
         word = raw.rstrip(".'’-")
         if dotted:
             names.append(raw)
-        elif (
-            word
-            and word not in NOT_NAMES
-            and (re.fullmatch(r"[A-Z]{2,}s?", word) or (word[0].isupper() and (i > 0 or not word.isascii())))
-        ):
+        elif word and (re.fullmatch(r"[A-Z]{2,}s?", word) or (word[0].isupper() and (i > 0 or not word.isascii()))):
             names.append(word)
     return names
+
+
+def rare(word: str, language: str) -> bool:
+    """Whether the voice may not know a word: rare in the language's word list (wordfreq), and no
+    acronym the speech steps spell out (those are said letter by letter)."""
+    from wordfreq import zipf_frequency
+
+    if re.fullmatch(r"(?:[A-Z]\.?){2,}s?", word):
+        return False
+    lang = language.lower().replace("_", "-").split("-")[0]
+    parts = [p for p in re.split(r"[-’']", word) if p]
+    return any(zipf_frequency(p, lang) < RARE_ZIPF for p in parts)
 
 
 @dataclass
@@ -82,6 +51,8 @@ class LintReport:
     #: Every line of every input, kept or dropped, with what decided and why.
     blocks: list[dict[str, Any]]
     dropped: list[dict[str, str]]
+    #: Every engine request: its id, the sentence as written and what the engine is sent.
+    chunks: list[dict[str, str]]
     normalizations: list[dict[str, str]]
     unknown_names: list[dict[str, Any]]
     estimated_duration_ms: int
@@ -101,27 +72,27 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
 
     names: Counter[str] = Counter()
     changes = []
+    respell = words.step(lang, phonemes=engine.phoneme_input)
     for sentence in prep.plan.sentences:
-        names.update(n for n in proper_nouns(sentence.text) if not words.covers(n, lang))
-        for step, before, after in normalize.applied(
-            sentence.text, settings.text.disabled_steps, settings.metadata.language
-        ):
+        names.update(n for n in proper_nouns(sentence.text) if not words.covers(n, lang) and rare(n, lang))
+        text = respell(sentence.text)
+        if text != sentence.text:
+            changes.append({"step": "lexicon", "before": sentence.text, "after": text})
+        for step, before, after in normalize.applied(text, settings.text.disabled_steps, lang):
             changes.append({"step": step, "before": before, "after": after})
 
     cache = clips.ClipCache(settings.cache_dir or clips.default_cache_dir())
     identity = engine.identity()
-    cached = sum(1 for c in prep.plan.chunks if cache.get(clips.clip_key(identity, c.speech)) is not None)
+    chunks = prep.plan.chunks
+    cached = sum(1 for c in chunks if cache.get(clips.clip_key(identity, c.speech)) is not None)
 
-    chars = sum(len(c.speech) for c in prep.plan.chunks)
+    from .audio import pause_between  # the build's own pause policy
+
+    chars = sum(len(c.speech) for c in chunks)
     speech_ms = chars / (engine.chars_per_second * settings.engine.speed) * 1000
     p = settings.pauses
-    pause_ms = (
-        p.lead_ms
-        + p.tail_ms
-        + max(0, len(prep.plan.sentences) - len(prep.document.paragraphs)) * p.sentence_ms
-        + max(0, len(prep.document.paragraphs) - len(prep.document.chapters)) * p.paragraph_ms
-        + max(0, len(prep.document.chapters) - 1) * p.chapter_ms
-    )
+    pause_ms = p.lead_ms + p.tail_ms + sum(pause_between(a, b, p) for a, b in zip(chunks, chunks[1:]))
+    written = {s.id: s.text for s in prep.plan.sentences}
     return LintReport(
         title=prep.document.title,
         text="\n\n".join(par.text for par in prep.document.paragraphs),
@@ -132,10 +103,11 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
             for v in done.verdicts
         ],
         dropped=[{"rule": d.rule, "text": d.text} for d in prep.dropped],
+        chunks=[{"id": c.id, "text": written[c.sentence], "spoken": c.speech} for c in chunks],
         normalizations=changes,
         unknown_names=[{"name": n, "count": c} for n, c in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))],
         estimated_duration_ms=round(speech_ms + pause_ms),
-        requests=len(prep.plan.chunks),
+        requests=len(chunks),
         cached=cached,
         chapters=[c.title for c in prep.document.chapters],
     )

@@ -93,6 +93,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "km2": ("square kilometer", "square kilometers"),
     "sq km": ("square kilometer", "square kilometers"),
     "km/h": ("kilometer per hour", "kilometers per hour"),
+    "bps": ("basis point", "basis points"),
+    "bp": ("basis point", "basis points"),
     "mph": ("mile per hour", "miles per hour"),
     "km": ("kilometer", "kilometers"),
     "cm": ("centimeter", "centimeters"),
@@ -106,6 +108,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "ft": ("foot", "feet"),
     "°C": ("degree Celsius", "degrees Celsius"),
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "°": ("degree", "degrees"),
     "MW": ("megawatt", "megawatts"),
     "GW": ("gigawatt", "gigawatts"),
     "kWh": ("kilowatt hour", "kilowatt hours"),
@@ -131,6 +134,66 @@ PHRASES: dict[str, str] = {
     "50/50": "fifty-fifty",
 }
 
+#: After a number, "m" is meters only before one of these ("the 100m sprint", "2m tall");
+#: otherwise it is millions ("1.5m people", "raised 20m").
+METER_CONTEXT: frozenset[str] = frozenset(
+    ["sprint", "race", "dash", "hurdles", "relay", "freestyle", "butterfly", "backstroke", "breaststroke",
+     "medley", "final", "heat", "track", "run", "swim", "event", "record", "title", "tall", "high", "long",
+     "deep", "wide", "away", "above", "below", "from", "of", "off", "in", "under", "over", "up", "down",
+     "thick", "across", "square", "cubed"]
+)  # fmt: skip
+
+#: Currency words that a figure with a symbol already says ("$60 billion dollars").
+CURRENCY_WORDS: frozenset[str] = frozenset(
+    ["dollar", "dollars", "euro", "euros", "pound", "pounds", "USD", "EUR", "GBP"]
+)
+
+#: Undotted titles before a name (British style: "Gen Musa", "Lt Col Ade"); "Gen Z" is no title.
+TITLES: dict[str, str] = {
+    "Gen": "General", "Lt": "Lieutenant", "Col": "Colonel", "Capt": "Captain", "Sgt": "Sergeant",
+    "Adm": "Admiral", "Maj": "Major", "Brig": "Brigadier", "Cpl": "Corporal", "Pte": "Private",
+    "Supt": "Superintendent", "Insp": "Inspector", "Det": "Detective", "Cllr": "Councillor",
+    "Prof": "Professor", "Gov": "Governor", "Sen": "Senator", "Rev": "Reverend", "Dr": "Doctor",
+}  # fmt: skip
+#: Words after a title-like abbreviation that are no name ("Gen Alpha", "Col Sanders" is a name).
+NOT_NAMES_AFTER_TITLE: frozenset[str] = frozenset(["Alpha", "Beta", "AI"])
+
+#: All-capital words newsrooms say as words, not letter by letter.
+ACRONYM_WORDS: frozenset[str] = frozenset(
+    ["NATO", "NASA", "UNESCO", "UNICEF", "OPEC", "FIFA", "UEFA", "NAFTA", "ASEAN", "BRICS", "SWAPO", "AIDS",
+     "COVID", "FEMA", "OSHA", "DARPA", "CERN", "NASDAQ", "ISIS", "SARS", "MERS", "ECOWAS", "MERCOSUR",
+     "UNAIDS", "FRELIMO", "RENAMO", "UNITA", "POTUS", "SCOTUS", "NIMBY", "GIF", "JPEG", "PIN", "SIM", "RAM",
+     "ROM", "LAN", "WAN", "SWAT", "TASS", "OFCOM", "OFSTED", "NEET", "LIDAR", "RADAR", "LASER", "SCUBA",
+     "UNIFIL", "MONUSCO", "AMISOM", "FRONTEX", "INTERPOL", "EUROPOL", "AM", "PM", "OK"]
+)  # fmt: skip
+#: Said their own way.
+ACRONYM_SAID: dict[str, str] = {"USAID": "U.S. aid", "UNHCR": "U.N.H.C.R", "UNRWA": "UNRWA", "NAACP": "N double A C P"}
+#: Spelled even where a word is spelled the same: the organization, not the pronoun.
+ACRONYM_SPELLED: frozenset[str] = frozenset(["WHO", "US", "IT", "ICE", "SPLA"])
+#: Short words shouted in capitals ("NEW rules"): read as words; other capitals of three letters
+#: or fewer are spelled.
+SHOUTED: frozenset[str] = frozenset(
+    ["NEW", "NOW", "NOT", "ALL", "CAN", "TOP", "BIG", "YES", "NO", "HOT", "OUR", "OUT", "WOW", "ONE", "TWO",
+     "SEE", "WIN", "HOW", "WHY", "GET", "BUY", "OFF", "AND", "THE", "FOR", "YOU", "ARE", "WAS", "HAS", "HIS",
+     "HER", "ITS", "MAY", "DAY", "END", "WAR", "LAW", "SAY", "OLD", "BAD", "RED", "SEX", "TAX", "JOB", "MEN",
+     "BE", "DO", "GO", "IF", "IN", "IS", "ME", "MY", "OF", "ON", "OR", "SO", "TO", "UP", "WE"]
+)  # fmt: skip
+#: Longest all-capital word spelled letter by letter; a longer one is a word in capitals.
+SPELL_UP_TO = 5
+#: A capital word of four or five letters is an ordinary word in capitals (LIVE, WATCH) when it
+#: is this common in English (wordfreq's Zipf scale) and can be said as a word.
+COMMON_ZIPF = 4.0
+_ONSET = re.compile(
+    r"^(?:[aeiouy]|(?:b|bl|br|c|ch|cl|cr|d|dr|f|fl|fr|g|gl|gr|h|j|k|kn|l|m|n|p|ph|pl|pr|qu|r|s|sc|sch|scr|sh|sk|"
+    r"sl|sm|sn|sp|spl|spr|st|str|sw|t|th|thr|tr|tw|v|w|wh|wr|y|z)[aeiouy])"
+)
+
+#: What is left of a web address after a full stop with no space: a domain, not two words.
+TLDS: frozenset[str] = frozenset(
+    ["com", "org", "net", "gov", "edu", "io", "co", "uk", "de", "fr", "info", "biz", "ai", "app", "dev", "ly",
+     "me", "tv", "us", "ca", "au", "in", "eu", "ng", "ke", "za", "news", "html", "pdf", "php"]
+)  # fmt: skip
+
 MONTHS: tuple[str, ...] = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -141,7 +204,12 @@ MONTHS: tuple[str, ...] = (
 ROMAN_CARDINAL_AFTER: frozenset[str] = frozenset(
     ["War", "Phase", "Type", "Part", "Chapter", "Title", "Class", "Category", "Stage", "Level", "Bowl",
      "Vatican", "Act", "Article", "Volume", "Book", "Round", "Grade", "Apollo", "Olympiad", "Series",
-     "Episode"]
+     "Episode", "Artemis", "Gemini", "Mercury", "Voyager", "Pioneer", "Mariner", "Viking", "Surveyor",
+     "Ranger", "Explorer", "Skylab", "Vostok", "Soyuz", "Luna", "Chandrayaan", "Mangalyaan", "Tianwen",
+     "Chang'e", "Shenzhou", "Starship", "Falcon", "Titan", "Saturn", "Atlas", "Delta", "Ariane", "Vega",
+     "WrestleMania", "Rocky", "Creed", "Frozen", "Toy", "Story", "Mission", "Operation", "Generation",
+     "Wave", "Tier", "Block", "Batch", "Section", "Schedule", "Annex", "Amendment", "Protocol", "Pillar",
+     "Group", "Division", "League", "Formula", "Zone", "Grid", "Unit", "Reactor", "Platform", "Terminal"]
 )  # fmt: skip
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 
@@ -172,6 +240,136 @@ def _say_number(token: str) -> str:
         whole, frac = value.split(".", 1)
         return f"{_words(int(whole))} point {' '.join(_words(int(d)) for d in frac)}"
     return _words(int(value))
+
+
+def _digits(group: str) -> str:
+    return " ".join("zero" if d == "0" else _words(int(d)) for d in group)
+
+
+_PHONE = re.compile(r"(?<![\w.,])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)|\d{2,5})(?:[\s.-]\d{2,5}){1,4}(?![\w.,]?\d)")
+
+
+def phones(text: str) -> str:
+    """0803 123 4567 -> zero eight zero three, one two three, four five six seven.
+
+    A run of digit groups is a telephone number when it starts with 0, + or a bracket, or has
+    the 3-3-4 dashes of a North American one; a quantity ("3 000") does not.
+    """
+
+    def say(m: re.Match) -> str:
+        raw = m.group(0)
+        digits = re.sub(r"\D", "", raw)
+        plain = re.fullmatch(r"\d{3}-\d{3}-\d{4}", raw)
+        if len(digits) < 7 or not (raw[0] in "+(0" or plain):
+            return raw
+        groups = re.findall(r"\d+", raw)
+        lead = "plus " if raw.startswith("+") else ""
+        return lead + ", ".join(_digits(g) for g in groups)
+
+    return _PHONE.sub(say, text)
+
+
+def alphanumerics(text: str) -> str:
+    """G7 -> G seven, COVID-19 -> COVID nineteen, F-35 -> F thirty-five, 5G -> five G."""
+    text = re.sub(
+        r"\b([A-Z]{1,6}-?|[A-Z][A-Za-z]{1,5}-)(\d{1,3})\b(?![.,]\d)",
+        lambda m: f"{m.group(1).rstrip('-')} {_words(int(m.group(2)))}",
+        text,
+    )
+    return re.sub(r"\b(\d{1,2})([A-Z]{1,2})\b", lambda m: f"{_words(int(m.group(1)))} {m.group(2)}", text)
+
+
+def _duration(m: re.Match) -> str:
+    parts = zip((int(m.group(1)), int(m.group(2)), int(m.group(3))), ("hour", "minute", "second"))
+    return ", ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
+
+
+def ratios(text: str) -> str:
+    """3:1 -> 3 to 1 (a score or a ratio; 9:30 is a time, for the times step); a race time
+    2:01:09 -> 2 hours, 1 minute, 9 seconds."""
+    text = re.sub(r"(?<![\d:])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])", _duration, text)
+    return re.sub(r"(?<![\d:])(\d{1,3}):(\d)(?![\d:])", r"\1 to \2", text)
+
+
+def slashes(text: str) -> str:
+    """What a slash between figures still means once fractions and dates are read: 7/10 -> 7 out
+    of 10, 3/2 -> 3 to 2 (a voice would say "slash")."""
+
+    def say(m: re.Match) -> str:
+        top, bottom = int(m.group(1)), int(m.group(2))
+        return f"{top} out of {bottom}" if top <= bottom else f"{top} to {bottom}"
+
+    return re.sub(r"(?<![\d/])(\d+)\s?/\s?(\d+)(?![\d/])", say, text)
+
+
+def glued(text: str) -> str:
+    """billing.Save -> billing. Save (a full stop that lost its space); billing.save -> billing save.
+    A domain ("example.com") keeps its dot."""
+
+    def split(m: re.Match) -> str:
+        left, right = m.group(1), m.group(2)
+        if right.lower() in TLDS:
+            return m.group(0)
+        return f"{left}. {right}" if right[0].isupper() else f"{left} {right}"
+
+    return re.sub(r"(?<![\w.@/])([a-z]{2,})\.([A-Za-z]{2,})\b(?![.@/]\w)", split, text)
+
+
+def titles(text: str) -> str:
+    """Gen Musa -> General Musa, Lt Col Ade -> Lieutenant Colonel Ade; Gen Z stays."""
+    pattern = r"\b(" + "|".join(TITLES) + r")\b(?!\.)(?=\s+([A-Z][\w'’-]+))"
+
+    def say(m: re.Match) -> str:
+        return m.group(0) if m.group(2) in NOT_NAMES_AFTER_TITLE else TITLES[m.group(1)]
+
+    return re.sub(pattern, say, text)
+
+
+def _common_word(word: str) -> bool:
+    """Whether a capital word of 4-5 letters is an ordinary English word: common (wordfreq's list)
+    and sayable as a word (it starts the way English words do: "dna" and "irgc" do not)."""
+    if not _ONSET.match(word):
+        return False
+    from wordfreq import zipf_frequency  # a maintained frequency list; imported only when needed
+
+    return zipf_frequency(word, "en") >= COMMON_ZIPF
+
+
+def acronyms(text: str) -> str:
+    """One policy for capitals: NATO and NASA are words; USAID is "U.S. aid"; other capitals up
+    to five letters are spelled (IRGC -> I.R.G.C), unless they are an ordinary word in capitals
+    (NEW -> new); a headline or a shout in capitals is read as words."""
+    words = re.findall(r"\b[A-Za-z][A-Za-z'’]*\b", text)
+    capitals = [w for w in words if len(w) > 1 and w.isupper()]
+    shouting = len(words) >= 3 and len(capitals) >= 0.6 * len(words)
+
+    def say(m: re.Match) -> str:
+        word = m.group(0)
+        if word in ACRONYM_SAID:
+            return ACRONYM_SAID[word]
+        if word in ACRONYM_WORDS or (set(word) <= set(_ROMAN) and _roman(word) is not None):
+            return word
+        if word in ACRONYM_SPELLED:
+            return ".".join(word)
+        if shouting or word in SHOUTED or len(word) > SPELL_UP_TO:
+            return word.lower()
+        if len(word) > 3 and _common_word(word.lower()):
+            return word.lower()
+        return ".".join(word)
+
+    # capitals joined by a hyphen are a respelling's stress ("doo-AH-lay", the lexicon's) or a compound
+    return re.sub(r"(?<![\w-])[A-Z]{2,}(?![\w-])(?!['’]?[a-z])", say, text)
+
+
+def american(text: str) -> str:
+    """five hundred and forty-four -> five hundred forty-four: an American voice's figures."""
+    return re.sub(
+        r"\b(hundred|thousand|million|billion|trillion) and (?=(?:one|two|three|four|five|six|seven|eight|nine|"
+        r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
+        r"fifty|sixty|seventy|eighty|ninety)\b)",
+        r"\1 ",
+        text,
+    )
 
 
 def urls(text: str) -> str:
@@ -211,7 +409,10 @@ _CURRENCY_RE = re.compile(
     + _NUMBER
     + r")(?:\s?(?:to|-)\s?\$?(?P<upto>"  # $5-10 million: the range is in millions too
     + _NUMBER
-    + r"))?(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?",
+    + r"))?(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
+    + r"(?:\s(?:"
+    + "|".join(sorted(CURRENCY_WORDS))
+    + r")\b)?",  # "$60 billion dollars": said once
     re.I,
 )
 
@@ -323,8 +524,18 @@ def signs(text: str) -> str:
 
 
 def magnitudes(text: str) -> str:
-    """1.2bn -> 1.2 billion, 3tn -> 3 trillion (with no currency: currency() has those)."""
-    return re.sub(r"\b(" + _NUMBER + r")\s?(bn|tn|mn)\b", lambda m: f"{m.group(1)} {MAGNITUDES[m.group(2)]}", text)
+    """1.2bn -> 1.2 billion, 1.5m people -> 1.5 million people, 20k -> 20 thousand (with no
+    currency: currency() has those); the 100m sprint stays meters (see :data:`METER_CONTEXT`)."""
+
+    def say(m: re.Match) -> str:
+        number, suffix, after = m.group(1), m.group(2), m.group(3) or ""
+        if suffix == "m" and after.lower() in METER_CONTEXT:
+            return m.group(0)
+        if suffix == "k" and after.lower() in ("run", "race", "walk", "resolution", "tv", "screen"):
+            return m.group(0)
+        return f"{number} {MAGNITUDES[suffix]}" + (m.group(0)[m.end(2) - m.start(0) :] if after else "")
+
+    return re.sub(r"\b(" + _NUMBER + r")(bn|tn|mn|m|k)\b(?=(?:\s+([\w-]+))?)", say, text)
 
 
 def fractions(text: str) -> str:
@@ -363,6 +574,19 @@ def _month_day(m: re.Match) -> str:
     return f"{m.group(1)} {day}" if day else m.group(0)
 
 
+def _month_days(m: re.Match) -> str:
+    first, last = _day(m.group(2)), _day(m.group(4))
+    return f"{m.group(1)} {first} {m.group(3)} {last}" if first and last else m.group(0)
+
+
+def _numeric_day(m: re.Match) -> str:
+    """12/23 -> December twenty-third; 3/4 was a fraction (the fractions step has it)."""
+    month, day = int(m.group(1)), int(m.group(2))
+    if not (1 <= month <= 12 and 1 <= day <= 31) or day <= 10:
+        return m.group(0)
+    return f"{MONTHS[month - 1]} {_day(m.group(2))}"
+
+
 def _day_month(m: re.Match) -> str:
     day = _day(m.group(1))
     return f"the {day} of {m.group(2)}" if day else m.group(0)
@@ -372,6 +596,8 @@ def dates(text: str) -> str:
     """November 28 -> November twenty-eighth; 5 June -> the fifth of June; 11/28/2026 -> November
     twenty-eighth, 2026 (month first, as in the US, unless the first number cannot be a month)."""
     text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])", _numeric_date, text)
+    text = re.sub(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/])", _numeric_day, text)  # 12/23: no year
+    text = re.sub(rf"\b({_MONTH})\s+(\d{{1,2}})\s+(to|and)\s+(\d{{1,2}})\b(?![.,:]?\d)", _month_days, text)
     text = re.sub(rf"\b({_MONTH})\s+(\d{{1,2}})\b(?![.,:]?\d)", _month_day, text)
     return re.sub(rf"(?<![\d,.])\b(\d{{1,2}})\s+({_MONTH})\b", _day_month, text)
 
@@ -420,7 +646,9 @@ def roman_numerals(text: str) -> str:
 
 #: Letters that, without their dot, a voice reads as a word: "John A Smith" would say "uh".
 KEEP_STOP_AFTER: frozenset[str] = frozenset({"A"})
-_INNER_STOP = re.compile(r"(\w+)\.(?=\s+[A-Z])")  # before a small letter, no voice ends a sentence
+# Before a small letter no voice ends a sentence; after a lower-case word the stop is a sentence's
+# own ("billing. Save": the glued step put its space back).
+_INNER_STOP = re.compile(r"\b([A-Z]\w*|\w)\.(?=\s+[A-Z])")
 
 
 def inner_stops(text: str) -> str:
@@ -458,32 +686,55 @@ class NamedStep:
 STEPS: tuple[NamedStep, ...] = (
     NamedStep("urls", urls, "drop URLs and e-mail addresses", english=False),
     NamedStep("emoji", emoji, "drop emoji", english=False),
+    NamedStep("phones", phones, "0803 123 4567 -> zero eight zero three, one two three, ..."),
+    NamedStep("alphanumerics", alphanumerics, "G7 -> G seven, COVID-19 -> COVID nineteen, 5G -> five G"),
+    NamedStep("glued", glued, "billing.Save -> billing. Save (a full stop that lost its space)", english=False),
     NamedStep("phrases", phrases, "24/7 -> twenty-four seven"),
     NamedStep("ranges", ranges, "2021–2023 -> 2021 to 2023"),
     NamedStep("quotes", quotes_and_dashes, "curly quotes, dashes and ellipses", english=False),
     NamedStep("abbreviations", abbreviations, "Gen. -> General, Dr. -> Doctor, No. 5"),
+    NamedStep("titles", titles, "Gen Musa -> General Musa (undotted titles before a name)"),
     NamedStep("signs", signs, "-3 -> minus 3"),
     NamedStep("currency", currency, "$32.95, $1.2 billion, €40, £3m"),
-    NamedStep("magnitudes", magnitudes, "1.2bn -> 1.2 billion"),
+    NamedStep(
+        "magnitudes", magnitudes, "1.2bn -> 1.2 billion, 1.5m people -> 1.5 million people (the 100m sprint stays)"
+    ),
     NamedStep("percent", percent, "45% -> 45 percent"),
+    NamedStep("ratios", ratios, "3:1 -> 3 to 1"),
     NamedStep("times", times, "9:30 a.m. -> nine thirty AM"),
-    NamedStep("units", units, "3.5 km, 40 m²"),
+    NamedStep("units", units, "3.5 km, 40 m², 25bp, 40°"),
     NamedStep("fractions", fractions, "3/4 -> three quarters, 4x100 -> 4 by 100"),
     NamedStep("dates", dates, "November 28 -> November twenty-eighth"),
+    NamedStep("slashes", slashes, "7/10 -> 7 out of 10, 3/2 -> 3 to 2"),
     NamedStep("ordinals", ordinals, "21st -> twenty-first"),
     NamedStep("decades", decades, "the 1990s -> the nineteen nineties"),
     NamedStep("years", years, "in 2021 -> in twenty twenty-one"),
-    NamedStep("roman", roman_numerals, "World War II -> World War Two, Charles III -> Charles the Third"),
+    NamedStep(
+        "roman",
+        roman_numerals,
+        "World War II -> World War two, Artemis II -> Artemis two, Charles III -> Charles the third",
+    ),
+    NamedStep("acronyms", acronyms, "IRGC -> I.R.G.C, NEW -> new, USAID -> U.S. aid; NATO stays"),
     NamedStep("numbers", numbers, "1,000 -> one thousand"),
+    NamedStep("american", american, "five hundred and forty -> five hundred forty (not for en-GB)"),
     NamedStep("whitespace", whitespace, "tidy spaces around punctuation", english=False),
     NamedStep("stops", inner_stops, "U.S. Army -> U.S Army: no sentence end inside a sentence"),
 )
 STEP_NAMES = tuple(s.name for s in STEPS)
 
 
+#: English variants that say "five hundred and forty": the american step is left out for them.
+BRITISH_STYLE: frozenset[str] = frozenset(
+    ["en-gb", "en-uk", "en-au", "en-nz", "en-ie", "en-in", "en-za", "en-ng", "en-ke"]
+)
+
+
 def _steps(disabled: Iterable[str], language: str) -> list[NamedStep]:
     off = set(disabled)
-    english = language.lower().replace("_", "-").split("-")[0] == "en"
+    code = language.lower().replace("_", "-")
+    english = code.split("-")[0] == "en"
+    if code in BRITISH_STYLE:
+        off.add("american")
     return [s for s in STEPS if s.name not in off and (english or not s.english)]
 
 

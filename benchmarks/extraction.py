@@ -75,7 +75,9 @@ def spoken(path: Path, fmt: str) -> tuple[str, str | None, str | None]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus", type=Path, help="folder with ground-truth.json, html/ and text/")
-    ap.add_argument("--worst", type=int, default=8, help="list this many worst pages per input kind (their keys and headlines)")
+    ap.add_argument(
+        "--worst", type=int, default=8, help="list this many worst pages per input kind (their keys and headlines)"
+    )
     ap.add_argument("--json", type=Path, help="also write the per-page scores here")
     ap.add_argument("--kind", choices=["html", "text", "both"], default="both")
     args = ap.parse_args(argv)

@@ -12,12 +12,23 @@ from conftest import SAMPLES, invoke
     [
         ("His Kenyan counterpart, Aden Duale, met US officials.", ["Kenyan", "Aden", "Duale", "US"]),
         ("Moïse was killed; the U.N. said so.", ["Moïse", "U.N."]),
-        ("The talks began on Monday in March.", []),
+        ("The talks began on Monday in March.", ["Monday", "March"]),
         ("Officials said nothing.", []),
     ],
 )
 def test_proper_nouns(sentence, expected):
     assert proper_nouns(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "word, is_rare",
+    [("Duale", True), ("Jovenel", True), ("Valmora", True), ("Haiti", False), ("Government", False),
+     ("Monday", False), ("Nigeria", False), ("U.N.", False), ("IRGC", False), ("Tamanrasset", True)],
+)  # fmt: skip
+def test_only_rare_words_are_names_the_voice_may_get_wrong(word, is_rare):
+    from audio_edition.lint import rare
+
+    assert rare(word, "en") is is_rare
 
 
 def lint(*args):
@@ -72,3 +83,31 @@ def test_cache_commands(tmp_path):
     assert invoke("cache", "prune", "--max-size", "lots", "--cache-dir", str(tmp_path)).exit_code == 2
     invoke("cache", "clear", "--cache-dir", str(tmp_path))
     assert store.info()["entries"] == 0
+
+
+def test_lint_proofreads_what_the_engine_is_sent(reference_page, tmp_path):
+    """chunks[] shows each request as written and as spoken; the lexicon's changes are among the
+    normalizations; only rare names are listed (wordfreq), Duale and Jovenel among them."""
+    lex = tmp_path / "lex.toml"
+    lex.write_text('[en]\n"Moïse" = "mo-EES"\n')
+    report = json.loads(lint(str(reference_page), "--json", "--lexicon", str(lex), "--cache-dir", str(tmp_path)).stdout)
+    chunk = next(c for c in report["chunks"] if "1,000 security officers" in c["text"])
+    assert "one thousand security officers" in chunk["spoken"] and "1,000" not in chunk["spoken"]
+    assert (
+        all({"id", "text", "spoken"} <= set(c) for c in report["chunks"])
+        and len(report["chunks"]) == report["requests"]
+    )
+    lexicon_changes = [n for n in report["normalizations"] if n["step"] == "lexicon"]
+    assert lexicon_changes and "mo-EES" in lexicon_changes[0]["after"] and "Moïse" in lexicon_changes[0]["before"]
+    names = [u["name"] for u in report["unknown_names"]]
+    assert {"Duale", "Jovenel"} <= set(names) and len(names) <= 8
+    for ordinary in ("Haiti", "African", "East", "United", "Government", "Kenya", "Congo"):
+        assert ordinary not in names
+
+
+def test_the_duration_estimate_is_within_ten_percent_of_the_built_audio(reference_build, tmp_path):
+    """The estimate uses the build's own pause policy and the voice's measured speaking rate."""
+    from conftest import REFERENCE
+
+    report = json.loads(lint(str(REFERENCE), "--json", "--cache-dir", str(tmp_path)).stdout)
+    assert abs(report["estimated_duration_ms"] - reference_build.duration_ms) <= 0.10 * reference_build.duration_ms
