@@ -124,6 +124,8 @@ class Cleaning:
     template: Template | None = None
     #: Digests of lines that stand on other stories of the same edition: for each, on how many.
     elsewhere: dict[str, int] = field(default_factory=dict)
+    #: The edition's language: its stopwords are tried first (a page in another is detected).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,10 +235,11 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
         judged = [prose.Judged(x.text, not x.chrome, x.chrome or "editor: --keep-boilerplate", 0.0) for x in lines]
         title = story.title
     else:
-        title, headlines = _headline(story, lines, ruled)
+        stops = prose.stoplist_for([x.text for x in lines if not x.chrome], cleaning.language)
+        title, headlines = _headline(story, lines, ruled, stops)
         for h in headlines:
             lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
-        judged = prose.judge(lines, headlines=headlines)
+        judged = prose.judge(lines, stops, headlines=headlines)
 
     # Where no extractor found an article, the classifier alone reads the page.
     voted = any(block.votes for block in story.blocks)
@@ -290,7 +293,7 @@ def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, 
     return False, f"{chose}; {judgement.why}" if votes else chose
 
 
-def _headline(story: Story, lines: list, ruled: set[int]) -> tuple[str | None, list[int]]:
+def _headline(story: Story, lines: list, ruled: set[int], stops: frozenset[str]) -> tuple[str | None, list[int]]:
     """The story's headline and the lines where it stands on the page (never spoken as body)."""
     from . import prose
 
@@ -304,12 +307,12 @@ def _headline(story: Story, lines: list, ruled: set[int]) -> tuple[str | None, l
             return first.text, [0]
         return None, []
     # Where the story starts once the classifier has read the page, and the headline above it.
-    judged = prose.judge(lines)
+    judged = prose.judge(lines, stops)
     start = next((i for i, j in enumerate(judged) if j.in_story), len(lines))
     story_text = " ".join(j.text for j in judged if j.in_story)[:3000]
     # A headline may stand twice on the page, or on other pages of the site: only rules rule it out.
     candidates = [x if i in ruled else prose.Line(x.text) for i, x in enumerate(lines)]
-    return prose.find_headline(candidates, start, story_text)
+    return prose.find_headline(candidates, start, story_text, stops)
 
 
 def publication(story: Story) -> str | None:

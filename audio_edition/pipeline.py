@@ -168,7 +168,11 @@ def _cleanings(stories: Sequence[ingest.Story], settings: BuildSettings) -> list
     text = settings.text
     rules = tuple(boilerplate.load_rules(text.rules_files, builtin=not text.keep_boilerplate))
     base = boilerplate.Cleaning(
-        rules=rules, classify=not text.keep_boilerplate, keep=text.keep_lines, drop=text.drop_lines
+        rules=rules,
+        classify=not text.keep_boilerplate,
+        keep=text.keep_lines,
+        drop=text.drop_lines,
+        language=settings.metadata.language,
     )
     lines = [boilerplate.page_lines(story.blocks) for story in stories]
     memory = _memory(settings)

@@ -68,15 +68,35 @@ def thresholds() -> Thresholds:
     return Thresholds(**{k: v for k, v in table.items() if k in known})
 
 
+#: The stopword list (jusText's) of a language code; a page in another language is detected.
+STOPLISTS: dict[str, str] = {
+    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+    "nl": "Dutch", "ru": "Russian", "pl": "Polish", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal",
+    "nb": "Norwegian_Bokmal", "fi": "Finnish", "tr": "Turkish", "id": "Indonesian", "ms": "Malay",
+    "cs": "Czech", "sk": "Slovak", "hu": "Hungarian", "ro": "Romanian", "el": "Greek", "uk": "Ukrainian",
+    "ca": "Catalan", "hr": "Croatian", "sr": "Serbian", "bg": "Bulgarian", "sw": "Swahili", "vi": "Vietnamese",
+}  # fmt: skip
+#: The share of a page's prose words the stated language's stopwords must cover to be its language.
+LANGUAGE_SHARE = 0.2
+
+
 @functools.cache
-def _stoplists() -> dict[str, frozenset[str]]:
+def _stoplist(name: str) -> frozenset[str]:
     import justext  # ships jusText's stopword lists for 100 languages; a trafilatura dependency
 
-    return {name: frozenset(justext.get_stoplist(name)) for name in sorted(justext.get_stoplists())}
+    return frozenset(justext.get_stoplist(name))
 
 
-def stoplist_for(lines: Sequence[str]) -> frozenset[str]:
-    """The stopword list of the page's language: the one that covers most of its commonest words.
+@functools.cache
+def _stoplists() -> dict[str, frozenset[str]]:
+    import justext
+
+    return {name: _stoplist(name) for name in sorted(justext.get_stoplists())}
+
+
+def stoplist_for(lines: Sequence[str], language: str | None = None) -> frozenset[str]:
+    """The stopword list of the page's language: the stated ``language``'s when its stopwords
+    cover enough of the page's prose, else the list that covers most of its commonest words.
 
     Only lines of prose length vote (menus are names), and the ties go to the list that covers
     most words for its size (the long lists of some languages hold English words too).
@@ -85,6 +105,11 @@ def stoplist_for(lines: Sequence[str]) -> frozenset[str]:
     words = [w.lower() for line in voters for w in _WORD.findall(line)]
     if not words:
         return frozenset()
+    name = STOPLISTS.get((language or "").lower().replace("_", "-").split("-")[0])
+    if name:
+        stated = _stoplist(name)
+        if sum(w in stated for w in words) >= LANGUAGE_SHARE * len(words):
+            return stated
     common = [w for w, _ in Counter(words).most_common(100)]
 
     def score(stops: frozenset[str]) -> tuple[int, float]:
@@ -252,6 +277,7 @@ def judge(
     t: Thresholds | None = None,
     *,
     headlines: Sequence[int] = (),
+    language: str | None = None,
 ) -> list[Judged]:
     """Judge each line of a page: the lines of the story's densest stretches that read as prose.
 
@@ -260,7 +286,7 @@ def judge(
     """
     t = t or thresholds()
     texts = [line.text for line in lines]
-    stops = stoplist_for([x.text for x in lines if not x.chrome]) if stops is None else stops
+    stops = stoplist_for([x.text for x in lines if not x.chrome], language) if stops is None else stops
     initial = [(BAD, 0.0) if x.chrome else _initial(x.text, stops, t) for x in lines]
     lengths = [len(x) for x in texts]
     classes = _smooth(_menus([c for c, _ in initial], texts, t), lengths, t)
@@ -364,7 +390,9 @@ def _stems(text: str, stops: frozenset[str] = frozenset()) -> set[str]:
     return {w.lower()[:5] for w in _WORD.findall(text) if not w.isdigit() and w.lower() not in stops and len(w) > 2}
 
 
-def find_headline(lines: Sequence[Line], story_start: int, story: str = "") -> tuple[str | None, list[int]]:
+def find_headline(
+    lines: Sequence[Line], story_start: int, story: str = "", stops: frozenset[str] = frozenset()
+) -> tuple[str | None, list[int]]:
     """The story's headline on a flat page, and the lines where it stands (never spoken as body).
 
     The candidates are the page's first line (a scrape starts with the page title, "Headline -
@@ -377,7 +405,6 @@ def find_headline(lines: Sequence[Line], story_start: int, story: str = "") -> t
     first = next((i for i, x in enumerate(lines) if not x.chrome), None)
     if first is None:
         return None, []
-    stops = stoplist_for([story]) if story else frozenset()
     story_words = _stems(story, stops)
     page_title = without_site(texts[first])
     near = [i for i in range(max(first + 1, story_start - 15), story_start) if not lines[i].chrome]
