@@ -54,8 +54,12 @@ class Thresholds:
     #: The story is the first run of prose at least this share of the densest one (comments and
     #: teasers after a story can outweigh it).
     first_stretch: float = 0.3
+    #: ... or this share, when the chrome between them is shorter than ``wall_gap`` lines.
+    continued_stretch: float = 0.2
     #: A line of chrome that costs this much is a wall: no stretch past it is the story's.
     wall: int = 400
+    #: ... when the chrome between the stretches is this many lines or more.
+    wall_gap: int = 6
     #: A second stretch is the story's too when its prose is at least this share of the first's.
     second_stretch: float = 0.5
 
@@ -263,10 +267,13 @@ def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tupl
     main = next(i for i, (score, _, _) in enumerate(runs) if score >= top * t.first_stretch)
     kept = [runs[main][1:]]
     for score, a, b in runs[main + 1 :]:
-        wall = any(c != GOOD and costs[i] >= t.wall for i, c in enumerate(classes[kept[-1][1] : a], kept[-1][1]))
-        if wall:
+        gap = range(kept[-1][1], a)
+        # a box inside the story ("Related", two links) is short; what follows the story's end is not
+        if len(gap) >= t.wall_gap and any(classes[i] != GOOD and costs[i] >= t.wall for i in gap):
             break
-        if score >= runs[main][0] * t.second_stretch:
+        # after a short interruption (a box, an ad) a smaller stretch still continues the story
+        share = t.continued_stretch if len(gap) < t.wall_gap else t.second_stretch
+        if score >= runs[main][0] * share:
             kept.append((a, b))
     return kept
 

@@ -105,3 +105,21 @@ def test_a_nav_line_first_is_not_the_headline():
 def test_a_first_line_that_is_a_sentence_is_no_headline():
     title, at = prose.find_headline(lines(*STORY), story_start=0, story=" ".join(STORY))
     assert title is None and at == []
+
+
+def test_a_box_inside_the_story_does_not_end_it_but_a_section_after_it_does():
+    box = [prose.Line("Related stories", "section-label: a rule", 400), *lines(*TEASERS[:2])]
+    more = [
+        "Dock workers said the new committee would meet for the first time in January, before any new cranes arrive.",
+        "The shipping lines that diverted cargo said they would return to the harbour once the backlog was cleared.",
+    ]
+    judged = prose.judge([*lines(*STORY), *box, *lines(*more)])
+    assert kept(judged) == STORY + more
+    comments = [
+        "I think the workers were right to hold out for the committee, and I hope it has real power this time.",
+        "Nine days of this cost the whole town a fortune, and nobody has said who will pay for the lost trade.",
+        "My brother works on the cranes and says the automation plan was the real fight from the very start.",
+    ]
+    section = [prose.Line("Comments", "section-label: a rule", 400), *lines(*MENU)]
+    judged = prose.judge([*lines(*STORY), *section, *lines(*comments)])
+    assert kept(judged) == STORY
