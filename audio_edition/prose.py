@@ -174,6 +174,20 @@ def _menus(classes: list[str], lines: Sequence[str], t: Thresholds) -> list[str]
     return out
 
 
+def _boxes(classes: list[str], lines: Sequence[Line], t: Thresholds) -> list[str]:
+    """The lines under a section label ("Related", "Most read"), up to the next prose, are its links."""
+    out = list(classes)
+    inside = False
+    for i, line in enumerate(lines):
+        if line.chrome and line.cost is not None and line.cost >= t.wall:
+            inside = True
+        elif out[i] in (GOOD, NEARGOOD):
+            inside = False  # prose, even near-good, ends the box
+        elif inside and out[i] == SHORT:
+            out[i] = BAD
+    return out
+
+
 def _neighbour(classes: list[str], i: int, step: int, ignore_neargood: bool) -> str:
     j = i + step
     while 0 <= j < len(classes):
@@ -296,7 +310,7 @@ def judge(
     stops = stoplist_for([x.text for x in lines if not x.chrome], language) if stops is None else stops
     initial = [(BAD, 0.0) if x.chrome else _initial(x.text, stops, t) for x in lines]
     lengths = [len(x) for x in texts]
-    classes = _smooth(_menus([c for c, _ in initial], texts, t), lengths, t)
+    classes = _smooth(_boxes(_menus([c for c, _ in initial], texts, t), lines, t), lengths, t)
     if GOOD not in classes:
         # Nothing on the page reads as prose (a few short lines, a list): nothing to tell apart.
         return [
