@@ -47,6 +47,8 @@ def text_options(fn):
                      help="Always speak a line that contains TEXT (case-insensitive); repeatable."),
         click.option("--drop", "drop_lines", multiple=True, metavar="TEXT",
                      help="Never speak a line that contains TEXT; repeatable. Wins over --keep."),
+        click.option("--allow-outside", is_flag=True,
+                     help="Let an edition file name stories, cover, jingle and sounds outside its own folder."),
         click.option("--no-template", "no_template", is_flag=True,
                      help="Do not learn or drop the lines a publication's pages share (kept in the cache folder)."),
         click.option("--rules", "rules", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
@@ -232,7 +234,7 @@ def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
     explicit |= {"language"} if "lang" in explicit else set()
     explicit |= {"intro"} if "no_intro" in explicit else set()
     explicit |= {"outro"} if "no_outro" in explicit else set()
-    loaded = edition.load(Path(inputs[0]))
+    loaded = edition.load(Path(inputs[0]), allow_outside=kw.get("allow_outside", False))
     return list(loaded.stories), edition.apply(settings, loaded, keep=frozenset(explicit))
 
 

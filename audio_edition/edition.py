@@ -68,7 +68,29 @@ def is_edition_file(path: str) -> bool:
     return path.lower().endswith(".toml")
 
 
-def load(path: Path) -> EditionFile:
+#: The type each edition-file value must have (TOML's): a wrong one is a one-line error, not a
+#: build that succeeds and a player or feed that fails later.
+TYPES: dict[str, tuple[type, ...]] = {
+    "date": (str, _dt.date),
+    "keep": (str, list),
+    "drop": (str, list),
+}
+
+
+def _inside(base: Path, value: str, what: str, origin: Path, allow_outside: bool) -> Path:
+    """A path from the edition file, relative to its folder, and inside it unless allowed: a CMS
+    that writes edition files must not be able to have a build read and publish any local file."""
+    target = (base / value).resolve()
+    if not allow_outside and not target.is_relative_to(base.resolve()):
+        raise UsageError(
+            f"{origin}: {what} {value!r} is outside the edition file's folder (use --allow-outside to allow it)"
+        )
+    return target
+
+
+def load(path: Path, *, allow_outside: bool = False) -> EditionFile:
+    """Read an edition file. Its paths are relative to its folder and must stay inside it,
+    unless ``allow_outside`` (``--allow-outside``)."""
     path = Path(path)
     data = read_toml(path, str(path))
     stories = data.pop("story", None)
@@ -80,18 +102,24 @@ def load(path: Path) -> EditionFile:
     base = path.parent
     inputs, urls = [], []
     for i, story in enumerate(stories, 1):
-        if not isinstance(story, dict) or "path" not in story:
-            raise UsageError(f"{path}: story #{i} needs a path")
-        inputs.append(str(base / story["path"]))
+        if not isinstance(story, dict) or not isinstance(story.get("path"), str) or not story["path"].strip():
+            raise UsageError(f"{path}: story #{i} needs a path (a string)")
+        if story.get("url") is not None and not isinstance(story["url"], str):
+            raise UsageError(f"{path}: story #{i}'s url must be a string")
+        inputs.append(str(_inside(base, story["path"], f"story #{i}'s path", path, allow_outside)))
         urls.append(story.get("url"))
     values = {}
     for key, value in data.items():
+        wanted = TYPES.get(key, (str,))
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            kinds = " or ".join("a date" if t is _dt.date else "a list" if t is list else "a string" for t in wanted)
+            raise UsageError(f"{path}: {key} must be {kinds}, not {value!r}")
         if KEYS[key][2] and value:
-            value = base / value
+            value = _inside(base, value, key, path, allow_outside)
         if key in ("keep", "drop"):
             if isinstance(value, str):
                 value = [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            if not all(isinstance(v, str) and v.strip() for v in value):
                 raise UsageError(f'{path}: {key} must be a list of lines\' texts, e.g. {key} = ["Copy link"]')
             value = tuple(value)
         if key == "date" and isinstance(value, str):

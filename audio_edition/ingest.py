@@ -69,7 +69,12 @@ def read_bytes(path: str, stdin: BinaryIO | None = None) -> bytes:
 
 
 def decode(data: bytes, name: str) -> str:
-    """Decode UTF-8 text (with or without BOM); refuse binary and other encodings clearly."""
+    """Decode UTF-8 text (with or without BOM) or BOM-marked UTF-16; refuse binary and other encodings clearly."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # BOM-marked UTF-16 (Windows editors save it) is text
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: starts like UTF-16 but does not decode; re-save it as UTF-8") from None
     if not data.strip():
         raise InputError(f"{name}: is empty")
     if b"\x00" in data[:8192]:

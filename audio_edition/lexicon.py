@@ -89,6 +89,10 @@ def load(path: Path | None) -> Lexicon:
             raise UsageError(f"--lexicon {path}: {lang!r} must be a table of words, like [en]")
         entries = {}
         for word, value in table.items():
+            if not word.strip():  # an empty key would match at every gap between words
+                raise UsageError(f"--lexicon {path}: [{lang}] has an empty word; give each entry its word")
+            if isinstance(value, dict) and not all(isinstance(value.get(k, ""), str) for k in ("say", "phonemes")):
+                raise UsageError(f"--lexicon {path}: {word!r}: say and phonemes must be strings")
             if isinstance(value, str):
                 entries[word] = Entry(word, say=value)
             elif isinstance(value, dict) and (value.get("say") or value.get("phonemes")):

@@ -237,4 +237,4 @@ def test_an_edition_files_keep_and_drop_add_to_the_command_lines(tmp_path):
     assert blocks["Copy link"]["kept"] and not blocks["Our tip line is open all night."]["kept"]
     (tmp_path / "bad.toml").write_text('keep = 5\n\n[[story]]\npath = "a.txt"\n')
     bad = invoke("lint", str(tmp_path / "bad.toml"))
-    assert bad.exit_code == 2 and "keep must be a list" in bad.stderr
+    assert bad.exit_code == 2 and "keep must be a string or a list" in bad.stderr

@@ -245,3 +245,52 @@ def test_command_line_beats_the_edition_file(tmp_path):
     assert invoke(*args, "--publication", "From CLI").exit_code == 0
     m = json.loads(out.with_suffix(".json").read_text())
     assert (m["publication"], m["date"]) == ("From CLI", "2026-11-01")
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '[[story]]\npath = "../secret/credentials"\n',
+        '[[story]]\npath = "{outside}"\n',
+        'jingle = "../secret/jingle.mp3"\n[[story]]\npath = "a.txt"\n',
+        'transition_audio = "{outside}"\n[[story]]\npath = "a.txt"\n',
+        'cover = "../secret/cover.png"\n[[story]]\npath = "a.txt"\n',
+    ],
+)
+def test_an_edition_file_cannot_reach_outside_its_folder(tmp_path, entry):
+    """A pipeline that takes edition files from a CMS must not publish whatever file they name."""
+    from conftest import invoke
+
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "credentials").write_text("Password hunter2 for the production database, do not share.")
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    (desk / "a.txt").write_text("Harbor talks\n\nOfficials met again on Tuesday and said the talks had gone well.\n")
+    (desk / "ed.toml").write_text(entry.replace("{outside}", str(secret / "credentials")))
+    out = invoke("build", str(desk / "ed.toml"), "-o", str(tmp_path / "out" / "e.mp3"), "--engine", "fake")
+    assert out.exit_code == 2 and "outside the edition file's folder" in out.stderr and "\n" not in out.stderr.strip()
+    assert not (tmp_path / "out" / "e.mp3").exists()
+    if "credentials" in entry or "{outside}" in entry and "transition" not in entry:
+        allowed = invoke("lint", str(desk / "ed.toml"), "--allow-outside", "--engine", "fake", "--json")
+        assert allowed.exit_code == 0 and "hunter2" in allowed.stdout
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ("[[story]]\npath = 123\n", "needs a path (a string)"),
+        ('cover = 5\n[[story]]\npath = "a.txt"\n', "cover must be a string"),
+        ('date = 5\n[[story]]\npath = "a.txt"\n', "date must be a string or a date"),
+        ('title = 5\n[[story]]\npath = "a.txt"\n', "title must be a string"),
+        ('title = true\n[[story]]\npath = "a.txt"\n', "title must be a string"),
+        ('[[story]]\npath = "a.txt"\nurl = 7\n', "url must be a string"),
+    ],
+)
+def test_edition_values_of_the_wrong_type_are_one_line_errors(tmp_path, entry, message):
+    from conftest import invoke
+
+    (tmp_path / "a.txt").write_text("Harbor talks\n\nOfficials met again on Tuesday.\n")
+    (tmp_path / "ed.toml").write_text(entry)
+    out = invoke("build", str(tmp_path / "ed.toml"), "-o", str(tmp_path / "e.mp3"), "--engine", "fake")
+    assert out.exit_code == 2 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1

@@ -93,3 +93,9 @@ def test_html_page_is_read_as_its_visible_lines_with_votes_and_metadata():
     )
     assert blocks["Home World Subscribe"].votes == ()
     assert blocks["Wind farms expand along the coast"].votes == ()
+
+
+def test_bom_marked_utf16_is_text():
+    text = "Harbor talks\r\n\r\nOfficials met again on Tuesday.\r\n"
+    assert ingest.decode(text.encode("utf-16"), "x") == "Harbor talks\n\nOfficials met again on Tuesday.\n"
+    assert ingest.decode("\ufeffTitle".encode("utf-16-be"), "x") == "Title"

@@ -84,3 +84,20 @@ def test_piper_receives_phonemes(tmp_path, lex_file):
     prep = prepare([str(story)], settings, engine=create(settings.engine))
     assert [c.speech for c in prep.plan.chunks] == ["Jovenel [[ moˈiːs ]] was president."]
     assert clips  # the key covers the speech text, tested in test_clips
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [('[en]\n"" = "x"\n', "empty word"), ("[en]\nDuale = { say = 5 }\n", "must be strings")],
+)
+def test_bad_lexicon_entries_are_one_line_errors(tmp_path, content, message):
+    f = tmp_path / "lex.toml"
+    f.write_text(content)
+    with pytest.raises(UsageError, match=message):
+        lexicon.load(f)
+
+
+def test_a_respelling_is_said_as_written_not_read_as_a_pattern(tmp_path):
+    f = tmp_path / "lex.toml"
+    f.write_text('[en]\nDuale = "doo\\\\1-lay\\\\"\n')
+    assert lexicon.load(f).step("en", phonemes=False)("Aden Duale spoke.") == "Aden doo\\1-lay\\ spoke."
