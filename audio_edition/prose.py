@@ -56,6 +56,8 @@ class Thresholds:
     first_stretch: float = 0.3
     #: ... or this share, when the chrome between them is shorter than ``wall_gap`` lines.
     continued_stretch: float = 0.2
+    #: The longest list or table a sentence ending with a colon may introduce (lines).
+    list_max: int = 60
     #: A line of chrome that costs this much is a wall: no stretch past it is the story's.
     wall: int = 400
     #: ... when the chrome between the stretches is this many lines or more.
@@ -235,6 +237,15 @@ def _smooth(classes: list[str], lengths: list[int], t: Thresholds) -> list[str]:
     return final
 
 
+def _list_after(lines: Sequence[Line], end: int, t: Thresholds) -> int:
+    """Where the list or table after a sentence ending with a colon ends: at the first line of
+    chrome, or after :data:`Thresholds.list_max` lines."""
+    stop = end
+    while stop < len(lines) and stop - end < t.list_max and not lines[stop].chrome:
+        stop += 1
+    return stop
+
+
 def _lead_in(cls: str, text: str) -> bool:
     """A near-good line long enough to be a paragraph (a title, a credit or a caption is shorter)."""
     return cls == NEARGOOD and len(text.split()) >= 16
@@ -334,7 +345,8 @@ def judge(
     last = max(_stretches(classes, costs, t), key=lambda ab: sum(costs[ab[0] : ab[1]]))[1] if headlines else 0
     start = max((h + 1 for h in headlines if h < last), default=None)
     lo = start or 0
-    keep = set()
+    keep: set[int] = set()
+    listed: set[int] = set()  # the lines of a list or table a sentence introduced
     for a, b in _stretches(classes[lo:], costs[lo:], t):
         a, b = a + lo, b + lo
         # A stretch starts and ends with a line that is prose on its own, not a credit or a dek;
@@ -345,7 +357,10 @@ def judge(
             a -= 1
         while b > a and initial[b - 1][0] != GOOD and not _lead_in(initial[b - 1][0], texts[b - 1]):
             b -= 1
+        if b > a and texts[b - 1].rstrip().endswith(":"):
+            b = _list_after(lines, b, t)  # "... after 36 races:" and the table it introduces
         keep.update(range(a, b))
+        listed.update(i for i in range(a, b) if classes[i] != GOOD)
     out = []
     for i, (x, (first, density)) in enumerate(zip(lines, initial)):
         c = classes[i]
@@ -357,6 +372,8 @@ def judge(
             why = "outside the story's densest stretch of prose"
         elif c == GOOD:
             why = "prose" if first == GOOD else f"{first} line among prose"
+        elif i in listed:
+            c, why = GOOD, "a list the story introduced (its sentence ends with a colon)"
         elif first == NEARGOOD or (
             len(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep
         ):

@@ -123,3 +123,15 @@ def test_a_box_inside_the_story_does_not_end_it_but_a_section_after_it_does():
     section = [prose.Line("Comments", "section-label: a rule", 400), *lines(*MENU)]
     judged = prose.judge([*lines(*STORY), *section, *lines(*comments)])
     assert kept(judged) == STORY
+
+
+def test_a_sentence_ending_with_a_colon_brings_its_table_or_list():
+    intro = "The final standings of the regional league after thirty rounds, with points and wins, were as follows:"
+    table = ["1 Harbour Rovers 71 22", "2 Valley United 64 19", "3 Mill Town 60 18", "4 Bridge Athletic 51 15"]
+    after = [prose.Line("Share this story", "share-buttons: a rule"), *lines(*MENU)]
+    judged = prose.judge([*lines(*STORY, intro, *table), *after])
+    assert kept(judged) == [*STORY, intro, *table]
+    assert judged[len(STORY) + 1].why == "a list the story introduced (its sentence ends with a colon)"
+    # without the colon, the same rows are a menu of numbers, not the story's
+    judged = prose.judge([*lines(*STORY, intro.rstrip(":") + ".", *table), *after])
+    assert kept(judged) == [*STORY, intro.rstrip(":") + "."]
