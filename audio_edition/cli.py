@@ -313,10 +313,21 @@ def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None
         if not path.is_file():
             return None
     data = read_toml(path, f"--config {path}")
-    shared = {k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}
-    return {
-        name: {**shared, **{k.replace("-", "_"): v for k, v in data.get(name, {}).items()}} for name in group.commands
-    }
+    return _defaults(data, group, {})
+
+
+def _defaults(data: dict[str, Any], group: click.Group, inherited: dict[str, Any]) -> dict[str, Any]:
+    """click's default_map: a table's plain keys apply to every command under it, so top-level keys
+    and ``[feed]`` reach ``feed add`` and ``feed build``, and ``[feed.add]`` only ``feed add``."""
+    plain = {**inherited, **{k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}}
+    out: dict[str, Any] = {}
+    for name, command in group.commands.items():
+        table = data.get(name, {}) if isinstance(data.get(name), dict) else {}
+        if isinstance(command, click.Group):
+            out[name] = _defaults(table, command, plain)
+        else:
+            out[name] = {**plain, **{k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}}
+    return out
 
 
 @cli.command()

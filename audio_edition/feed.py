@@ -128,7 +128,14 @@ def description_html(m: dict[str, Any]) -> str:
     return clean(f"{intro}<ul>{''.join(items)}</ul>")
 
 
-def episode_element(mp3: Path, base_url: str, channel: Channel):
+def episode_guid(podcast: str, mp3_name: str) -> str:
+    """An item's guid: the edition's file name in the podcast's own namespace. Not its URL:
+    moving the files to another host (``--base-url``) must not make every episode new, and a
+    corrected rebuild of the same edition keeps it."""
+    return str(uuid.uuid5(uuid.UUID(podcast), mp3_name))
+
+
+def episode_element(mp3: Path, base_url: str, channel: Channel, *, guid: str):
     """An <item> for the edition at ``mp3``, from its manifest; checks the file is what it says."""
     from lxml import etree
 
@@ -153,9 +160,7 @@ def episode_element(mp3: Path, base_url: str, channel: Channel):
     etree.SubElement(item, content + "encoded").text = body
     enclosure_url = _url(base_url, mp3.name)
     etree.SubElement(item, "enclosure", url=enclosure_url, length=str(size), type="audio/mpeg")
-    # The guid is the enclosure's address, not its content: a corrected rebuild keeps it.
-    guid = etree.SubElement(item, "guid", isPermaLink="false")
-    guid.text = str(uuid.uuid5(uuid.NAMESPACE_URL, enclosure_url))
+    etree.SubElement(item, "guid", isPermaLink="false").text = guid
     etree.SubElement(item, "pubDate").text = format_datetime(publish_datetime(m["date"], channel.publish_time))
     if m.get("url"):
         etree.SubElement(item, "link").text = clean(m["url"])
@@ -280,8 +285,21 @@ def add(feed_path: Path, mp3s: list[Path], base_url: str, channel: Channel, *, m
     its item. The podcast:guid is written once and kept. Returns the number of items."""
     feed_path = Path(feed_path)
     guid, episodes, _ = _existing(feed_path)
-    episodes += [_episode(episode_element(mp3, base_url, channel)) for mp3 in mp3s]
+    guid = guid or podcast_guid(feed_url_for(feed_path, base_url))
+    episodes += [_episode(episode_element(m, base_url, channel, guid=_guid_for(m, guid, episodes))) for m in mp3s]
     return _write(feed_path, base_url, channel, episodes, guid, max_items)
+
+
+def _guid_for(mp3: Path, podcast: str, published: list[Episode]) -> str:
+    """The guid an edition already has in the feed (whatever scheme made it), else a new one."""
+    from urllib.parse import unquote, urlparse
+
+    for episode in published:
+        enclosure = episode.element.find("enclosure")
+        url = enclosure.get("url", "") if enclosure is not None else ""
+        if unquote(urlparse(url).path.rsplit("/", 1)[-1]) == Path(mp3).name:
+            return episode.guid
+    return episode_guid(podcast, Path(mp3).name)
 
 
 def build(folder: Path, base_url: str, channel: Channel, *, output: Path | None = None,
@@ -294,6 +312,7 @@ def build(folder: Path, base_url: str, channel: Channel, *, output: Path | None 
     if not mp3s:
         raise InputError(f"{folder}: no editions (an .mp3 with its .json manifest) in it")
     output = Path(output or folder / "feed.xml")
-    guid, _, _ = _existing(output)
-    episodes = [_episode(episode_element(p, base_url, channel)) for p in mp3s]
+    guid, published, _ = _existing(output)
+    guid = guid or podcast_guid(feed_url_for(output, base_url))
+    episodes = [_episode(episode_element(p, base_url, channel, guid=_guid_for(p, guid, published))) for p in mp3s]
     return output, _write(output, base_url, channel, episodes, guid, max_items)

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import OutputError
+from .store import file_mode
 
 
 def _alive(pid: int) -> bool:
@@ -49,7 +50,10 @@ class Outputs:
             fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.{os.getpid()}.", suffix=".part", dir=final.parent)
         except OSError as exc:
             raise OutputError(f"cannot write to {final.parent}: {exc.strerror}") from None
-        os.close(fd)
+        try:
+            os.fchmod(fd, file_mode(final))  # 0666 less the umask, or the replaced file's mode
+        finally:
+            os.close(fd)
         self._pending.append((Path(tmp), final))
         return Path(tmp)
 

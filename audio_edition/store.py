@@ -12,6 +12,7 @@ import abc
 import contextlib
 import datetime as _dt
 import os
+import stat
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
@@ -34,10 +35,24 @@ class Entry:
     used: float
 
 
+def file_mode(existing: Path | None = None) -> int:
+    """The mode a new file gets (``0o666`` less the umask, as ``open()`` would give it), or an
+    existing file's own: ``mkstemp`` makes 0600 files, which a web server or a second user of a
+    shared cache could not read."""
+    if existing is not None:
+        with contextlib.suppress(OSError):
+            return stat.S_IMODE(os.stat(existing).st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename into place."""
+    """Write to a temporary file in the same folder, flush it to disk, then rename into place
+    (keeping the mode of the file it replaces)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, file_mode(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

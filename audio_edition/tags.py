@@ -88,7 +88,42 @@ def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: 
                 sub_frames=sub,
             )
         )
+    tags.update_to_v23()  # TDRC becomes TYER + TDAT: v2.3 readers (eyeD3, exiftool) know no TDRC
     tags.save(str(path), v2_version=3, v1=0, padding=lambda info: 0)
+    chapters_in_time_order(Path(path))
+
+
+def chapters_in_time_order(path: Path) -> None:
+    """Put the CHAP frames of ``path``'s ID3v2.3 tag in time order, in place.
+
+    mutagen writes the frames it has no order for by size, and libavformat (ffprobe, every
+    ffmpeg-based player) and node-id3 list chapters in the order they are stored. The tag keeps
+    its size: only the frames' order changes.
+    """
+    import struct
+
+    with open(path, "r+b") as f:
+        header = f.read(10)
+        if header[:3] != b"ID3" or header[3] != 3:
+            return
+        size = sum(b << (7 * (3 - i)) for i, b in enumerate(header[6:10]))
+        body = f.read(size)
+        frames, pos = [], 0
+        while pos + 10 <= len(body) and body[pos : pos + 4].strip(b"\x00"):
+            length = struct.unpack(">I", body[pos + 4 : pos + 8])[0]
+            frames.append(body[pos : pos + 10 + length])
+            pos += 10 + length
+        chaps = [i for i, frame in enumerate(frames) if frame[:4] == b"CHAP"]
+
+        def start(frame: bytes) -> int:
+            end_of_id = frame.index(b"\x00", 10)  # the element id, then four time fields
+            return struct.unpack(">I", frame[end_of_id + 1 : end_of_id + 5])[0]
+
+        ordered = sorted((frames[i] for i in chaps), key=start)
+        for i, frame in zip(chaps, ordered):
+            frames[i] = frame
+        f.seek(10)
+        f.write(b"".join(frames))
 
 
 def cover_frame(apic, cover: Path):

@@ -192,3 +192,60 @@ def test_tampered_file_is_refused(editions):
         f.write(b"\x00" * 10)
     r = run("feed", "build", str(folder), "--base-url", BASE)
     assert r.exit_code == 3 and "manifest says" in r.stderr
+
+
+def test_item_guids_survive_a_move_to_another_host(editions):
+    """Moving the files to a CDN (--base-url) must not make every episode new in the apps."""
+    import feedparser
+
+    folder, mp3s = editions
+    run("feed", "build", str(folder), "--base-url", BASE)
+    before = {e.title: e.id for e in feedparser.parse((folder / "feed.xml").read_bytes()).entries}
+    run("feed", "build", str(folder), "--base-url", "https://cdn.example.net/podcast/")
+    moved = feedparser.parse((folder / "feed.xml").read_bytes())
+    assert {e.title: e.id for e in moved.entries} == before
+    assert all(e.enclosures[0].href.startswith("https://cdn.example.net/podcast/") for e in moved.entries)
+    # a feed that starts at the new host names its episodes the same way, in its own namespace
+    fresh = folder / "fresh.xml"
+    run("feed", "add", str(fresh), *map(str, mp3s), "--base-url", "https://cdn.example.net/podcast/")
+    assert len({e.id for e in feedparser.parse(fresh.read_bytes()).entries}) == 3
+
+
+def test_a_feed_keeps_the_guids_it_already_published(editions):
+    """Items published under an older scheme (a guid made from the URL) keep it when re-added."""
+    import uuid
+
+    import feedparser
+
+    folder, mp3s = editions
+    run("feed", "add", str(folder / "feed.xml"), str(mp3s[0]), "--base-url", BASE)
+    xml = (folder / "feed.xml").read_text()
+    old = feedparser.parse(xml).entries[0].id
+    legacy = str(uuid.uuid5(uuid.NAMESPACE_URL, BASE + mp3s[0].name))
+    (folder / "feed.xml").write_text(xml.replace(old, legacy))
+    run("feed", "add", str(folder / "feed.xml"), str(mp3s[0]), str(mp3s[1]), "--base-url", "https://cdn.example.net/a/")
+    entries = feedparser.parse((folder / "feed.xml").read_bytes()).entries
+    assert len(entries) == 2 and legacy in {e.id for e in entries}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        'base_url = "https://example.org/audio/"\n',
+        '[feed]\nbase_url = "https://example.org/audio/"\n',
+        '[feed.add]\nbase_url = "https://example.org/audio/"\n',
+    ],
+)
+def test_config_settings_reach_feed_add_and_build(editions, tmp_path, monkeypatch, config):
+    import feedparser
+
+    folder, mp3s = editions
+    (tmp_path / "audio-edition.toml").write_text(config + '\n[feed.build]\ntitle = "Built Title"\n')
+    monkeypatch.chdir(tmp_path)
+    added = run("feed", "add", str(folder / "feed.xml"), str(mp3s[0]))
+    assert added.exit_code == 0, added.stderr
+    assert feedparser.parse((folder / "feed.xml").read_bytes()).entries[0].enclosures[0].href.startswith(BASE)
+    if "[feed.add]" not in config:
+        built = run("feed", "build", str(folder))
+        assert built.exit_code == 0, built.stderr
+        assert feedparser.parse((folder / "feed.xml").read_bytes()).feed.title == "Built Title"

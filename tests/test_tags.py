@@ -82,3 +82,34 @@ def test_cover_must_be_an_image(mp3, tmp_path):
 @pytest.mark.parametrize("code, expected", [("en", "eng"), ("fr-CA", "fra"), ("yue", "yue"), ("xx", "und")])
 def test_language_codes(code, expected):
     assert iso639_2(code) == expected
+
+
+def test_chapters_are_stored_in_time_order_and_the_date_is_v23s(mp3):
+    """libavformat (ffprobe, every ffmpeg-based player) lists chapters in stored order; eyeD3 and
+    exiftool know no TDRC in a v2.3 tag."""
+    import shutil
+    import subprocess
+
+    import eyed3
+
+    manifest = json.loads(json.dumps(MANIFEST))
+    manifest["chapters"] = [
+        {"id": "ch1", "title": "A long first chapter title, longer than the others", "start_ms": 250, "end_ms": 1000},
+        {"id": "ch2", "title": "Mid", "start_ms": 1000, "end_ms": 2500},
+        {"id": "ch3", "title": "The last one, of middling length", "start_ms": 2500, "end_ms": 4000},
+    ]
+    write_tags(mp3, manifest, transcript="x")
+    tag = eyed3.load(str(mp3)).tag
+    assert tag.version[:2] == (2, 3)
+    assert str(tag.getBestDate()) == "2026-11-27"
+    if shutil.which("ffprobe") is None:
+        pytest.skip("no ffprobe (apt-get install ffmpeg)")
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    chapters = json.loads(probe.stdout)["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == [c["title"] for c in manifest["chapters"]]
+    assert [round(float(c["start_time"]) * 1000) for c in chapters] == [250, 1000, 2500]
