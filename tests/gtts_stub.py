@@ -1,8 +1,8 @@
 """A loopback stand-in for Google Translate's TTS endpoint, reached the way a user's proxy is.
 
-The real gTTS library sends its requests through ``HTTPS_PROXY`` (it passes the system proxies to
-requests, with ``verify=False``). This server is that proxy: it answers ``CONNECT``, terminates TLS
-with a throwaway certificate (trustme), and speaks gTTS's ``batchexecute`` protocol, answering real
+The real gTTS library builds the requests, which go through ``HTTPS_PROXY``. This server is that
+proxy: it answers ``CONNECT``, terminates TLS with a throwaway certificate (trustme) whose CA the
+tests trust through ``REQUESTS_CA_BUNDLE`` (the engine verifies certificates), and speaks gTTS's ``batchexecute`` protocol, answering real
 MP3 audio encoded by ffmpeg. gTTS's own code runs unchanged. Faults are scripted per request.
 """
 
@@ -14,6 +14,7 @@ import re
 import socket
 import socketserver
 import ssl
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -139,6 +140,11 @@ def serve(stub: GttsStub):
         allow_reuse_address = True
 
     server = Server(("127.0.0.1", 0), Handler)
+    # gTTS's requests are verified: the client trusts this throwaway CA through REQUESTS_CA_BUNDLE.
+    bundle = tempfile.NamedTemporaryFile(prefix="gtts-stub-ca-", suffix=".pem", delete=False)
+    bundle.close()
+    ca.cert_pem.write_to_path(bundle.name)
+    server.ca_bundle = bundle.name
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 

@@ -26,6 +26,7 @@ def stub(monkeypatch):
     stub = GttsStub()
     server, url = serve(stub)
     monkeypatch.setenv("HTTPS_PROXY", url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", server.ca_bundle)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     yield stub
@@ -161,3 +162,18 @@ def test_live_google(tmp_path, monkeypatch):
     result = build(story, tmp_path / "live.mp3", tmp_path / "c", "--requests-per-second", "1")
     assert result.exit_code == 0, result.stderr
     assert manifest(tmp_path / "live.mp3")["audio"]["duration_ms"] > 1000
+
+
+def test_a_build_verifies_googles_certificate(stub, story, tmp_path, monkeypatch):
+    """A proxy or a stub with an untrusted certificate is refused, in one line, and not retried;
+    gTTS's own verify=False and its process-wide silencing of urllib3's warnings are not used."""
+    import warnings
+
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    out = invoke(
+        "build", str(story), "-o", str(tmp_path / "e.mp3"), "--engine", "gtts", "--cache-dir", str(tmp_path / "c")
+    )
+    assert out.exit_code == 4 and "certificate" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert stub.requests == []  # the handshake failed: nothing reached the endpoint
+    assert not (tmp_path / "e.mp3").exists()
+    assert not any(f[0] == "ignore" and "InsecureRequest" in str(f[2]) for f in warnings.filters)

@@ -173,12 +173,12 @@ def test_a_worker_killed_mid_build_loses_nothing(fleet, tmp_path, piper_cache):
 def gtts_stub():
     stub = GttsStub()
     server, url = serve(stub)
-    yield stub, url
+    yield stub, url, server.ca_bundle
     server.shutdown()
 
 
 def test_the_gtts_budget_holds_across_the_fleet_and_failures_are_retried(fleet, tmp_path, gtts_stub):
-    stub, proxy = gtts_stub
+    stub, proxy, ca_bundle = gtts_stub
     first_failures = {}
 
     def plan(n, text):  # the first request for each of two chunks fails: Celery retries them
@@ -188,7 +188,7 @@ def test_the_gtts_budget_holds_across_the_fleet_and_failures_are_retried(fleet, 
         return "ok"
 
     stub.plan = plan
-    env = {"HTTPS_PROXY": proxy, "NO_PROXY": "", "no_proxy": ""}
+    env = {"HTTPS_PROXY": proxy, "NO_PROXY": "", "no_proxy": "", "REQUESTS_CA_BUNDLE": ca_bundle}
     # Two workers of two processes: four senders, each of which alone may send 4 requests a second.
     workers = fleet(2, "-c", "2", env=env)
     more = "Tickets will cost the same. Timetables will not change. The old boat goes to a museum."

@@ -3,7 +3,7 @@
 gTTS has no retry logic; its maintainers' advice is "throttle and cache" (pndurette/gTTS #259,
 #297). This engine throttles (a token bucket shared by its threads), retries with exponential
 backoff and jitter on 429, 5xx, timeouts and empty answers, and lets the clip cache do the rest.
-The standard ``HTTPS_PROXY`` variable is honoured: gTTS passes the system proxies to requests.
+The standard ``HTTPS_PROXY`` variable is honoured; certificates are verified (``REQUESTS_CA_BUNDLE``).
 """
 
 from __future__ import annotations
@@ -56,11 +56,45 @@ def classify(exc: Exception) -> tuple[bool, str]:
         return True, f"Google's TTS server failed ({status}); try again later"
     if status == 200:
         return True, "Google answered without audio; the language may be unsupported"
+    if "certificate check failed" in text:
+        return False, text
     if status in (403, 404):
         return False, f"Google refused the request ({status}); check --tld and --lang"
     if "timed out" in text.lower() or "timeout" in text.lower():
         return True, "the request timed out; the network is slow or unreachable"
     return True, "network unreachable (no connection to Google's TTS server; check the network or HTTPS_PROXY)"
+
+
+def _send(tts, request, timeout: float) -> bytes:
+    """Send one of gTTS's prepared requests with TLS verification on; its audio, as gTTS reads it."""
+    import base64
+
+    import requests
+    from gtts.tts import gTTSError
+
+    with requests.Session() as session:
+        settings = session.merge_environment_settings(request.url, {}, None, True, None)
+        try:
+            response = session.send(request, timeout=timeout, **settings)
+            response.raise_for_status()
+        except requests.exceptions.HTTPError:
+            raise gTTSError(tts=tts, response=response) from None
+        except requests.exceptions.SSLError as exc:
+            raise gTTSError(
+                f"TLS certificate check failed ({exc}); a proxy that intercepts HTTPS needs its CA "
+                "in REQUESTS_CA_BUNDLE"
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise gTTSError(f"{type(exc).__name__}: {exc}") from None
+    audio = b""
+    for line in response.iter_lines(chunk_size=1024):
+        decoded = line.decode("utf-8")
+        if "jQ1olc" in decoded:
+            found = re.search(r'jQ1olc","\[\\"(.*)\\"]', decoded)
+            if not found:
+                raise gTTSError(tts=tts, response=response)  # a 200 answer with no audio in it
+            audio += base64.b64decode(found.group(1).encode("ascii"))
+    return audio
 
 
 class GttsEngine(Engine):
@@ -116,9 +150,11 @@ class GttsEngine(Engine):
             lang_check=False,
             timeout=self.options.timeout_s,
         )
-        # gTTS splits internally at 100 characters; our chunks are already that small,
-        # so this is one request.
-        return b"".join(tts.stream())
+        # gTTS splits internally at 100 characters; our chunks are already that small, so this
+        # is one request. gTTS's own stream() sends it with verify=False and silences urllib3's
+        # warnings for the whole process: its prepared requests go through a verifying session
+        # instead (REQUESTS_CA_BUNDLE and the system proxies apply, as for any requests call).
+        return b"".join(_send(tts, request, self.options.timeout_s) for request in tts._prepare_requests())
 
     def synthesize(self, text: str) -> Clip:
         from gtts.tts import gTTSError
