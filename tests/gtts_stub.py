@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import socket
 import socketserver
@@ -141,10 +142,10 @@ def serve(stub: GttsStub):
 
     server = Server(("127.0.0.1", 0), Handler)
     # gTTS's requests are verified: the client trusts this throwaway CA through REQUESTS_CA_BUNDLE.
-    bundle = tempfile.NamedTemporaryFile(prefix="gtts-stub-ca-", suffix=".pem", delete=False)
-    bundle.close()
-    ca.cert_pem.write_to_path(bundle.name)
-    server.ca_bundle = bundle.name
+    fd, bundle = tempfile.mkstemp(prefix="gtts-stub-ca-", suffix=".pem")
+    os.close(fd)
+    ca.cert_pem.write_to_path(bundle)
+    server.ca_bundle = bundle
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
