@@ -58,9 +58,12 @@ def resample(clip: Clip, rate: int) -> Clip:
     """Bring a clip to ``rate``, for editions that mix engines (gTTS speaks at 24 kHz, Piper 22.05)."""
     if clip.sample_rate == rate:
         return clip
-    pydub = ffmpeg.pydub()
-    segment = pydub.AudioSegment(data=clip.pcm, sample_width=2, frame_rate=clip.sample_rate, channels=1)
-    return Clip(segment.set_frame_rate(rate).raw_data, rate)
+    # ffmpeg's resampler filters what the new rate cannot hold; pydub's (audioop.ratecv) only
+    # interpolates, and folds it back as aliasing. (SciPy's resample_poly would do too, but
+    # importing scipy.signal costs about a second.)
+    args = ["-f", "s16le", "-ar", str(clip.sample_rate), "-ac", "1", "-i", "pipe:0"]
+    args += ["-af", f"aresample={rate}:filter_size=64:cutoff=0.9", "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]
+    return Clip(ffmpeg.run(args, input=clip.pcm, what="resampling").stdout, rate)
 
 
 def _rms(pcm: bytes) -> float:

@@ -14,7 +14,7 @@ this against the PCM). The first delay and the last padding go in the header, as
 
 pydub's ``export`` would stage a WAV and the MP3 in the system temp folder, read the whole MP3
 back into memory, and leave both behind if ffmpeg fails; piping the PCM straight into ffmpeg keeps
-the output atomic. pydub is still what the audio stage uses to resample.
+the output atomic. ffmpeg also resamples for the audio stage; pydub fades the inserts.
 """
 
 from __future__ import annotations

@@ -95,3 +95,26 @@ def test_cuts_fall_on_the_grid_in_paragraph_pauses_and_anchor_the_stretches():
     assert after.pcm[2 * after.cuts[0] :] == before.pcm[2 * before.cuts[0] :]
     for k in "bcd":  # the manifest's times move with the audio
         assert abs(after.spans[k].start_ms - before.spans[k].start_ms - moved * 1000 / RATE) <= 1
+
+
+def test_resampling_filters_what_the_new_rate_cannot_hold():
+    """A tone above the new Nyquist frequency is removed, not folded back as an alias (pydub's
+    audioop.ratecv only interpolates); a tone below it keeps its level and its length."""
+    import numpy as np
+
+    from audio_edition.audio import resample
+    from audio_edition.engines import Clip
+
+    def tone(freq: float, rate: int = 24000) -> Clip:
+        t = np.arange(rate) / rate
+        return Clip((0.5 * 32767 * np.sin(2 * np.pi * freq * t)).astype("<i2").tobytes(), rate)
+
+    def rms(clip: Clip) -> float:
+        x = np.frombuffer(clip.pcm, dtype="<i2").astype(float)[2000:-2000]
+        return float(np.sqrt(np.mean(x**2)))
+
+    high, low = tone(11600), tone(1000)
+    assert rms(resample(high, 22050)) < 0.05 * rms(high)
+    kept = resample(low, 22050)
+    assert abs(rms(kept) - rms(low)) < 0.02 * rms(low)
+    assert abs(len(kept.pcm) // 2 - 22050) <= 64
