@@ -106,7 +106,8 @@ def test_playing_advances_the_position(page, site):
 
 def test_clicking_the_third_paragraph_seeks_and_highlights_it(page, site):
     third = [p for p in manifest(site)["paragraphs"] if p["kind"] == "paragraph"][2]
-    target = page.locator(".ae-text p").nth([p["id"] for p in manifest(site)["paragraphs"]].index(third["id"]))
+    shown = [p["id"] for p in manifest(site)["paragraphs"] if p["kind"] != "title"]  # the title is the h1
+    target = page.locator(".ae-text p").nth(shown.index(third["id"]))
     target.click()
     page.wait_for_function("() => !document.querySelector('audio').seeking")
     assert abs(media(page, "currentTime") - third["start_ms"] / 1000) <= 0.3
@@ -205,7 +206,23 @@ def test_phone_width_has_no_horizontal_scroll(browser, site):
     pg.goto(f"{site[1]}/story.html")
     assert pg.evaluate("document.documentElement.scrollWidth") <= 375
     assert pg.get_by_role("button", name="Play", exact=True).is_visible()
+    box = {name: pg.locator(name).bounding_box() for name in (".ae-seek", ".ae-volume", ".ae-volume-value", ".ae-vol-label")}
+    # the volume's value and label stay on the slider's line, and the seek bar is plainly the wider one
+    for part in (".ae-volume-value", ".ae-vol-label"):
+        assert abs((box[part]["y"] + box[part]["height"] / 2) - (box[".ae-volume"]["y"] + box[".ae-volume"]["height"] / 2)) < 8
+    assert box[".ae-seek"]["width"] > 3 * box[".ae-volume"]["width"]
     context.close()
+
+
+def test_the_title_shows_once_and_the_date_reads_as_the_pages_language(page, site):
+    m = manifest(site)
+    assert page.locator("h1").inner_text() == m["title"] == "Read Along"
+    assert page.locator(".ae-text p", has_text="Read Along").count() == 0
+    assert page.locator(".ae-meta time").get_attribute("datetime") == m["date"]
+    import datetime
+
+    d = datetime.date.fromisoformat(m["date"])
+    assert page.locator(".ae-meta time").inner_text() == f"{d.strftime('%B')} {d.day}, {d.year}"
 
 
 def test_embed_snippet_works_and_leaks_no_globals(browser, site):
@@ -223,7 +240,7 @@ def test_embed_snippet_works_and_leaks_no_globals(browser, site):
     assert set(pg.evaluate("Object.keys(window)")) == baseline
     pg.get_by_role("button", name="Play", exact=True).click()
     pg.wait_for_function("() => document.querySelector('audio').currentTime > 0.3")
-    assert pg.locator(".ae-text p").count() == len(manifest(site)["paragraphs"])
+    assert pg.locator(".ae-text p").count() == len(manifest(site)["paragraphs"]) - 1  # the title is the h1
     context.close()
 
 

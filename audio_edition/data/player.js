@@ -28,9 +28,20 @@
 
   // --- the player bar -------------------------------------------------------------------------
   root.classList.add("ae-player");
-  root.appendChild(el("h1", {}, M.title));
-  var when = [M.publication, M.date].filter(Boolean).join(" · ");
-  root.appendChild(el("p", { "class": "ae-meta" }, when));
+  var headline = el("h1", {});
+  root.appendChild(headline);
+  var meta = el("p", { "class": "ae-meta" }, M.publication || "");
+  if (M.date) {
+    // the edition's date as the page's language writes it ("1 December 2026", "1. Dezember 2026")
+    var written = M.date;
+    try {
+      written = new Date(M.date + "T12:00:00Z").toLocaleDateString(M.language || undefined,
+        { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+    } catch (e) { /* an unknown language tag: the ISO date */ }
+    if (M.publication) meta.appendChild(document.createTextNode(" · "));
+    meta.appendChild(el("time", { datetime: M.date }, written));
+  }
+  root.appendChild(meta);
 
   var bar = el("div", { "class": "ae-bar", role: "group", "aria-label": "Audio player" });
   bar.appendChild(el("span", { "class": "ae-label" }, "Listen to Today's Edition:"));
@@ -54,7 +65,12 @@
     if (rate === 1) option.selected = true;
     speed.appendChild(option);
   });
-  [play, back, ahead, time, seek, volume, volumeValue, speed].forEach(function (n) { bar.appendChild(n); });
+  // the volume keeps its label and its value beside it, so it never passes for a second seek bar
+  var volumeGroup = el("span", { "class": "ae-vol" });
+  volumeGroup.appendChild(el("span", { "class": "ae-vol-label", "aria-hidden": "true" }, "Vol."));
+  volumeGroup.appendChild(volume);
+  volumeGroup.appendChild(volumeValue);
+  [play, back, ahead, time, seek, volumeGroup, speed].forEach(function (n) { bar.appendChild(n); });
   root.appendChild(bar);
 
   var audio = el("audio", { preload: "metadata", src: SRC });
@@ -81,9 +97,11 @@
   var text = el("section", { "class": "ae-text", "aria-label": "Transcript" });
   var sentences = [];
   var paragraphs = [];
-  M.paragraphs.forEach(function (p) {
-    var node = el("p", { "class": "ae-" + p.kind, tabindex: "0", role: "button", "data-start": String(p.start_ms / 1000),
-                         "aria-label": "Play from: " + p.text.slice(0, 60) });
+  M.paragraphs.forEach(function (p, index) {
+    // the spoken headline is the page's h1, not a second copy of the title in the transcript
+    var isHeadline = index === 0 && p.kind === "title" && p.text === M.title;
+    var node = isHeadline ? headline : el("p", { "class": "ae-" + p.kind, tabindex: "0", role: "button",
+      "data-start": String(p.start_ms / 1000), "aria-label": "Play from: " + p.text.slice(0, 60) });
     p.sentences.forEach(function (s, i) {
       if (i) node.appendChild(document.createTextNode(" "));
       var span = el("span", {}, s.text);
@@ -96,8 +114,9 @@
       if (event.key === "Enter" || event.key === " ") { seekHere(event); event.stopPropagation(); }
     });
     paragraphs.push(node);
-    text.appendChild(node);
+    if (!isHeadline) text.appendChild(node);
   });
+  if (!headline.firstChild) headline.appendChild(document.createTextNode(M.title));
   root.appendChild(text);
 
   // --- behaviour ------------------------------------------------------------------------------
