@@ -29,6 +29,10 @@ from . import ffmpeg, loudness
 from .errors import EncodingError
 from .settings import Encoding, Loudness
 
+#: The encoder string of the LAME tag (9 bytes), and the version of what this module writes there:
+#: part of the render cache's key, so an older file is not copied by a warm rebuild.
+LAME_VERSION = b"LAME3.100"
+HEADER_VERSION = 2
 #: Samples per MPEG-1 Layer III frame, and LAME's encoder delay.
 FRAME = 1152
 ENCODER_DELAY = 576
@@ -245,9 +249,13 @@ def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding)
         at = max(head.find(b"Info"), head.find(b"Xing"))
         if at < 0 or not 0 <= padding < 1 << 12:
             raise EncodingError("writing the MP3 failed: no room for its LAME header")
+        # ffmpeg names itself ("Lavf", the version zeroed); readers (mutagen, eyeD3, music-metadata)
+        # honour the delay and padding only behind a LAME version string, and LAME did encode it.
+        head[at + 120 : at + 129] = LAME_VERSION
         head[at + 141 : at + 144] = ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
-        # The LAME tag's own CRC-16 covers the frame's first 190 bytes, the tag included.
-        head[at + 154 : at + 156] = _crc16(bytes(head[:190])).to_bytes(2, "big")
+        # The LAME tag's own CRC-16 covers the frame up to the CRC field (190 bytes in a stereo
+        # frame, whose tag starts at 36; 175 in a mono one, whose side information is shorter).
+        head[at + 154 : at + 156] = _crc16(bytes(head[: at + 154])).to_bytes(2, "big")
         f.seek(0)
         f.write(head)
 

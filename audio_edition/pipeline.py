@@ -325,7 +325,7 @@ def build(
             assembled.pcm
             + repr(
                 (assembled.sample_rate, assembled.cuts, settings.encoding, settings.loudness, loudness.VERSION)
-                + (ffmpeg.version(),)
+                + (ffmpeg.version(), encode.HEADER_VERSION)
             ).encode()
         ).hexdigest()
         rendered = cache.get_render(render_key)

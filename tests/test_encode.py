@@ -291,3 +291,37 @@ def test_each_edition_starts_from_its_own_last_gain(tmp_path, monkeypatch):
     assert sorted(tries, key=repr) == sorted([None, start, start + loudness.GAIN_STEP_DB], key=repr)  # from A's
     assert renders[0] == story_a.finish.gain_db  # encoded at A's gain while the search ran
     assert (edited.encoded, edited.reused) == (1, len(TEXTS) - 1)
+
+
+def test_readers_take_the_length_from_the_lame_tag(tmp_path, speechlike):
+    """mutagen honours the encoder delay and padding (behind a LAME version string), so its length
+    is the decoded audio's, within 5 ms; the tag's CRC covers the frame up to the CRC field."""
+    from mutagen.mp3 import MP3
+
+    from audio_edition.encode import _crc16
+
+    out = tmp_path / "a.mp3"
+    encode_mp3(speechlike, 22050, out, Encoding(), Loudness(enabled=False))
+    info = MP3(str(out)).info
+    decoded = len(ffmpeg.decode_pcm(out, sample_rate=44100)) / 2 / 44100
+    assert info.encoder_info.startswith("LAME 3.100")
+    assert abs(info.length - decoded) < 0.005
+    assert abs(decoded - len(speechlike) / 2 / 22050) < 0.005  # and the decoded audio is the PCM's length
+    head = out.read_bytes()[:1000]
+    at = head.find(b"Info")
+    assert int.from_bytes(head[at + 154 : at + 156], "big") == _crc16(head[: at + 154])
+
+
+def test_the_manifest_and_the_tags_say_the_decoded_duration(tmp_path):
+    from mutagen.id3 import ID3
+
+    from audio_edition import BuildSettings, build
+    from audio_edition.settings import EngineOptions
+
+    from conftest import SAMPLES
+
+    result = build([str(SAMPLES / "harbor-deal.txt")], tmp_path / "e.mp3",
+                   BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c"))  # fmt: skip
+    decoded_ms = len(ffmpeg.decode_pcm(result.mp3, sample_rate=44100)) / 2 / 44.1
+    assert abs(result.duration_ms - decoded_ms) <= 5
+    assert abs(int(str(ID3(str(result.mp3))["TLEN"])) - decoded_ms) <= 5

@@ -206,10 +206,16 @@ def test_phone_width_has_no_horizontal_scroll(browser, site):
     pg.goto(f"{site[1]}/story.html")
     assert pg.evaluate("document.documentElement.scrollWidth") <= 375
     assert pg.get_by_role("button", name="Play", exact=True).is_visible()
-    box = {name: pg.locator(name).bounding_box() for name in (".ae-seek", ".ae-volume", ".ae-volume-value", ".ae-vol-label")}
+    box = {
+        name: pg.locator(name).bounding_box()
+        for name in (".ae-seek", ".ae-volume", ".ae-volume-value", ".ae-vol-label")
+    }
     # the volume's value and label stay on the slider's line, and the seek bar is plainly the wider one
     for part in (".ae-volume-value", ".ae-vol-label"):
-        assert abs((box[part]["y"] + box[part]["height"] / 2) - (box[".ae-volume"]["y"] + box[".ae-volume"]["height"] / 2)) < 8
+        assert (
+            abs((box[part]["y"] + box[part]["height"] / 2) - (box[".ae-volume"]["y"] + box[".ae-volume"]["height"] / 2))
+            < 8
+        )
     assert box[".ae-seek"]["width"] > 3 * box[".ae-volume"]["width"]
     context.close()
 
