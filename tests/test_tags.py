@@ -113,3 +113,59 @@ def test_chapters_are_stored_in_time_order_and_the_date_is_v23s(mp3):
     chapters = json.loads(probe.stdout)["chapters"]
     assert [c["tags"]["title"] for c in chapters] == [c["title"] for c in manifest["chapters"]]
     assert [round(float(c["start_time"]) * 1000) for c in chapters] == [250, 1000, 2500]
+
+
+NODE_READER = """
+import { parseFile } from 'music-metadata';
+import NodeID3 from 'node-id3';
+const file = process.argv[2];
+const mm = await parseFile(file);
+const tags = NodeID3.read(file);
+console.log(JSON.stringify({
+  music_metadata: (mm.format.chapters || []).map(c => [c.title, Math.round(c.start * 1000)]),
+  node_id3: (tags.chapter || []).map(c => [c.tags && c.tags.title, c.startTimeMs]),
+}));
+"""
+
+
+def test_node_readers_list_chapters_in_time_order(tmp_path_factory, tmp_path):
+    """node-id3 (which lists chapters in stored order) and music-metadata, from the npm registry."""
+    import shutil
+    import subprocess
+
+    from audio_edition import BuildSettings, build
+    from audio_edition.settings import EngineOptions
+
+    from conftest import SAMPLES
+
+    if not (shutil.which("npm") and shutil.which("node")):
+        pytest.skip("no npm (apt-get install npm)")
+    folder = tmp_path_factory.mktemp("node-readers")
+    install = subprocess.run(
+        ["npm", "install", "--silent", "--no-audit", "--no-fund", "node-id3@0.2", "music-metadata@11"],
+        cwd=folder, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    if install.returncode != 0:
+        pytest.skip(f"npm could not install the readers: {install.stderr.strip()[-200:]}")
+    (folder / "read.mjs").write_text(NODE_READER)
+    result = build([str(SAMPLES / "river-talks.md")], tmp_path / "e.mp3",
+                   BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c"))  # fmt: skip
+    expected = [[c["title"], c["start_ms"]] for c in result.manifest["chapters"]]
+    assert len(expected) == 3 and [s for _, s in expected] == sorted(s for _, s in expected)
+    out = subprocess.run(["node", "read.mjs", str(result.mp3)], cwd=folder, capture_output=True, text=True, check=True)
+    read = json.loads(out.stdout)
+    assert read["node_id3"] == expected
+    assert [title for title, _ in read["music_metadata"]] == [title for title, _ in expected]
+
+
+def test_exiftool_reads_the_v23_date_without_a_warning(mp3):
+    import shutil
+    import subprocess
+
+    if shutil.which("exiftool") is None:
+        pytest.skip("no exiftool (apt-get install libimage-exiftool-perl)")
+    write_tags(mp3, json.loads(json.dumps(MANIFEST)), transcript="x")
+    out = subprocess.run(["exiftool", "-j", "-G1", "-a", str(mp3)], capture_output=True, text=True, check=True)
+    read = json.loads(out.stdout)[0]
+    assert not [k for k in read if "Warning" in k], read
+    assert read["ID3v2_3:Year"] == 2026 and str(read["ID3v2_3:Date"]) == "2711"  # TDAT is DDMM (ID3v2.3, 4.2.1)
