@@ -127,6 +127,8 @@ def output_options(fn):
         click.option("--no-intro", is_flag=True, help="No spoken intro."),
         click.option("--outro", help="Spoken outro template (same fields as --intro)."),
         click.option("--no-outro", is_flag=True, help="No spoken outro."),
+        click.option("--max-duration", type=click.FloatRange(min=1), default=240, show_default=True, metavar="MINUTES",
+                     help="Refuse a text that would make a longer edition (a pasted archive, not a story)."),
         click.option("--transition", help='Spoken between stories, e.g. "Next."'),
         click.option("--transition-audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="A short sound between stories."),
@@ -210,6 +212,7 @@ def _settings(kw: dict[str, Any]):
                         transition=kw["transition"], transition_audio=kw["transition_audio"], jingle=kw["jingle"]),
         cache_dir=kw["cache_dir"],
         jobs=kw["jobs"],
+        max_duration_min=kw["max_duration"],
         fleet=Fleet(broker=kw.get("broker"), queue=kw.get("queue") or Fleet.queue,
                     timeout_s=kw.get("fleet_timeout") or Fleet.timeout_s),
     )  # fmt: skip

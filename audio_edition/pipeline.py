@@ -32,7 +32,7 @@ from . import (
     template,
 )
 from .engines import Clip
-from .errors import EncodingError, UsageError
+from .errors import EncodingError, InputError, UsageError
 from .outputs import Outputs
 from .settings import BuildSettings, Metadata
 
@@ -116,6 +116,7 @@ def prepare(
 ) -> Prepared:
     """Read, clean, structure and chunk the inputs. The engine only lends its limits: nothing is voiced."""
     stories = [ingest.read_story(path, format=settings.text.format, stdin=stdin) for path in inputs]
+    _check_length(sum(len(b.text) for s in stories for b in s.blocks), settings, engine, slack=4)
     parts, cleaned = [], []
     for story, cleaning in zip(stories, _cleanings(stories, settings)):
         done = boilerplate.clean(story, cleaning)
@@ -145,7 +146,10 @@ def prepare(
         urls=settings.program.story_urls,
     )
     meta = dataclasses.replace(meta, title=doc.title)
+    _check_length(sum(len(p.text) for p in doc.paragraphs), settings, engine)
     plan = chunks.plan(doc, engine.max_chars, speech_steps(settings, engine))
+    if not plan.chunks:  # emoji, a bare URL: nothing a voice can say
+        raise InputError("nothing to read aloud: the text has no words an engine can say")
     return Prepared(tuple(stories), doc, plan, tuple(cleaned), meta)
 
 
@@ -155,6 +159,22 @@ def template_memory(cache_dir: Path | str | None) -> template.Memory | None:
     if isinstance(folder, str) and "://" in folder:
         return None  # an fsspec cache (s3://...) is the fleet's; the templates stay local to a desk
     return template.Memory(Path(folder) / "templates")
+
+
+def _check_length(chars: int, settings: BuildSettings, engine: engines.Engine, slack: float = 1) -> None:
+    """Refuse a text far longer than an edition (--max-duration): once on the raw text, which may
+    hold this much chrome (``slack``), before the cleaning; then on the story, before synthesis."""
+    minutes = chars / engine.chars_per_second / settings.engine.speed / 60
+    if minutes > settings.max_duration_min * slack:
+        raise InputError(
+            f"the text would make {'at least' if slack > 1 else 'about'} {_hours(minutes / slack)} of audio, "
+            f"longer than --max-duration "
+            f"{settings.max_duration_min:g} minutes; raise it if that is meant"
+        )
+
+
+def _hours(minutes: float) -> str:
+    return f"{minutes / 60:.1f} hours" if minutes >= 90 else f"{minutes:.0f} minutes"
 
 
 def _memory(settings: BuildSettings) -> template.Memory | None:
@@ -283,9 +303,9 @@ def build(
     if output.suffix.lower() != ".mp3":  # an MP3 under another name would mislead players and feeds
         raise UsageError(f"-o {output}: the output is an MP3; give it a .mp3 name")
     with Outputs() as out:
-        mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
         engine = engine or engines.create(settings.engine)
-        prep = prepare(inputs, settings, engine=engine, stdin=stdin)
+        prep = prepare(inputs, settings, engine=engine, stdin=stdin)  # bad input: no folder made
+        mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
         cache = clips.ClipCache(settings.cache_dir or clips.default_cache_dir())
         lap("prepare")
 

@@ -11,12 +11,14 @@ import base64
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import manifest as manifests
+from .errors import UsageError
 from .outputs import Outputs
 
 
@@ -55,7 +57,13 @@ def _media_source(src: str) -> str:
 
     parts = urlsplit(src)
     if parts.scheme in ("http", "https") and parts.netloc:
+        # the origin goes into the Content-Security-Policy: a host and a port, nothing that could
+        # end the directive (";") or add a source (" ")
+        if not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?", parts.netloc):
+            raise UsageError(f"--audio-url {src!r}: its host {parts.netloc!r} is not a host name a page can load from")
         return f"'self' {parts.scheme}://{parts.netloc}"
+    if parts.scheme and parts.scheme not in ("http", "https", "file"):
+        raise UsageError(f"--audio-url {src!r}: use an http(s) URL or a path beside the page")
     return "'self' file:"
 
 

@@ -169,5 +169,8 @@ class BuildSettings:
     cache_dir: Path | str | None = None
     #: Parallel synthesis workers; ``None`` is the number of cores.
     jobs: int | None = None
+    #: The longest edition a build makes, in minutes: a pasted archive instead of a story stops
+    #: with one line, before hours of synthesis.
+    max_duration_min: float = 240.0
     #: Voice the chunks on a Celery fleet instead of this machine.
     fleet: Fleet = field(default_factory=Fleet)

@@ -27,7 +27,8 @@ import numpy as np
 from audio_edition import ffmpeg
 
 #: What the stub does with one request: "ok", "429", "500", "hang" (longer than any test timeout),
-#: or "empty" (a 200 answer with no audio in it).
+#: "empty" (a 200 answer with no audio in it), "garbage" (audio that does not decode) or
+#: "truncated" (the first few hundred bytes of real audio).
 Plan = Callable[[int, str], str]
 
 
@@ -78,6 +79,11 @@ class GttsStub:
         if outcome == "hang":
             time.sleep(30)
             return 504, b""
+        if outcome in ("garbage", "truncated"):  # a 200 answer whose audio is unusable
+            mp3 = b"\x00\x17not audio at all" * 50 if outcome == "garbage" else tone_mp3(text)[:300]
+            audio = base64.b64encode(mp3).decode()
+            payload = json.dumps([["wrb.fr", "jQ1olc", json.dumps([audio]), None, None, None, "generic"]])
+            return 200, (")]}'\n\n" + str(len(payload)) + "\n" + payload + "\n").encode()
         if outcome == "empty":
             return 200, b')]}\'\n\n[["wrb.fr","jQ1olc",null,null,null,[3],"generic"]]\n'
         audio = base64.b64encode(tone_mp3(text)).decode()

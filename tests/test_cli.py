@@ -238,3 +238,34 @@ def test_an_edition_files_keep_and_drop_add_to_the_command_lines(tmp_path):
     (tmp_path / "bad.toml").write_text('keep = 5\n\n[[story]]\npath = "a.txt"\n')
     bad = invoke("lint", str(tmp_path / "bad.toml"))
     assert bad.exit_code == 2 and "keep must be a string or a list" in bad.stderr
+
+
+def test_text_with_nothing_to_say_is_an_input_error_and_makes_no_folder(tmp_path):
+    from conftest import invoke
+
+    story = tmp_path / "s.txt"
+    story.write_text("🎉🎉🎉\n")
+    out = invoke("build", str(story), "-o", str(tmp_path / "out" / "e.mp3"), "--engine", "fake")
+    assert out.exit_code == 3 and "nothing to read aloud" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["https://evil.example;img-src *;/x.mp3", "https://a.example b.example/x.mp3", "javascript:alert(1)"]
+)
+def test_an_audio_url_cannot_write_into_the_players_policy(tmp_path, url):
+    from audio_edition import BuildSettings, build
+    from audio_edition.settings import EngineOptions
+
+    from conftest import SAMPLES, invoke
+
+    result = build([str(SAMPLES / "harbor-deal.txt")], tmp_path / "e.mp3",
+                   BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c"))  # fmt: skip
+    out = invoke("player", str(result.mp3), "--audio-url", url)
+    assert out.exit_code == 2 and "--audio-url" in out.stderr
+    assert not (tmp_path / "e.html").exists()
+    ok = invoke("player", str(result.mp3), "--audio-url", "https://cdn.example.org:8443/audio/e.mp3")
+    assert ok.exit_code == 0, ok.stderr
+    import html
+
+    assert "media-src 'self' https://cdn.example.org:8443;" in html.unescape((tmp_path / "e.html").read_text())

@@ -177,3 +177,32 @@ def test_a_build_verifies_googles_certificate(stub, story, tmp_path, monkeypatch
     assert stub.requests == []  # the handshake failed: nothing reached the endpoint
     assert not (tmp_path / "e.mp3").exists()
     assert not any(f[0] == "ignore" and "InsecureRequest" in str(f[2]) for f in warnings.filters)
+
+
+@pytest.mark.parametrize("bad", ["garbage", "truncated"])
+def test_unusable_audio_is_retried_falls_back_and_is_never_cached(stub, story, tmp_path, bad):
+    """An answer whose audio does not decode, or is cut short, is retried like a 500; when it
+    stays bad the chunk falls back; and a later build asks again instead of using a cached copy."""
+    seen = {}
+
+    def plan(n, text):  # the Valmora chunk is bad on its first answer only
+        if "Valmora" in text and text not in seen:
+            seen[text] = n
+            return bad
+        return "ok"
+
+    stub.plan = plan
+    out = tmp_path / "e.mp3"
+    result = build(story, out, tmp_path / "c", "--max-attempts", "3")
+    assert result.exit_code == 0, result.stderr
+    assert len(stub.texts(bad)) == 1 and any("Valmora" in t for t in stub.texts("ok"))
+
+    stub.requests.clear()
+    stub.plan = lambda n, text: bad if "Valmora" in text else "ok"
+    again = build(story, tmp_path / "f.mp3", tmp_path / "d", "--max-attempts", "2", "--fallback", "piper")
+    assert again.exit_code == 0, again.stderr
+    assert [c for c in manifest(tmp_path / "f.mp3")["chunks"] if c["fell_back"]]
+    stub.requests.clear()
+    stub.plan = lambda n, text: "ok"
+    third = build(story, tmp_path / "g.mp3", tmp_path / "d", "--max-attempts", "1")
+    assert third.exit_code == 0 and any("Valmora" in t for t in stub.texts("ok"))  # not cached while bad

@@ -165,3 +165,18 @@ def test_title_override_and_metadata(tmp_path, piper_cache):
     tags = ID3(str(r.mp3))
     assert (str(tags["TIT2"]), str(tags["TPE1"]), str(tags["TALB"])) == ("Custom", "Desk", "GlobalPost")
     assert re.match(r"2026", str(tags.get("TYER") or tags.get("TDRC")))
+
+
+def test_a_text_far_longer_than_an_edition_stops_in_one_line(tmp_path):
+    """A pasted archive instead of a story: refused before hours of synthesis (--max-duration)."""
+    from conftest import invoke
+
+    story = tmp_path / "long.txt"
+    paragraphs = [
+        f"Paragraph {i} tells how the harbour talks went on, day after day, with no end in sight." for i in range(400)
+    ]
+    story.write_text("Long day\n\n" + "\n\n".join(paragraphs))
+    out = invoke("build", str(story), "-o", str(tmp_path / "o" / "e.mp3"), "--engine", "fake", "--max-duration", "5")
+    assert out.exit_code == 3 and "longer than --max-duration 5 minutes" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+    assert invoke("lint", str(story), "--engine", "fake", "--max-duration", "60").exit_code == 0

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from .. import ffmpeg
-from ..errors import EngineError, UsageError
+from ..errors import EncodingError, EngineError, UsageError
 from ..settings import EngineOptions
 from .base import Clip, Engine
 
@@ -63,6 +63,10 @@ def classify(exc: Exception) -> tuple[bool, str]:
     if "timed out" in text.lower() or "timeout" in text.lower():
         return True, "the request timed out; the network is slow or unreachable"
     return True, "network unreachable (no connection to Google's TTS server; check the network or HTTPS_PROXY)"
+
+
+class _BadAudio(Exception):
+    """An answer whose audio is unusable (undecodable, empty, cut short): retried, never cached."""
 
 
 def _send(tts, request, timeout: float) -> bytes:
@@ -167,7 +171,17 @@ class GttsEngine(Engine):
                 mp3 = self._request(text)
                 if not mp3:
                     raise gTTSError("200 with no audio stream in response")
-                return self._decode(mp3)
+                clip = self._decode(mp3)
+                # an answer cut short decodes, but to a fraction of what the text takes to say
+                if len(clip.pcm) / 2 / clip.sample_rate < 0.25 * len(text) / self.chars_per_second:
+                    raise _BadAudio("Google's audio was cut short (a truncated answer); it is not cached")
+                return clip
+            except _BadAudio as exc:
+                retryable, cause = True, str(exc)
+                if attempt == attempts:
+                    break
+                time.sleep(random.uniform(0, min(30.0, 0.5 * 2 ** (attempt - 1))))
+                continue
             except (gTTSError, OSError) as exc:
                 retryable, cause = classify(exc)
                 if not retryable or attempt == attempts:
@@ -184,7 +198,10 @@ class GttsEngine(Engine):
         if self.options.speed != 1.0:
             args += ["-af", f"atempo={self.options.speed}"]  # pitch-preserving
         args += ["-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(GTTS_RATE), "pipe:1"]
-        pcm = ffmpeg.run(args, input=mp3, what="decoding gTTS audio").stdout
+        try:
+            pcm = ffmpeg.run(args, input=mp3, what="decoding gTTS audio").stdout
+        except EncodingError as exc:
+            raise _BadAudio(f"Google's audio does not decode ({exc})") from None
         if not pcm:
-            raise EngineError("gTTS returned audio that decodes to nothing")
+            raise _BadAudio("Google's audio decodes to nothing")
         return Clip(pcm, GTTS_RATE)
