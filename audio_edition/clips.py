@@ -18,7 +18,7 @@ import sys
 import time
 import wave
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,7 +174,10 @@ class ClipCache:
 
     def prune(self, max_bytes: int) -> int:
         """Remove least recently used clips and encoded stretches until the cache fits in
-        ``max_bytes``. Returns the number of entries removed."""
+        ``max_bytes``, and the lock files of the clips removed and of clips long gone. Returns the
+        number of entries removed."""
+        for name in self.orphan_locks():
+            self.store.forget_lock(name)
         entries = [(used, size, key, False) for key, size, used in self.entries()]
         entries += [(used, size, key, True) for key, size, used in self.entries(RENDERS, ".mp3")]
         entries.sort()
@@ -185,9 +188,17 @@ class ClipCache:
                 break
             for name in self._render_names(key) if render else self._names(key):
                 self.store.delete(name)
+            if not render:
+                self.store.forget_lock(self._names(key)[0])
             total -= size
             removed += 1
         return removed
+
+    def orphan_locks(self) -> list[str]:
+        """The clips whose lock file is there but whose clip is not (a failed or pruned voicing)."""
+        present = {e.name for e in self.store.entries(CLIPS, ".wav")}
+        clips_of_locks = (lock.name.removesuffix(".lock") + ".wav" for lock in self.store.entries(CLIPS, ".lock"))
+        return [name for name in clips_of_locks if name not in present]
 
     def clear(self) -> int:
         count = len(self.entries())
@@ -271,6 +282,10 @@ def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: 
     return ThreadPoolExecutor(workers, thread_name_prefix="synth"), engine.synthesize
 
 
+#: Chunks locked at once while they are voiced (each lock is an open file).
+LOCKS_HELD = 128
+
+
 def synthesize_all(
     chunks: Sequence[Chunk],
     engine: Engine,
@@ -289,7 +304,7 @@ def synthesize_all(
     voiced only under its cache lock; a chunk locked by another process is left until the end, by
     when that process has usually cached it. ``fallback`` builds a second engine, on first need,
     for chunks the main engine fails on (after its own retries). ``options`` lets worker processes
-    build the same engine. ``while_waiting`` runs in this thread once all work is handed out.
+    build the same engine. ``while_waiting`` runs in this thread once the first work is handed out.
     ``remote`` voices the misses elsewhere (fleet.py), which caches them itself.
     """
     started = time.perf_counter()
@@ -362,40 +377,66 @@ def synthesize_all(
                     done(i, ClipResult(chunks[i], outcome, engine.name, cached=False))
     elif order:
         executor, work = _executor(engine, options, jobs, len(order))
-        with contextlib.ExitStack() as held:
-            deferred = []
-            futures = {}
-            try:
-                for i in order:
-                    key = keys[i]
-                    if not held.enter_context(cache.try_lock(key)):
-                        deferred.append(i)  # another process is voicing it
-                        continue
-                    hit = cache.get(key)
-                    if hit is not None:
-                        done(i, ClipResult(chunks[i], hit[0], engine.name, cached=True))
-                        continue
-                    futures[executor.submit(work, chunks[i].speech)] = i
-                if while_waiting is not None:
-                    while_waiting()
-                for future in as_completed(futures):
-                    i = futures[future]
+        deferred: list[int] = []
+        futures: dict[Any, int] = {}
+        held: dict[int, contextlib.AbstractContextManager[bool]] = {}  # chunk -> its lock, while in work
+        queue = iter(order)
+
+        def release(i: int) -> None:
+            lock = held.pop(i, None)
+            if lock is not None:
+                lock.__exit__(None, None, None)
+
+        def submit_next() -> bool:
+            """Lock and submit the next chunk no other process is voicing; False when none is left."""
+            for i in queue:
+                lock = cache.try_lock(keys[i])
+                if not lock.__enter__():
+                    lock.__exit__(None, None, None)
+                    deferred.append(i)  # another process is voicing it
+                    continue
+                hit = cache.get(keys[i])
+                if hit is not None:
+                    lock.__exit__(None, None, None)
+                    done(i, ClipResult(chunks[i], hit[0], engine.name, cached=True))
+                    continue
+                held[i] = lock
+                futures[executor.submit(work, chunks[i].speech)] = i
+                return True
+            return False
+
+        try:
+            # At most LOCKS_HELD chunks are locked (one open file each) at once: a long story
+            # must not run out of file descriptors.
+            while len(futures) < LOCKS_HELD and submit_next():
+                pass
+            if while_waiting is not None:
+                while_waiting()
+            while futures:
+                finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = futures.pop(future)
                     try:
                         done(i, store(i, future.result()))
                     except EngineError as exc:
                         done(i, recover(i, exc))
-            except BaseException:
-                # Keep what was already voiced: cancel what has not started, cache what has finished.
-                for future in futures:
-                    future.cancel()
-                executor.shutdown(wait=True)
-                for future, i in futures.items():
-                    if results[i] is None and future.done() and not future.cancelled() and not future.exception():
-                        store(i, future.result())
-                raise
-            finally:
-                # Not waiting for idle workers to exit: a worker process's teardown takes ~0.03 s.
-                executor.shutdown(wait=False, cancel_futures=True)
+                    finally:
+                        release(i)
+                    submit_next()
+        except BaseException:
+            # Keep what was already voiced: cancel what has not started, cache what has finished.
+            for future in futures:
+                future.cancel()
+            executor.shutdown(wait=True)
+            for future, i in futures.items():
+                if results[i] is None and future.done() and not future.cancelled() and not future.exception():
+                    store(i, future.result())
+            raise
+        finally:
+            for i in list(held):
+                release(i)
+            # Not waiting for idle workers to exit: a worker process's teardown takes ~0.03 s.
+            executor.shutdown(wait=False, cancel_futures=True)
         for i in deferred:
             key = keys[i]
             with cache.lock(key):

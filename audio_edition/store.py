@@ -100,6 +100,9 @@ class Store(abc.ABC):
         """Take ``name``'s lock if it is free; yield whether it was taken."""
         yield True
 
+    def forget_lock(self, name: str) -> None:  # noqa: B027 - stores without lock files have none to remove
+        """Remove ``name``'s lock file, unless someone holds it (``prune``: no lock outlives its clip)."""
+
     @contextlib.contextmanager
     def lock(self, name: str, timeout: float = 600) -> Iterator[None]:
         """Hold ``name``'s lock, waiting for it."""
@@ -150,6 +153,20 @@ class LocalStore(Store):
         import shutil
 
         shutil.rmtree(self.root / folder, ignore_errors=True)
+
+    def forget_lock(self, name: str) -> None:
+        from filelock import Timeout
+
+        lock = self._file_lock(name, 0)
+        try:
+            lock.acquire()
+        except Timeout:
+            return  # in use: a build is voicing this clip again
+        try:
+            with contextlib.suppress(OSError):
+                os.unlink(lock.lock_file)
+        finally:
+            lock.release()
 
     def _file_lock(self, name: str, timeout: float):
         from filelock import FileLock

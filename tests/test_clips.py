@@ -181,3 +181,48 @@ def test_remote_voicing_sends_each_distinct_text_once_and_falls_back_on_its_erro
     assert [r.chunk.speech for r in results] == texts
     assert (stats.synthesized, stats.fell_back) == (4, 1)
     assert FakeEngine.calls == ["It goes boom."]
+
+
+CHUNKS_UNDER_A_LOW_LIMIT = """
+import resource, sys
+sys.path.insert(0, sys.argv[1])
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+from audio_edition import clips, engines
+from audio_edition.chunks import Chunk
+engines.register("fake", "fakes:FakeEngine", "test double", offline=True)
+from fakes import FakeEngine
+from audio_edition.settings import EngineOptions
+FakeEngine.parallel = "thread"  # a pool, as Piper's: every miss in work at once, before the window
+engine = engines.create(EngineOptions(name="fake"))
+chunks = [Chunk(f"p{i}.s1.c1", f"p{i}", f"p{i}.s1", "ch1", f"Line {i}.") for i in range(2000)]
+results, stats = clips.synthesize_all(chunks, engine, clips.ClipCache(sys.argv[2]), jobs=2)
+print(stats.synthesized, len(results))
+"""
+
+
+def test_two_thousand_missing_chunks_build_under_a_low_file_limit(tmp_path):
+    """One lock (an open file) per chunk in work, at most clips.LOCKS_HELD at once: a long story
+    does not run out of file descriptors under `ulimit -n 256`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    out = subprocess.run([sys.executable, "-c", CHUNKS_UNDER_A_LOW_LIMIT, str(tests), str(tmp_path / "c")],
+                         capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-600:]
+    assert out.stdout.split() == ["2000", "2000"]
+
+
+def test_prune_removes_the_lock_files_of_clips_that_are_gone(tmp_path, engine):
+    cache = clips.ClipCache(tmp_path)
+    texts = [f"Sentence number {n} of the story, long enough to weigh something." for n in range(6)]
+    clips.synthesize_all([chunk(i, t) for i, t in enumerate(texts)], engine, cache)
+    locks = list(tmp_path.rglob("*.lock"))
+    assert len(locks) == 6  # one per voiced clip, reused by later builds
+    orphan = locks[0].with_name("f" * 64 + ".lock")
+    orphan.write_text("")  # a voicing that failed long ago
+    removed = cache.prune(max_bytes=sum(size for _, size, _ in cache.entries()) // 2)
+    left = {p.stem for p in tmp_path.rglob("*.lock")}
+    assert removed >= 3 and orphan.stem not in left
+    assert left == {key for key, _, _ in cache.entries()}  # a lock only where its clip still is
