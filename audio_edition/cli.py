@@ -284,6 +284,10 @@ class ErrorMappingGroup(click.Group):
             message = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
             click.echo(f"audio-edition: error: {message}", err=True)
             ctx.exit(exit_status_for(exc))
+        except click.UsageError as exc:  # click's own: one line too, not usage + hint + error
+            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            click.echo(f"audio-edition: error: {exc.format_message()}{where}", err=True)
+            ctx.exit(ExitStatus.USAGE)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: still one line; the traceback with AUDIO_EDITION_DEBUG=1

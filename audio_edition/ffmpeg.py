@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .errors import EncodingError
+from .errors import EncodingError, OutputError
 
 
 @functools.cache
@@ -84,6 +84,8 @@ def run(
         raise EncodingError(f"{what}: cannot run ffmpeg ({exc.strerror})") from exc
     if proc.returncode != 0:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        if any("No space left on device" in line or "Disk quota exceeded" in line for line in lines):
+            raise OutputError(f"{what}: the disk is full (no space left to write the audio)")  # exit 6, not 5
         errors = [line for line in lines if "rror" in line or "nvalid" in line] or lines
         raise EncodingError(f"{what} failed: {errors[-1] if errors else 'ffmpeg exit ' + str(proc.returncode)}")
     return proc

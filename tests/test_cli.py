@@ -269,3 +269,47 @@ def test_an_audio_url_cannot_write_into_the_players_policy(tmp_path, url):
     import html
 
     assert "media-src 'self' https://cdn.example.org:8443;" in html.unescape((tmp_path / "e.html").read_text())
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["build"], "Missing argument"),
+        (["build", "x.txt", "--bitrate", "7"], "--bitrate"),
+        (["feed", "add", "f.xml"], "Missing"),
+    ],
+)
+def test_clicks_usage_errors_are_one_line_too(args, words):
+    from conftest import invoke
+
+    out = invoke(*args)
+    assert out.exit_code == 2 and words in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "--help" in out.stderr
+
+
+def test_a_full_disk_while_encoding_is_an_output_error(tmp_path):
+    """ffmpeg writing to a full device (/dev/full) exits 6, as the README's table says, not 5."""
+    import os
+
+    from audio_edition import ffmpeg
+    from audio_edition.errors import ExitStatus, OutputError, exit_status_for
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    args = [
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=44100:cl=mono",
+        "-t",
+        "5",
+        "-c:a",
+        "libmp3lame",
+        "-f",
+        "mp3",
+        "-y",
+        "/dev/full",
+    ]
+    with pytest.raises(OutputError, match="disk is full") as err:
+        ffmpeg.run(args, what="encoding")
+    assert exit_status_for(err.value) == ExitStatus.IO == 6
