@@ -413,6 +413,7 @@ def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
     """
     from .lint import lint as run_lint
 
+    _setup_logging(0, False)  # its warnings (a text not in the voice's language) on stderr
     report = run_lint(*_inputs_and_settings(inputs, kw))
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))

@@ -147,6 +147,7 @@ def prepare(
     )
     meta = dataclasses.replace(meta, title=doc.title)
     _check_length(sum(len(p.text) for p in doc.paragraphs), settings, engine)
+    _check_script(" ".join(p.text for p in doc.paragraphs), settings.metadata.language)
     plan = chunks.plan(doc, engine.max_chars, speech_steps(settings, engine))
     if not plan.chunks:  # emoji, a bare URL: nothing a voice can say
         raise InputError("nothing to read aloud: the text has no words an engine can say")
@@ -171,6 +172,55 @@ def _check_length(chars: int, settings: BuildSettings, engine: engines.Engine, s
             f"longer than --max-duration "
             f"{settings.max_duration_min:g} minutes; raise it if that is meant"
         )
+
+
+#: Languages written in the Latin alphabet; a text mostly in another script is not theirs.
+LATIN_SCRIPT = frozenset(
+    [
+        "en",
+        "fr",
+        "de",
+        "es",
+        "it",
+        "pt",
+        "nl",
+        "sv",
+        "da",
+        "no",
+        "nb",
+        "fi",
+        "pl",
+        "cs",
+        "sk",
+        "hu",
+        "ro",
+        "tr",
+        "id",
+        "ms",
+        "sw",
+        "ca",
+        "hr",
+        "sl",
+        "et",
+        "lv",
+        "lt",
+    ]
+)
+
+
+def _check_script(text: str, language: str) -> None:
+    """Warn when the story is not written in the voice's script: an English voice reads Arabic as
+    spelled-out letters, and `check` cannot tell."""
+    letters = [c for c in text if c.isalpha()]
+    code = language.lower().replace("_", "-").split("-")[0]
+    if code in LATIN_SCRIPT and len(letters) >= 20:
+        latin = sum(1 for c in letters if c < "\u0250")  # Basic Latin to Latin Extended-B
+        if latin < 0.5 * len(letters):
+            logging.getLogger("audio_edition").warning(
+                "the text is mostly not in the Latin alphabet, but the voice's language is %r: it would be "
+                "spelled out letter by letter; choose a voice in its language (--lang, --voice)",
+                language,
+            )
 
 
 def _hours(minutes: float) -> str:

@@ -180,3 +180,16 @@ def test_a_text_far_longer_than_an_edition_stops_in_one_line(tmp_path):
     assert out.exit_code == 3 and "longer than --max-duration 5 minutes" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
     assert invoke("lint", str(story), "--engine", "fake", "--max-duration", "60").exit_code == 0
+
+
+def test_a_text_not_in_the_voices_script_is_warned_about(tmp_path):
+    """An English voice spells Arabic out letter by letter, and `check` cannot tell: say so."""
+    from conftest import invoke
+
+    story = tmp_path / "ar.txt"
+    story.write_text("العنوان\n\nهذه قصة قصيرة مكتوبة باللغة العربية عن الميناء والمحادثات التي جرت يوم الثلاثاء.\n")
+    out = invoke("lint", str(story), "--engine", "fake")
+    assert out.exit_code == 0 and "not in the Latin alphabet" in out.stderr and "'en'" in out.stderr
+    english = tmp_path / "en.txt"
+    english.write_text("Harbor talks\n\nOfficials met again on Tuesday and said the talks had gone well, for once.\n")
+    assert "Latin alphabet" not in invoke("lint", str(english), "--engine", "fake").stderr
