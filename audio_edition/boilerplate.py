@@ -194,6 +194,7 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
     texts = [line for _, line in units]
     counts = Counter(" ".join(t.casefold().split()) for t in texts)
     rules = list(cleaning.rules)
+    by_name = {r.name: r for r in rules}
     author = None
 
     lines: list[prose.Line] = []
@@ -207,7 +208,7 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
         elif (word := _forced(text, cleaning.keep)) is not None:
             forced[i] = Verdict(cleaned or text, True, "editor", f"kept by the editor (--keep {word!r})")
         if not cleaned:
-            rule = next(r for r in rules if r.name == dropped[-1].rule)
+            rule = by_name[dropped[-1].rule]
             if rule.name == "byline" and author is None:
                 author = _byline_author(text)
             lines.append(prose.Line(text, f"{rule.name}: a boilerplate rule", rule.cost))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime as _dt
+import functools
 import os
 import stat
 import tempfile
@@ -42,9 +43,16 @@ def file_mode(existing: Path | None = None) -> int:
     if existing is not None:
         with contextlib.suppress(OSError):
             return stat.S_IMODE(os.stat(existing).st_mode)
+    return 0o666 & ~_umask()
+
+
+@functools.cache
+def _umask() -> int:
+    """Read once: reading it means setting it, process-wide, which would race with the threads
+    (gTTS's) that write cache entries."""
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -80,6 +79,8 @@ class Memory:
         """Learn a page's lines (replacing an earlier version of it); keep the last :data:`PAGES`."""
         from filelock import FileLock
 
+        from .store import atomic_write_bytes
+
         own = list(dict.fromkeys(digest(line) for line in lines))[:LINES]
         if not own:
             return
@@ -88,9 +89,8 @@ class Memory:
         with FileLock(str(path) + ".lock", timeout=30):
             pages = [p for p in self._pages(publication) if p.get("id") != digest(page)]
             pages = [*pages, {"id": digest(page), "lines": own}][-PAGES:]
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"format": FORMAT, "publication": publication, "pages": pages}), "utf-8")
-            os.replace(tmp, path)
+            data = {"format": FORMAT, "publication": publication, "pages": pages}
+            atomic_write_bytes(path, json.dumps(data).encode("utf-8"))
         self._forget_old()
 
     def _forget_old(self) -> None:

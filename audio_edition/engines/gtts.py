@@ -49,6 +49,8 @@ class TokenBucket:
 def classify(exc: Exception) -> tuple[bool, str]:
     """(retryable, probable cause) of a gTTS failure."""
     text = str(exc)
+    if isinstance(exc, _BadAudio):
+        return True, text
     status = getattr(getattr(exc, "rsp", None), "status_code", None)
     if status == 429 or "429" in text:
         return True, "rate limited by Google (429 Too Many Requests); lower --requests-per-second or retry later"
@@ -176,13 +178,7 @@ class GttsEngine(Engine):
                 if len(clip.pcm) / 2 / clip.sample_rate < 0.25 * len(text) / self.chars_per_second:
                     raise _BadAudio("Google's audio was cut short (a truncated answer); it is not cached")
                 return clip
-            except _BadAudio as exc:
-                retryable, cause = True, str(exc)
-                if attempt == attempts:
-                    break
-                time.sleep(random.uniform(0, min(30.0, 0.5 * 2 ** (attempt - 1))))
-                continue
-            except (gTTSError, OSError) as exc:
+            except (gTTSError, OSError, _BadAudio) as exc:
                 retryable, cause = classify(exc)
                 if not retryable or attempt == attempts:
                     break
