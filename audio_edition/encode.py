@@ -32,7 +32,9 @@ from .settings import Encoding, Loudness
 #: The encoder string of the LAME tag (9 bytes), and the version of what this module writes there:
 #: part of the render cache's key, so an older file is not copied by a warm rebuild.
 LAME_VERSION = b"LAME3.100"
-HEADER_VERSION = 2
+HEADER_VERSION = 3
+#: Where eyeD3 looks for the LAME tag's CRC: its place in a stereo MPEG-1 frame.
+EYED3_CRC_AT = 190
 #: Samples per MPEG-1 Layer III frame, and LAME's encoder delay.
 FRAME = 1152
 ENCODER_DELAY = 576
@@ -256,6 +258,14 @@ def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding)
         # The LAME tag's own CRC-16 covers the frame up to the CRC field (190 bytes in a stereo
         # frame, whose tag starts at 36; 175 in a mono one, whose side information is shorter).
         head[at + 154 : at + 156] = _crc16(bytes(head[: at + 154])).to_bytes(2, "big")
+        # eyeD3 reads that CRC at byte 190 whatever the layout. In a mono frame bytes 190-191
+        # are unused padding after the tag (no decoder reads an Info frame's main data), so they
+        # carry the same check over bytes 0-189 and eyeD3 reads the file without a warning.
+        mpeg1 = encoding.sample_rate >= 32000
+        kbps = _KBPS[1 if mpeg1 else 2][(head[2] >> 4) & 0xF]
+        length = (144 if mpeg1 else 72) * kbps * 1000 // encoding.sample_rate + ((head[2] >> 1) & 1)
+        if at + 156 <= EYED3_CRC_AT and length >= EYED3_CRC_AT + 2 and not any(head[at + 156 : length]):
+            head[EYED3_CRC_AT : EYED3_CRC_AT + 2] = _crc16(bytes(head[:EYED3_CRC_AT])).to_bytes(2, "big")
         f.seek(0)
         f.write(head)
 

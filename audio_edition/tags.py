@@ -1,4 +1,10 @@
-"""Stage 8, tags: ID3v2.3 (what most players read) with chapters and the transcript, via mutagen."""
+"""Stage 8, tags: ID3v2.4 with chapters and the transcript, via mutagen.
+
+v2.4 rather than v2.3: a v2.3 date is TYER + TDAT (DDMM), and eyeD3 parses TDAT as a year, so
+every date from the 1st to the 9th of a month ("0112") is a warning and no date. The clients that
+read podcasts (ffmpeg, AVFoundation, Android, mutagen, eyeD3, exiftool, node-id3, music-metadata)
+read v2.4's TDRC.
+"""
 
 from __future__ import annotations
 
@@ -88,13 +94,12 @@ def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: 
                 sub_frames=sub,
             )
         )
-    tags.update_to_v23()  # TDRC becomes TYER + TDAT: v2.3 readers (eyeD3, exiftool) know no TDRC
-    tags.save(str(path), v2_version=3, v1=0, padding=lambda info: 0)
+    tags.save(str(path), v2_version=4, v1=0, padding=lambda info: 0)
     chapters_in_time_order(Path(path))
 
 
 def chapters_in_time_order(path: Path) -> None:
-    """Put the CHAP frames of ``path``'s ID3v2.3 tag in time order, in place.
+    """Put the CHAP frames of ``path``'s ID3v2 tag in time order, in place.
 
     mutagen writes the frames it has no order for by size, and libavformat (ffprobe, every
     ffmpeg-based player) and node-id3 list chapters in the order they are stored. The tag keeps
@@ -104,13 +109,15 @@ def chapters_in_time_order(path: Path) -> None:
 
     with open(path, "r+b") as f:
         header = f.read(10)
-        if header[:3] != b"ID3" or header[3] != 3:
+        if header[:3] != b"ID3" or header[3] not in (3, 4):
             return
+        syncsafe = header[3] == 4  # v2.4 frame sizes are 7 bits a byte, v2.3's are plain
         size = sum(b << (7 * (3 - i)) for i, b in enumerate(header[6:10]))
         body = f.read(size)
         frames, pos = [], 0
         while pos + 10 <= len(body) and body[pos : pos + 4].strip(b"\x00"):
-            length = struct.unpack(">I", body[pos + 4 : pos + 8])[0]
+            raw = body[pos + 4 : pos + 8]
+            length = sum(b << (7 * (3 - i)) for i, b in enumerate(raw)) if syncsafe else struct.unpack(">I", raw)[0]
             frames.append(body[pos : pos + 10 + length])
             pos += 10 + length
         chaps = [i for i, frame in enumerate(frames) if frame[:4] == b"CHAP"]
