@@ -19,6 +19,7 @@ from .settings import (
     Pauses,
     Program,
     TextOptions,
+    Worker,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ __all__ = [
     "Pauses",
     "Program",
     "TextOptions",
+    "Worker",
     "build",
     "prepare",
 ]

@@ -20,6 +20,7 @@ import click
 from . import __version__
 from ._compat import read_toml
 from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, exit_status_for
+from .settings import Worker
 
 CONFIG_NAME = "audio-edition.toml"
 
@@ -640,24 +641,42 @@ def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int 
 @click.option(
     "--visibility-timeout",
     type=click.FloatRange(min=1),
-    default=120,
+    default=Worker.visibility_timeout_s,
     show_default=True,
     help="Seconds before a chunk taken by a worker that died is given to another.",
 )
+@click.option(
+    "--cache-dir",
+    "caches",
+    metavar="DIR|URL",
+    multiple=True,
+    envvar="AUDIO_EDITION_CACHE_DIR",
+    show_envvar=True,
+    help="A clip cache builds may name (repeatable); tasks naming another are refused. Default: the user cache dir.",
+)
+@click.option(
+    "--voice",
+    "voices",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    help="A Piper voice (.onnx) builds may ask for, besides the bundled one (repeatable).",
+)
 @click.option("-n", "--hostname", help="Celery node name. Default: celery@HOST.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout: float, hostname: str | None,
-           quiet: bool) -> None:  # fmt: skip
+def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout: float, caches: tuple[str, ...],
+           voices: tuple[Path, ...], hostname: str | None, quiet: bool) -> None:  # fmt: skip
     """Run a Celery worker that voices chunks for builds run with --broker.
 
     It uses the same engines and settings as a local build, and writes each clip into the cache
-    that the build names (a shared folder or an s3:// URL). Needs `pip install 'audio-edition[celery]'`.
+    that the build names, if it is one of its --cache-dir (a shared folder or an s3:// URL); it
+    loads only the bundled voice and its --voice files. Needs `pip install 'audio-edition[celery]'`.
     SIGTERM finishes the chunks in hand, then stops; a worker killed outright loses nothing.
     """
     from .fleet import run_worker
 
-    run_worker(broker, concurrency=concurrency, queue=queue, visibility_timeout=visibility_timeout,
-               hostname=hostname, loglevel="WARNING" if quiet else "INFO")  # fmt: skip
+    settings = Worker(broker=broker, queue=queue, concurrency=concurrency, visibility_timeout_s=visibility_timeout,
+                      caches=caches, voices=voices, hostname=hostname)  # fmt: skip
+    run_worker(settings, loglevel="WARNING" if quiet else "INFO")
 
 
 @cli.command()

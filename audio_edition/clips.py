@@ -244,11 +244,34 @@ _worker_engine: Engine | None = None
 _inherited: list[Engine] = []
 
 
-def _init_worker(name: str, options: EngineOptions) -> None:
-    """Process-pool initializer: each worker loads the voice once."""
+#: How often a worker looks for its parent: one killed with -9 (the OOM killer) tells no one, and
+#: a worker blocked on the task pipe would wait for ever (its own end keeps the pipe open).
+PARENT_POLL_SECONDS = 1.0
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _init_worker(name: str, options: EngineOptions, parent: int) -> None:
+    """Process-pool initializer: each worker loads the voice once, and ends with its parent."""
     global _worker_engine
+    import signal
+
     from . import engines
 
+    # The parent's handlers came with fork: SIGTERM must end a worker (the parent's handler would
+    # raise inside the pool's loop), and Ctrl-C is the parent's to handle (it shuts the pool down).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_when_orphaned(parent)
     if _worker_engine is not None:
         _inherited.append(_worker_engine)
     _worker_engine = engines.create(options, name)
@@ -270,7 +293,10 @@ def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: 
         # work only after the workers exist), and the voice is loaded in the workers, not here.
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         pool = ProcessPoolExecutor(
-            min(jobs, misses), mp_context=context, initializer=_init_worker, initargs=(engine.name, options)
+            min(jobs, misses),
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(engine.name, options, os.getpid()),
         )
         return pool, _worker_synthesize
     workers = max(1, min(jobs, engine.concurrency)) if engine.parallel == "thread" else 1

@@ -26,16 +26,21 @@ from typing import Any
 from .clips import ClipCache, clip_key
 from .engines import Clip, Engine
 from .errors import EngineError, FleetError, UsageError
-from .settings import EngineOptions, Fleet
+from .settings import EngineOptions, Fleet, Worker
 
 log = logging.getLogger(__name__)
 
 TASK = "audio_edition.synthesize"
 #: Redis key of the fleet-wide gTTS budget.
 BUDGET_KEY = "audio-edition:gtts:next-free-us"
-#: Seconds before a chunk that a worker took but never acknowledged is handed to another worker.
-#: Longer than any one chunk takes; a lost worker's chunks wait this long.
-DEFAULT_VISIBILITY_TIMEOUT = 120
+#: Seconds before a chunk that a worker took but never acknowledged is handed to another worker:
+#: a worker killed outright (the OOM killer kills the main process, and Celery's pool children die
+#: with it) acknowledges nothing, and its chunks wait this long, plus up to a quarter of it until a
+#: worker looks. Longer than a chunk takes (a few seconds) and than a retry's countdown
+#: (RETRY_BACKOFF_MAX), so a chunk is rarely voiced twice; were it, the cache's lock makes the
+#: second worker find the clip instead.
+DEFAULT_VISIBILITY_TIMEOUT = Worker.visibility_timeout_s
+RETRY_BACKOFF_MAX = 15
 
 
 def _celery():
@@ -82,7 +87,7 @@ def make_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT
         autoretry_for=(EngineError,),
         max_retries=3,
         retry_backoff=2,
-        retry_backoff_max=30,
+        retry_backoff_max=RETRY_BACKOFF_MAX,
         retry_jitter=True,
     )(_synthesize_task)
     return app
@@ -157,9 +162,41 @@ def _engine_for(options: EngineOptions, broker: str) -> Engine:
     return _engines[ident]
 
 
+#: What this worker process was started with (set before Celery forks its pool).
+_admitted: Worker | None = None
+
+
+def canonical(location: str | os.PathLike[str]) -> str:
+    """One spelling of a cache location: a URL without its trailing slash, a folder resolved."""
+    text = os.fspath(location)
+    if "://" in text and not text.startswith("file://"):
+        return text.rstrip("/")
+    return str(Path(text.removeprefix("file://")).expanduser().resolve())
+
+
+def _admit(task, options: EngineOptions, cache: str) -> None:
+    """Refuse (FleetError: the build stops, no fallback) a cache or voice the worker was not given."""
+    if _admitted is None:
+        return  # a worker made by other code than run_worker: its maker decides
+    from .clips import default_cache_dir
+
+    where = task.request.hostname
+    caches = {canonical(c) for c in _admitted.caches or (default_cache_dir(),)}
+    if canonical(cache) not in caches:
+        raise FleetError(f"worker {where} does not write into the cache {cache}: start it with --cache-dir {cache}")
+    if options.voice is not None:
+        from .engines.piper import bundled_voice
+
+        voices = {Path(v).resolve() for v in (*_admitted.voices, bundled_voice())}
+        if Path(options.voice).resolve() not in voices:
+            raise FleetError(f"worker {where} does not load the voice {options.voice}: start it with --voice")
+
+
 def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: str) -> dict[str, Any]:
     """Voice one chunk into the shared cache. Idempotent: a chunk already there is not voiced again."""
-    voice = _engine_for(options_from_json(engine), task.app.conf.broker_url)
+    options = options_from_json(engine)
+    _admit(task, options, cache)
+    voice = _engine_for(options, task.app.conf.broker_url)
     if clip_key(voice.identity(), text) != key:
         # Not retried: another worker would compute the same. Usually a different voice file or version.
         raise FleetError(f"worker {task.request.hostname} voices {text[:30]!r} differently (voice or version differ)")
@@ -175,21 +212,15 @@ def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: s
     return {"voiced": True}
 
 
-def run_worker(
-    broker: str,
-    *,
-    concurrency: int | None = None,
-    queue: str = Fleet.queue,
-    visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT,
-    hostname: str | None = None,
-    loglevel: str = "INFO",
-) -> None:
+def run_worker(settings: Worker, *, loglevel: str = "INFO") -> None:
     """Run a worker until it is stopped (SIGTERM: finish the chunks in hand, then exit)."""
-    app = make_app(broker, visibility_timeout)
-    argv = ["worker", f"--loglevel={loglevel}", f"--queues={queue}", "--without-gossip", "--without-mingle"]
-    argv.append(f"--concurrency={concurrency or os.cpu_count() or 1}")
-    if hostname:
-        argv.append(f"--hostname={hostname}")
+    global _admitted
+    app = make_app(settings.broker, settings.visibility_timeout_s)
+    _admitted = settings
+    argv = ["worker", f"--loglevel={loglevel}", f"--queues={settings.queue}", "--without-gossip", "--without-mingle"]
+    argv.append(f"--concurrency={settings.concurrency or os.cpu_count() or 1}")
+    if settings.hostname:
+        argv.append(f"--hostname={settings.hostname}")
     app.worker_main(argv)
 
 
@@ -280,6 +311,33 @@ def voice_on_fleet(
     finally:
         if pending:  # interrupted or failed: the workers need not voice what nobody waits for
             try:
-                app.control.revoke(list(pending))
+                _withdraw(fleet, set(pending))
+                app.control.revoke(list(pending))  # those a worker holds already
             except Exception:  # noqa: BLE001 - best effort; the chunks would only fill the cache
                 pass
+
+
+#: kombu's Redis transport keeps a queue as one list per priority step, named with this separator.
+KOMBU_PRIORITY_SEP, KOMBU_PRIORITY_STEPS = "\x06\x16", (0, 3, 6, 9)
+
+
+def _withdraw(fleet: Fleet, ids: set[str]) -> int:
+    """Remove the tasks ``ids`` still waiting in the queue (revoking alone leaves them there, for
+    every worker to fetch and skip, and for ever if no worker comes). Returns how many went."""
+    import json
+
+    import redis
+
+    assert fleet.broker is not None
+    client = redis.Redis.from_url(fleet.broker)
+    removed = 0
+    for step in KOMBU_PRIORITY_STEPS:
+        name = fleet.queue + (f"{KOMBU_PRIORITY_SEP}{step}" if step else "")
+        for raw in client.lrange(name, 0, -1):
+            try:
+                task_id = json.loads(raw)["headers"]["id"]
+            except (ValueError, KeyError, TypeError):
+                continue  # not a Celery task message: not ours to judge
+            if task_id in ids:
+                removed += client.lrem(name, 1, raw)
+    return removed

@@ -155,6 +155,29 @@ class Fleet:
 
 
 @dataclass(frozen=True)
+class Worker:
+    """One ``audio-edition worker``: where it takes chunks from, and what it will do for them.
+
+    A task is only a message on the queue, and anyone who can write to the broker can write one:
+    the worker writes into the caches it was started with and loads the voices it was given, and
+    refuses a task that names anything else.
+    """
+
+    broker: str
+    queue: str = Fleet.queue
+    #: Worker processes, each with its own voice; ``None`` is the number of cores.
+    concurrency: int | None = None
+    #: Seconds before a chunk a dead worker took is given to another (fleet.py says why 30).
+    visibility_timeout_s: float = 30.0
+    #: Clip caches builds may name (folders or URLs); empty is the user cache dir alone.
+    caches: tuple[str, ...] = ()
+    #: Piper voices (``.onnx``) builds may ask for, besides the bundled one.
+    voices: tuple[Path, ...] = ()
+    #: Celery node name; ``None`` is Celery's ``celery@HOST``.
+    hostname: str | None = None
+
+
+@dataclass(frozen=True)
 class BuildSettings:
     """Everything a build needs besides its inputs and output path."""
 

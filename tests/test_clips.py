@@ -1,4 +1,8 @@
 import json
+import os
+import signal
+import subprocess
+import time
 
 import pytest
 
@@ -226,3 +230,34 @@ def test_prune_removes_the_lock_files_of_clips_that_are_gone(tmp_path, engine):
     left = {p.stem for p in tmp_path.rglob("*.lock")}
     assert removed >= 3 and orphan.stem not in left
     assert left == {key for key, _, _ in cache.entries()}  # a lock only where its clip still is
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes from /proc")
+def test_voice_workers_end_when_their_build_is_killed(tmp_path):
+    """kill -9 (the OOM killer) runs no clean-up: the workers must notice on their own."""
+    from procs import CLI, alive, children
+
+    story = tmp_path / "long.txt"
+    sentences = [f"Sentence number {n} of a story that takes a while to read aloud." for n in range(1, 200)]
+    story.write_text("A Long Story\n\n" + "\n\n".join(" ".join(sentences[i : i + 3]) for i in range(0, 198, 3)))
+    build = subprocess.Popen(
+        [*CLI, "build", str(story), "-o", str(tmp_path / "out.mp3"), "--jobs", "2", "--cache-dir", str(tmp_path / "c")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    workers = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := children(build.pid)) < 2 and time.monotonic() < deadline and build.poll() is None:
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the build started no worker processes"
+        time.sleep(1.5)  # the workers are voicing, or blocked on the task pipe
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 10
+        while alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert alive(workers) == [], "voice workers outlived their build by 10 s"
+    finally:
+        build.kill()
+        for pid in alive(workers):
+            os.kill(pid, signal.SIGKILL)

@@ -101,6 +101,8 @@ def fleet(redis_url, tmp_path):
     queue = f"q-{tmp_path.name}"
 
     def start(count: int, *extra: str, env: dict | None = None) -> list[Worker]:
+        if "--cache-dir" not in extra:  # the caches this module's builds name
+            extra = (*extra, "--cache-dir", str(tmp_path / "shared"), "--cache-dir", str(tmp_path / "c"))
         workers = [
             Worker(f"w{i}", redis_url, queue, tmp_path / f"w{i}.log", env or {}, *extra)
             for i in range(len(started), len(started) + count)
@@ -223,9 +225,9 @@ def test_s3_cache_end_to_end(fleet, tmp_path, piper_cache, monkeypatch):
         }
         s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], **_credentials(env))
         s3.create_bucket(Bucket="newsroom")
-        workers = fleet(2, "-c", "1", env=env)
-        story = story_file(tmp_path)
         cache = "s3://newsroom/audio/clips"
+        workers = fleet(2, "-c", "1", "--cache-dir", cache, env=env)
+        story = story_file(tmp_path)
 
         remote = json.loads(build(story, tmp_path / "fleet" / "e.mp3", cache, *on_fleet(fleet), env=env).stdout)
         build(story, tmp_path / "local" / "e.mp3", piper_cache)
@@ -275,12 +277,18 @@ def test_unreachable_broker_is_one_line_and_exit_7(tmp_path):
 
 def test_a_fleet_that_never_answers_times_out(redis_url, tmp_path):
     story = story_file(tmp_path)
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.rpush("nobody-listens", b"a message that is not ours")
     args = ["--broker", redis_url, "--queue", "nobody-listens", "--fleet-timeout", "2"]
     proc = build(story, tmp_path / "e.mp3", tmp_path / "c", *args, check=False)
     assert proc.returncode == 7
     assert "no chunk came back from the fleet in 2 s" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "e.mp3").exists()
+    # The tasks it gave up on are gone from the queue; what was there before stays.
+    assert client.lrange("nobody-listens", 0, -1) == [b"a message that is not ours"]
 
 
 def test_a_non_redis_broker_is_a_usage_error(tmp_path):
@@ -346,3 +354,60 @@ def test_the_library_api_builds_on_the_fleet(fleet, tmp_path, piper_cache):
     assert result.synthesized == result.chunks == len(worker.task_ids("succeeded")) >= 2
     build([str(story)], tmp_path / "local" / "e.mp3", BuildSettings(cache_dir=piper_cache))
     assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+
+
+def _kill_mid_chunk(doomed, target, proc):
+    """Wait until ``doomed`` holds a chunk it has not finished, then SIGKILL ``target()``'s pid."""
+    deadline = time.monotonic() + 120
+    while not (doomed.task_ids("received") - doomed.task_ids("succeeded")) or not doomed.task_ids("succeeded"):
+        assert proc.poll() is None and time.monotonic() < deadline, doomed.text()
+        time.sleep(0.01)
+    os.kill(target(), signal.SIGKILL)
+    return time.monotonic()
+
+
+@pytest.mark.parametrize("what", ["main process", "pool child"])
+def test_a_worker_process_killed_alone_does_not_hold_the_build(fleet, tmp_path, piper_cache, what):
+    """What the OOM killer does: one process of a worker, with the default visibility timeout."""
+    from procs import children
+
+    doomed, _survivor = fleet(2, "-c", "1")
+    story = story_file(tmp_path, LONG)
+    cmd = [*CLI, "build", str(story), "-o", str(tmp_path / "fleet" / "e.mp3"), "--cache-dir", str(tmp_path / "c")]
+    cmd += ["--date", "2026-11-28", "--json", *on_fleet(fleet)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    target = (lambda: doomed.proc.pid) if what == "main process" else (lambda: children(doomed.proc.pid)[0])
+    killed = _kill_mid_chunk(doomed, target, proc)
+    stdout, stderr = proc.communicate(timeout=300)
+    took = time.monotonic() - killed
+    assert proc.returncode == 0, stderr
+    assert took < 60, f"the build finished {took:.0f} s after the kill"
+    build(story, tmp_path / "local" / "e.mp3", piper_cache)
+    assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+
+
+@pytest.mark.parametrize("asked", ["cache", "voice"])
+def test_a_worker_refuses_a_cache_or_voice_it_was_not_started_with(fleet, tmp_path, asked):
+    """A hand-made task (here: a build's) must not make a worker write anywhere or load any file."""
+    from audio_edition.engines.piper import bundled_voice
+
+    fleet(1, "-c", "1")
+    story = story_file(tmp_path)
+    cache, extra = tmp_path / "c", []
+    if asked == "cache":
+        cache = tmp_path / "elsewhere"
+    else:  # a copy of the bundled voice: loadable, but not one the worker was given
+        copy = tmp_path / "voices" / "other.onnx"
+        copy.parent.mkdir()
+        shutil.copy(bundled_voice(), copy)
+        shutil.copy(bundled_voice().with_suffix(".onnx.json"), copy.with_suffix(".onnx.json"))
+        extra = ["--voice", str(copy)]
+    proc = build(story, tmp_path / "e.mp3", cache, *on_fleet(fleet), *extra, "--fleet-timeout", "60", check=False)
+    assert proc.returncode == 7, proc.stderr
+    assert (
+        "does not write into the cache" in proc.stderr if asked == "cache" else "does not load the voice" in proc.stderr
+    )
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "e.mp3").exists()
+    if asked == "cache":  # nothing was written there by the worker (only the build's own folder)
+        assert not list(cache.glob("clips-v*/*/*.wav"))
