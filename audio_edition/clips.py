@@ -59,6 +59,12 @@ def _wav_bytes(clip: Clip) -> bytes:
     return buf.getvalue()
 
 
+def _meta_digest(meta: dict[str, Any]) -> str:
+    """The checksum of an entry's metadata, its own field aside."""
+    fields = {k: v for k, v in meta.items() if k != "meta_sha256"}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 @dataclass
 class ClipCache:
     """Clips addressed by :func:`clip_key`, in a :class:`~audio_edition.store.Store` (a folder or a URL)."""
@@ -91,7 +97,12 @@ class ClipCache:
             meta = json.loads(raw_meta.decode("utf-8"))
         except ValueError:
             meta = {}
-        if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+        # A render's metadata (loudness blocks, gains) decides the MP3, so it is under a checksum of
+        # its own; a clip's is notes. (Clips cached before the check are kept: re-voicing costs.)
+        meta_check = meta.get("meta_sha256", None if data_name.startswith(CLIPS) else "")
+        if hashlib.sha256(data).hexdigest() != meta.get("sha256") or (
+            meta_check is not None and meta_check != _meta_digest(meta)
+        ):
             log.warning("cache entry %s is corrupt; making it again", data_name.rsplit("/", 1)[-1][:12])
             for name in (data_name, meta_name):
                 self.store.delete(name)
@@ -102,6 +113,7 @@ class ClipCache:
         # The metadata, with the checksum, goes last: a reader sees a whole entry or none.
         self.store.write(data_name, data)
         meta = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
+        meta["meta_sha256"] = _meta_digest(meta)
         self.store.write(meta_name, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
 
     def get(self, key: str) -> tuple[Clip, dict] | None:

@@ -325,3 +325,30 @@ def test_the_manifest_and_the_tags_say_the_decoded_duration(tmp_path):
     decoded_ms = len(ffmpeg.decode_pcm(result.mp3, sample_rate=44100)) / 2 / 44.1
     assert abs(result.duration_ms - decoded_ms) <= 5
     assert abs(int(str(ID3(str(result.mp3))["TLEN"])) - decoded_ms) <= 5
+
+
+def test_edited_render_metadata_is_not_believed(tmp_path):
+    """Loudness blocks and remembered gains decide the file: an edited one is corrupt, not a fact."""
+    import json
+
+    from audio_edition.clips import RENDERS, ClipCache
+
+    cache = ClipCache(tmp_path / "cache")
+    edition = _edition(TEXTS)
+    encode_mp3(edition.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
+    edited = 0
+    for path in (tmp_path / "cache" / RENDERS).glob("*.json"):
+        meta = json.loads(path.read_text())
+        if "m" in meta:  # a stretch's loudness blocks, as if it were 10 dB louder
+            meta["m"] = [v + 10 for v in meta["m"]]
+            meta["s"] = [v + 10 for v in meta["s"]]
+        elif "editions" in meta:
+            meta["editions"][0]["gain_db"] += 3
+        else:
+            continue
+        path.write_text(json.dumps(meta))
+        edited += 1
+    assert edited >= 2
+    again = encode_mp3(edition.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
+    assert (tmp_path / "b.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
+    assert abs(again.measured.integrated_lufs - Loudness().integrated_lufs) < 1.0
