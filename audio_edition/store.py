@@ -55,21 +55,32 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename into place
-    (keeping the mode of the file it replaces)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def atomic_write_bytes(path: Path, data: bytes, *, scratch: Path | None = None) -> None:
+    """Write to a temporary file in the same folder (or in ``scratch``, on the same filesystem),
+    flush it to disk, then rename into place (keeping the mode of the file it replaces)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=scratch or path.parent)
     try:
         os.fchmod(fd, file_mode(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        for attempt in range(FOLDER_RACES):
+            try:
+                os.replace(tmp, path)
+                break
+            except FileNotFoundError:
+                if scratch is None or attempt == FOLDER_RACES - 1:
+                    raise
+                path.parent.mkdir(parents=True, exist_ok=True)  # removed meanwhile (``cache clear``)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+#: Times a write or a lock makes its folder again when ``cache clear`` removes it meanwhile.
+FOLDER_RACES = 20
 
 
 class Store(abc.ABC):
@@ -141,7 +152,10 @@ class LocalStore(Store):
         path = self.path(name)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(path, data)
+            # The temporary file waits in the root, which ``cache clear`` never removes.
+            atomic_write_bytes(path, data, scratch=self.root)
+        except FileNotFoundError:
+            raise OutputError(f"cannot write to the clip cache {self.root}: its folders keep vanishing") from None
         except OSError as exc:
             raise OutputError(f"cannot write to the clip cache {self.root} ({exc.strerror})") from None
 
@@ -159,8 +173,16 @@ class LocalStore(Store):
 
     def remove_folder(self, folder: str) -> None:
         import shutil
+        import uuid
 
-        shutil.rmtree(self.root / folder, ignore_errors=True)
+        # Renamed away first, in one step: a build writing into it meanwhile finds it gone and
+        # makes it again (``write``) instead of racing rmtree file by file.
+        trash = self.root / f".{folder}.removed-{uuid.uuid4().hex[:12]}"
+        try:
+            os.rename(self.root / folder, trash)
+        except FileNotFoundError:
+            return
+        shutil.rmtree(trash, ignore_errors=True)
 
     def forget_lock(self, name: str) -> None:
         from filelock import Timeout
@@ -183,13 +205,31 @@ class LocalStore(Store):
         path.parent.mkdir(parents=True, exist_ok=True)
         return FileLock(str(path.with_suffix(".lock")), timeout=timeout)
 
+    def _acquire(self, name: str, timeout: float):
+        """``name``'s lock, taken (filelock's Timeout if it is held past ``timeout``)."""
+        from filelock import Timeout
+
+        for attempt in range(FOLDER_RACES):
+            lock = self._file_lock(name, timeout)
+            try:
+                lock.acquire()
+                return lock
+            except Timeout:  # an OSError too (TimeoutError), but the caller's to handle
+                raise
+            except FileNotFoundError:  # ``cache clear`` took the folder while we locked: again
+                if attempt == FOLDER_RACES - 1:
+                    raise OutputError(
+                        f"cannot lock in the clip cache {self.root}: its folders keep vanishing"
+                    ) from None
+            except OSError as exc:
+                raise OutputError(f"cannot lock in the clip cache {self.root} ({exc.strerror or exc})") from None
+
     @contextlib.contextmanager
     def try_lock(self, name: str) -> Iterator[bool]:
         from filelock import Timeout
 
-        lock = self._file_lock(name, 0)
         try:
-            lock.acquire()
+            lock = self._acquire(name, 0)
         except Timeout:
             yield False
             return
@@ -203,10 +243,13 @@ class LocalStore(Store):
         from filelock import Timeout
 
         try:
-            with self._file_lock(name, timeout):
-                yield
+            lock = self._acquire(name, timeout)
         except Timeout:
             raise OutputError(f"timed out waiting for the cache lock on {Path(name).stem[:12]}") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
 
 class FsspecStore(Store):

@@ -261,3 +261,35 @@ def test_voice_workers_end_when_their_build_is_killed(tmp_path):
         build.kill()
         for pid in alive(workers):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_cache_clear_during_a_build_does_not_fail_it(tmp_path):
+    """``cache clear`` removes folders a build is writing into and locking in, many times over."""
+    import threading
+
+    from audio_edition import BuildSettings, build
+
+    story = tmp_path / "s.txt"
+    story.write_text(
+        "Title\n\n" + "\n\n".join(f"Paragraph {i} is here. A second sentence, on item {i}." for i in range(120))
+    )
+    cache_dir, stop, clears = tmp_path / "c", threading.Event(), []
+
+    def clear_again_and_again():
+        while not stop.wait(0.02):
+            clears.append(clips.ClipCache(cache_dir).clear())
+
+    clearer = threading.Thread(target=clear_again_and_again)
+    clearer.start()
+    try:
+        for n in range(2):
+            result = build(
+                [str(story)],
+                tmp_path / f"e{n}.mp3",
+                BuildSettings(engine=EngineOptions(name="fake"), cache_dir=cache_dir),
+            )
+            assert result.chunks == 241
+    finally:
+        stop.set()
+        clearer.join()
+    assert len(clears) >= 5 and any(clears)  # it did clear, and clips were there to clear
