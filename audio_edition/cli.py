@@ -275,11 +275,25 @@ def _clock(ms: int) -> str:
 # --- commands ---------------------------------------------------------------------------------
 
 
+def _check_text(args: list[str]) -> None:
+    """Arguments that are not UTF-8 arrive with lone surrogates (Python's surrogateescape), which
+    no output can hold: refuse them up front, unless they name a file that is there."""
+    settings = [f"{k}={v}" for k, v in os.environ.items() if k.startswith("AUDIO_EDITION_")]
+    for arg in [*args, *settings]:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            if not os.path.lexists(arg):
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise UsageError(f"'{shown}' is not UTF-8 text: give text to audio-edition in UTF-8") from None
+
+
 class ErrorMappingGroup(click.Group):
     """Every error leaves as one line on stderr and its exit status: the one place that maps them."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            _check_text([*ctx.protected_args, *ctx.args])
             return super().invoke(ctx)
         except (AudioEditionError, KeyboardInterrupt, OSError) as exc:
             message = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)

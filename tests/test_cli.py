@@ -313,3 +313,23 @@ def test_a_full_disk_while_encoding_is_an_output_error(tmp_path):
     with pytest.raises(OutputError, match="disk is full") as err:
         ffmpeg.run(args, what="encoding")
     assert exit_status_for(err.value) == ExitStatus.IO == 6
+
+
+@pytest.mark.parametrize(
+    "args, env",
+    [
+        (["feed", "add", "f.xml", "s.mp3", "--base-url", "https://example.org/", "--title", "Bad \udcff"], None),
+        (["build", "s.txt", "-o", "e.mp3", "--title=Bad \udcff"], None),
+        (["build", "s.txt", "-o", "e.mp3"], {"AUDIO_EDITION_TITLE": "Bad \udcff"}),
+    ],
+)
+def test_text_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, monkeypatch, args, env):
+    """Bytes that are not UTF-8 reach Python as lone surrogates: refused before any work."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.txt").write_text("Title\n\nA sentence to read.\n")
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    result = invoke(*args)
+    assert result.exit_code == 2, result.stderr
+    assert "Bad \\xff' is not UTF-8 text" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.txt"]
