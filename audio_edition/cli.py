@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from ._compat import read_toml
-from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, exit_status_for
+from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, describe, exit_status_for
 from .settings import Worker
 
 CONFIG_NAME = "audio-edition.toml"
@@ -296,8 +296,7 @@ class ErrorMappingGroup(click.Group):
             _check_text([*ctx.protected_args, *ctx.args])
             return super().invoke(ctx)
         except (AudioEditionError, KeyboardInterrupt, OSError) as exc:
-            message = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
-            click.echo(f"audio-edition: error: {message}", err=True)
+            click.echo(f"audio-edition: error: {describe(exc)}", err=True)
             ctx.exit(exit_status_for(exc))
         except click.UsageError as exc:  # click's own: one line too, not usage + hint + error
             where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import errno as _errno
 
 
 class ExitStatus(enum.IntEnum):
@@ -86,3 +87,28 @@ def exit_status_for(error: BaseException) -> ExitStatus:
     if isinstance(error, (PermissionError, IsADirectoryError, OSError)):
         return ExitStatus.IO
     return ExitStatus.IO
+
+
+#: What a user can do about the operating system's errors that reach the command line.
+OS_ADVICE = {
+    _errno.ENOSPC: "the disk is full: free some space, or write elsewhere",
+    _errno.EDQUOT: "the disk quota is used up: free some space, or write elsewhere",
+    _errno.EROFS: "the file system is read-only: write elsewhere (-o, --cache-dir)",
+    _errno.EACCES: "permission denied: write elsewhere, or fix the folder's permissions",
+    _errno.EPERM: "not permitted: write elsewhere, or fix the folder's permissions",
+}
+
+
+def advice(error: OSError) -> str:
+    """What went wrong, said so that a user knows what to do."""
+    return OS_ADVICE.get(error.errno or 0) or error.strerror or str(error)
+
+
+def describe(error: BaseException) -> str:
+    """The one-line message of an error that leaves the command: an OSError names its file and
+    what to do, not ``[Errno 30] Read-only file system: '...'``."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(error, OSError) and not isinstance(error, AudioEditionError):
+        return f"{error.filename}: {advice(error)}" if error.filename else advice(error)
+    return str(error)

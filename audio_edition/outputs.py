@@ -7,9 +7,10 @@ import contextlib
 import glob
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, advice
 from .store import file_mode
 
 
@@ -49,7 +50,7 @@ class Outputs:
             remove_orphans(final)
             fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.{os.getpid()}.", suffix=".part", dir=final.parent)
         except OSError as exc:
-            raise OutputError(f"cannot write to {final.parent}: {exc.strerror}") from None
+            raise OutputError(f"cannot write to {final.parent}: {advice(exc)}") from None
         try:
             os.fchmod(fd, file_mode(final))  # 0666 less the umask, or the replaced file's mode
         finally:
@@ -62,7 +63,15 @@ class Outputs:
         try:
             tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         except OSError as exc:
-            raise OutputError(f"cannot write {final}: {exc.strerror}") from None
+            raise OutputError(f"cannot write {final}: {advice(exc)}") from None
+
+    @contextlib.contextmanager
+    def writing(self, final: Path) -> Iterator[None]:
+        """The block writes ``final`` through its temporary file: an OSError there names ``final``."""
+        try:
+            yield
+        except OSError as exc:
+            raise OutputError(f"cannot write {final}: {advice(exc)}") from None
 
     def commit(self) -> list[Path]:
         """Rename every temporary file into place, the first registered last (the MP3)."""
@@ -72,7 +81,7 @@ class Outputs:
                 os.replace(tmp, final)
                 done.append(final)
         except OSError as exc:
-            raise OutputError(f"cannot move the output into place: {exc.strerror}") from None
+            raise OutputError(f"cannot move the output into place: {advice(exc)}") from None
         finally:
             self.abort()
         return list(reversed(done))

@@ -398,36 +398,39 @@ def build(
                 + (ffmpeg.version(), encode.HEADER_VERSION)
             ).encode()
         ).hexdigest()
-        rendered = cache.get_render(render_key)
-        if rendered is not None:
-            mp3_tmp.write_bytes(rendered[0])
-        else:
-            encode.encode_mp3(
-                assembled.pcm,
-                assembled.sample_rate,
-                mp3_tmp,
-                settings.encoding,
-                settings.loudness,
-                cuts=assembled.cuts,
-                cache=cache,
-                jobs=jobs,
-            )
-            cache.put_render(render_key, mp3_tmp.read_bytes())
-        lap("encode")
+        with out.writing(output):  # a full disk or a read-only folder names the MP3
+            rendered = cache.get_render(render_key)
+            if rendered is not None:
+                mp3_tmp.write_bytes(rendered[0])
+            else:
+                encode.encode_mp3(
+                    assembled.pcm,
+                    assembled.sample_rate,
+                    mp3_tmp,
+                    settings.encoding,
+                    settings.loudness,
+                    cuts=assembled.cuts,
+                    cache=cache,
+                    jobs=jobs,
+                )
+                cache.put_render(render_key, mp3_tmp.read_bytes())
+            lap("encode")
 
-        audio = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}
-        engine_info = {"name": engine.name, **engine.identity()}
-        doc_manifest = manifest.build_manifest(
-            doc=prep.document,
-            plan=prep.plan,
-            assembled=assembled,
-            results=results,
-            metadata=prep.metadata,
-            engine=engine_info,
-            audio=audio,
-        )
-        tags.write_tags(mp3_tmp, doc_manifest, transcript=manifest.transcript(doc_manifest), cover=prep.metadata.cover)
-        data = mp3_tmp.read_bytes()
+            audio = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}
+            engine_info = {"name": engine.name, **engine.identity()}
+            doc_manifest = manifest.build_manifest(
+                doc=prep.document,
+                plan=prep.plan,
+                assembled=assembled,
+                results=results,
+                metadata=prep.metadata,
+                engine=engine_info,
+                audio=audio,
+            )
+            tags.write_tags(
+                mp3_tmp, doc_manifest, transcript=manifest.transcript(doc_manifest), cover=prep.metadata.cover
+            )
+            data = mp3_tmp.read_bytes()
         audio["bytes"] = len(data)
         audio["sha256"] = hashlib.sha256(data).hexdigest()
         doc_manifest["audio"] = audio

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, advice
 
 #: fsspec protocols where an object appears only once its upload is complete.
 OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"})
@@ -137,7 +137,7 @@ class LocalStore(Store):
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"cache folder {self.root} is not writable ({exc.strerror})") from None
+            raise OutputError(f"cannot make the cache folder {self.root}: {advice(exc)}") from None
 
     def path(self, name: str) -> Path:
         return self.root / name
@@ -157,7 +157,7 @@ class LocalStore(Store):
         except FileNotFoundError:
             raise OutputError(f"cannot write to the clip cache {self.root}: its folders keep vanishing") from None
         except OSError as exc:
-            raise OutputError(f"cannot write to the clip cache {self.root} ({exc.strerror})") from None
+            raise OutputError(f"cannot write to the clip cache {self.root}: {advice(exc)}") from None
 
     def delete(self, name: str) -> None:
         with contextlib.suppress(OSError):
@@ -210,8 +210,8 @@ class LocalStore(Store):
         from filelock import Timeout
 
         for attempt in range(FOLDER_RACES):
-            lock = self._file_lock(name, timeout)
             try:
+                lock = self._file_lock(name, timeout)
                 lock.acquire()
                 return lock
             except Timeout:  # an OSError too (TimeoutError), but the caller's to handle
@@ -222,7 +222,7 @@ class LocalStore(Store):
                         f"cannot lock in the clip cache {self.root}: its folders keep vanishing"
                     ) from None
             except OSError as exc:
-                raise OutputError(f"cannot lock in the clip cache {self.root} ({exc.strerror or exc})") from None
+                raise OutputError(f"cannot lock in the clip cache {self.root}: {advice(exc)}") from None
 
     @contextlib.contextmanager
     def try_lock(self, name: str) -> Iterator[bool]:

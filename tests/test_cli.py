@@ -333,3 +333,44 @@ def test_text_that_is_not_utf8_is_one_line_and_exit_2(tmp_path, monkeypatch, arg
     assert result.exit_code == 2, result.stderr
     assert "Bad \\xff' is not UTF-8 text" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.txt"]
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A small file system of its own (root only): mount(options) -> its folder."""
+    import os
+    import subprocess
+
+    mounted = []
+
+    def mount(options: str):
+        folder = tmp_path / f"mnt{len(mounted)}"
+        folder.mkdir()
+        if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                                               capture_output=True).returncode != 0:  # fmt: skip
+            pytest.skip("cannot mount a tmpfs here (needs root)")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_and_a_read_only_cache_are_said_in_words(tmp_path, story, tmpfs):
+    """Not ``[Errno 28] No space left on device``: which file, and what to do."""
+    full = tmpfs("size=48k")
+    (full / "filler").write_bytes(b"\0" * 40_000)
+    result = invoke(
+        "build", str(story), "-o", str(full / "e.mp3"), "--engine", "fake", "--cache-dir", str(tmp_path / "c")
+    )
+    assert result.exit_code == 6, result.stderr
+    assert "the disk is full" in result.stderr and "Errno" not in result.stderr
+    assert sorted(p.name for p in full.iterdir()) == ["filler"]  # no partial file left
+
+    read_only = tmpfs("ro,size=1m")
+    for args in (["build", str(story), "-o", str(tmp_path / "e.mp3"), "--engine", "fake"], ["cache", "clear"]):
+        result = invoke(*args, "--cache-dir", str(read_only))
+        assert result.exit_code == 6, result.stderr
+        assert "the file system is read-only" in result.stderr and "Errno" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -144,6 +144,14 @@ def test_unreachable_network_names_the_cause(story, tmp_path, monkeypatch):
     assert "network unreachable" in result.stderr
 
 
+def test_a_timeout_is_called_a_timeout(stub, story, tmp_path):
+    stub.plan = lambda n, text: "hang"
+    result = build(story, tmp_path / "e.mp3", tmp_path / "c", "--timeout", "1", "--max-attempts", "1")
+    assert result.exit_code == 4, result.stderr
+    assert "timed out" in result.stderr and "unreachable (no connection" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_speed_is_a_pitch_preserving_tempo_change(stub):
     text = "The same words at two speeds."
     normal = create(EngineOptions(name="gtts")).synthesize(text)
