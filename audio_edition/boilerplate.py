@@ -199,6 +199,7 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
 
     lines: list[prose.Line] = []
     ruled: set[int] = set()  # lines a rule dropped
+    said: set[str] = set()  # repeated sentences kept the first time
     forced: dict[int, Verdict] = {}
     for i, text in enumerate(texts):
         dropped: list[Dropped] = []
@@ -226,9 +227,14 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
         elif seen:
             publication = cleaning.template.publication if cleaning.template else ""
             lines.append(prose.Line(cleaned, f"template: seen on {_count(seen, 'earlier page')} of {publication}"))
-        elif counts[" ".join(text.casefold().split())] > 1 and story.blocks[units[i][0]].votes is None:
-            # (on HTML the extractors have seen the structure a repeat stands in)
-            lines.append(prose.Line(cleaned, "repeated: stands more than once on the page"))
+        elif counts[key := " ".join(text.casefold().split())] > 1 and story.blocks[units[i][0]].votes is None:
+            # (on HTML the extractors have seen the structure a repeat stands in). A sentence said
+            # twice (a lead repeated as the summary, a refrain) is the story's once: its first time.
+            if key not in said and prose.sentence_like(text):
+                said.add(key)
+                lines.append(prose.Line(cleaned))
+            else:
+                lines.append(prose.Line(cleaned, "repeated: stands more than once on the page"))
         else:
             lines.append(prose.Line(cleaned))
 

@@ -272,18 +272,23 @@ def _exit_when_orphaned(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _init_worker(name: str, options: EngineOptions, parent: int) -> None:
-    """Process-pool initializer: each worker loads the voice once, and ends with its parent."""
-    global _worker_engine
+def _start_worker(name: str, options: EngineOptions, parent: int) -> None:
+    """Process-pool initializer: a worker ends with its parent, and loads the voice once."""
     import signal
-
-    from . import engines
 
     # The parent's handlers came with fork: SIGTERM must end a worker (the parent's handler would
     # raise inside the pool's loop), and Ctrl-C is the parent's to handle (it shuts the pool down).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_when_orphaned(parent)
+    _init_worker(name, options)
+
+
+def _init_worker(name: str, options: EngineOptions) -> None:
+    """Load the worker's voice, once."""
+    global _worker_engine
+    from . import engines
+
     if _worker_engine is not None:
         _inherited.append(_worker_engine)
     _worker_engine = engines.create(options, name)
@@ -307,7 +312,7 @@ def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: 
         pool = ProcessPoolExecutor(
             min(jobs, misses),
             mp_context=context,
-            initializer=_init_worker,
+            initializer=_start_worker,
             initargs=(engine.name, options, os.getpid()),
         )
         return pool, _worker_synthesize

@@ -32,7 +32,7 @@ from num2words import num2words
 
 from ._compat import read_toml
 from .errors import UsageError
-from .settings import DEFAULT_INTRO, DEFAULT_OUTRO, BuildSettings, Metadata, Program
+from .settings import DEFAULT_INTRO, DEFAULT_OUTRO, LANGUAGE_TAG, BuildSettings, Metadata, Program
 
 #: Edition-file keys and the settings they fill: (section, field, is a path).
 KEYS: dict[str, tuple[str, str, bool]] = {
@@ -122,6 +122,8 @@ def load(path: Path, *, allow_outside: bool = False) -> EditionFile:
             if not all(isinstance(v, str) and v.strip() for v in value):
                 raise UsageError(f'{path}: {key} must be a list of lines\' texts, e.g. {key} = ["Copy link"]')
             value = tuple(value)
+        if key == "language" and not LANGUAGE_TAG.fullmatch(value):
+            raise UsageError(f"{path}: language {value!r} is not a language tag like en or en-GB")
         if key == "date" and isinstance(value, str):
             try:
                 value = _dt.date.fromisoformat(value)

@@ -23,6 +23,12 @@ GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: A line that ends the way a sentence does (closing quotes and brackets allowed).
 _SENTENCE_END = re.compile(r"""[.!?…:]["'”’»)\]]*$""")
+#: A line with this many words that ends like a sentence reads as one (not a menu, a label).
+SENTENCE_WORDS = 8
+
+
+def sentence_like(text: str) -> bool:
+    return len(text.split()) >= SENTENCE_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
 
 
 @dataclass(frozen=True)
@@ -255,8 +261,20 @@ def _heading_like(text: str) -> bool:
     return 1 <= len(text.split()) <= 10 and not re.search(r"[.!?:;,]$", text)
 
 
-def _accompanied(prosy: list[bool], i: int) -> bool:
-    return (i > 0 and prosy[i - 1]) or (i + 1 < len(prosy) and prosy[i + 1])
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _accompanied(prosy: list[bool], i: int, chrome: Sequence[bool] = ()) -> bool:
+    """Whether prose stands next to line ``i``, past one line of chrome a rule named or of no
+    letters at all (an inline pitch, a credit or a row of stars between two paragraphs does not
+    make the second a teaser: a headline over a teaser has words)."""
+    for step in (-1, 1):
+        j = i + step
+        if 0 <= j < len(prosy) and not prosy[j] and j < len(chrome) and chrome[j]:
+            j += step
+        if 0 <= j < len(prosy) and prosy[j]:
+            return True
+    return False
 
 
 def _best_run(gains: list[int], lo: int, hi: int) -> tuple[int, int, int]:
@@ -329,6 +347,8 @@ def judge(
             for x, (_, d) in zip(lines, initial)
         ]
     prosy = [c in (GOOD, NEARGOOD) for c, _ in initial]
+    # what a paragraph is not alone past: an inline line of chrome (not a wall), a row of stars
+    chrome = [(bool(x.chrome) and (x.cost or 0) < t.wall) or not _LETTER.search(x.text) for x in lines]
     costs = [
         x.cost
         if x.chrome and x.cost is not None
@@ -336,7 +356,7 @@ def judge(
             min(n, t.chrome_cap) + t.chrome_cost
             if c != GOOD
             else n
-            if _accompanied(prosy, i)
+            if _accompanied(prosy, i, chrome)
             else int(n * t.isolated_weight)
         )
         for i, (x, c, n) in enumerate(zip(lines, classes, lengths))

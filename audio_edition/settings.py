@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: What a language setting may look like (BCP 47's shape; Python's ``en_US`` too).
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,17 @@ class Metadata:
     author: str | None = None
     #: ``None``: the story's own date (HTML metadata), else today.
     date: _dt.date | None = None
+    #: A language tag (BCP 47): ``en``, ``en-GB``, ``pt_BR``.
     language: str = "en"
     description: str | None = None
     url: str | None = None
     cover: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.language, str) or not LANGUAGE_TAG.fullmatch(self.language):
+            from .errors import UsageError
+
+            raise UsageError(f"language {self.language!r} is not a language tag like en or en-GB")
 
 
 @dataclass(frozen=True)
