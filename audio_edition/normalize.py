@@ -13,56 +13,11 @@ from dataclasses import dataclass
 
 from num2words import num2words
 
+from .words import ABBREVIATIONS, MONTHS, TITLES
+
 Step = Callable[[str], str]
 
-#: Abbreviations spoken in full. A trailing dot is part of the match.
-ABBREVIATIONS: dict[str, str] = {
-    "Gen.": "General",
-    "Lt.": "Lieutenant",
-    "Col.": "Colonel",
-    "Capt.": "Captain",
-    "Sgt.": "Sergeant",
-    "Adm.": "Admiral",
-    "Dr.": "Doctor",
-    "Mr.": "Mister",
-    "Mrs.": "Missus",
-    "Ms.": "Miz",
-    "Prof.": "Professor",
-    "Sen.": "Senator",
-    "Rep.": "Representative",
-    "Gov.": "Governor",
-    "Pres.": "President",
-    "Sr.": "Senior",
-    "Jr.": "Junior",
-    "Mt.": "Mount",
-    "Ft.": "Fort",
-    "vs.": "versus",
-    "etc.": "et cetera",
-    "e.g.": "for example",
-    "i.e.": "that is",
-    "approx.": "approximately",
-    "Dept.": "Department",
-    "Univ.": "University",
-    "Govt.": "Government",
-    "govt.": "government",
-    "Ave.": "Avenue",
-    "Blvd.": "Boulevard",
-    "ca.": "circa",
-    "a.k.a.": "also known as",
-    "Ph.D.": "PhD",
-    "Jan.": "January",
-    "Feb.": "February",
-    "Mar.": "March",
-    "Apr.": "April",
-    "Jun.": "June",
-    "Jul.": "July",
-    "Aug.": "August",
-    "Sep.": "September",
-    "Sept.": "September",
-    "Oct.": "October",
-    "Nov.": "November",
-    "Dec.": "December",
-}
+# ABBREVIATIONS, TITLES and MONTHS: words.py (one table, shared with the tokenizer).
 
 CURRENCIES: dict[str, tuple[str, str]] = {
     "$": ("dollar", "cent"),
@@ -148,13 +103,6 @@ CURRENCY_WORDS: frozenset[str] = frozenset(
     ["dollar", "dollars", "euro", "euros", "pound", "pounds", "USD", "EUR", "GBP"]
 )
 
-#: Undotted titles before a name (British style: "Gen Musa", "Lt Col Ade"); "Gen Z" is no title.
-TITLES: dict[str, str] = {
-    "Gen": "General", "Lt": "Lieutenant", "Col": "Colonel", "Capt": "Captain", "Sgt": "Sergeant",
-    "Adm": "Admiral", "Maj": "Major", "Brig": "Brigadier", "Cpl": "Corporal", "Pte": "Private",
-    "Supt": "Superintendent", "Insp": "Inspector", "Det": "Detective", "Cllr": "Councillor",
-    "Prof": "Professor", "Gov": "Governor", "Sen": "Senator", "Rev": "Reverend", "Dr": "Doctor",
-}  # fmt: skip
 #: Words after a title-like abbreviation that are no name ("Gen Alpha", "Col Sanders" is a name).
 NOT_NAMES_AFTER_TITLE: frozenset[str] = frozenset(["Alpha", "Beta", "AI"])
 
@@ -192,11 +140,6 @@ _ONSET = re.compile(
 TLDS: frozenset[str] = frozenset(
     ["com", "org", "net", "gov", "edu", "io", "co", "uk", "de", "fr", "info", "biz", "ai", "app", "dev", "ly",
      "me", "tv", "us", "ca", "au", "in", "eu", "ng", "ke", "za", "news", "html", "pdf", "php"]
-)  # fmt: skip
-
-MONTHS: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
 #: Words after which a Roman numeral is a number ("World War II" -> "World War Two"); after any
