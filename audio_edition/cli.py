@@ -214,6 +214,7 @@ def _settings(kw: dict[str, Any]):
         cache_dir=kw["cache_dir"],
         jobs=kw["jobs"],
         max_duration_min=kw["max_duration"],
+        allow_outside=kw.get("allow_outside", False),
         fleet=Fleet(broker=kw.get("broker"), queue=kw.get("queue") or Fleet.queue,
                     timeout_s=kw.get("fleet_timeout") or Fleet.timeout_s),
     )  # fmt: skip
@@ -229,7 +230,7 @@ def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
     settings = _settings(kw)
     if not (len(inputs) == 1 and edition.is_edition_file(inputs[0])):
         return list(inputs), settings
-    ctx = click.get_current_context()
+    ctx = click.get_current_context()  # what the command line and environment set wins
     explicit = {
         name
         for name in kw
@@ -238,8 +239,7 @@ def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
     explicit |= {"language"} if "lang" in explicit else set()
     explicit |= {"intro"} if "no_intro" in explicit else set()
     explicit |= {"outro"} if "no_outro" in explicit else set()
-    loaded = edition.load(Path(inputs[0]), allow_outside=kw.get("allow_outside", False))
-    return list(loaded.stories), edition.apply(settings, loaded, keep=frozenset(explicit))
+    return edition.resolve(inputs, settings, keep=frozenset(explicit))
 
 
 class _Bar:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,18 @@ def load(path: Path, *, allow_outside: bool = False) -> EditionFile:
                 raise UsageError(f"{path}: date {value!r} is not like 2026-11-27") from None
         values[key] = value
     return EditionFile(path, tuple(inputs), tuple(urls), values)
+
+
+def resolve(
+    inputs: Sequence[str], settings: BuildSettings, *, keep: frozenset[str] = frozenset()
+) -> tuple[list[str], BuildSettings]:
+    """The stories to read and the settings to read them with: a lone edition file (``.toml``)
+    expands to its stories, and its values apply over ``settings``, except the fields named in
+    ``keep`` (what a command line set). Anything else is returned as it is."""
+    if not (len(inputs) == 1 and is_edition_file(str(inputs[0]))):
+        return list(inputs), settings
+    loaded = load(Path(inputs[0]), allow_outside=settings.allow_outside)
+    return list(loaded.stories), apply(settings, loaded, keep=keep)
 
 
 def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = frozenset()) -> BuildSettings:

@@ -65,6 +65,10 @@ class LintReport:
 
 
 def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintReport:
+    """What a build of ``inputs`` (stories, or an edition file) would say, without voicing it."""
+    from .edition import resolve
+
+    inputs, settings = resolve(inputs, settings)
     engine = engines.create(settings.engine)
     prep = prepare(inputs, settings, engine=engine, stdin=stdin)
     words = lexicon.load(settings.text.lexicon)

@@ -333,12 +333,15 @@ def build(
     stdin: BinaryIO | None = None,
     engine: engines.Engine | None = None,
 ) -> BuildResult:
-    """Build ``output`` (an MP3) and its manifest and sidecars from one story or several.
+    """Build ``output`` (an MP3) and its manifest and sidecars from one story or several, or from
+    an edition file (``["today.toml"]``: its stories, with its values).
 
     ``engine``, if given, is used instead of one made from ``settings.engine``: a caller that
     builds several editions loads its voice once.
     """
-    settings = settings or BuildSettings()
+    # An edition file's values apply over ``settings`` (the CLI has resolved it already, keeping
+    # what its command line set).
+    inputs, settings = edition.resolve(inputs, settings or BuildSettings())
     progress = progress or Progress()
     timings: dict[str, float] = {}
     clock = time.perf_counter()

@@ -208,3 +208,6 @@ class BuildSettings:
     max_duration_min: float = 240.0
     #: Voice the chunks on a Celery fleet instead of this machine.
     fleet: Fleet = field(default_factory=Fleet)
+    #: An edition file may name stories, cover, jingle and sounds outside its own folder (a CMS
+    #: that writes edition files should leave this off: a path there could publish any file).
+    allow_outside: bool = False

@@ -294,3 +294,16 @@ def test_edition_values_of_the_wrong_type_are_one_line_errors(tmp_path, entry, m
     (tmp_path / "ed.toml").write_text(entry)
     out = invoke("build", str(tmp_path / "ed.toml"), "-o", str(tmp_path / "e.mp3"), "--engine", "fake")
     assert out.exit_code == 2 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_the_library_builds_an_edition_file_as_the_cli_does(edition, piper_cache):
+    """What a CMS calls from Python: ``build(["today.toml"], out)``, not the TOML read as a story."""
+    from audio_edition import BuildSettings, build
+
+    from procs import outputs
+
+    out, _ = edition
+    mine = out.parent.parent / "library" / "today.mp3"
+    result = build([str(out.parent.parent / "edition.toml")], mine, BuildSettings(cache_dir=piper_cache))
+    assert result.chunks > 10 and result.synthesized == 0  # the CLI's clips: the same sentences
+    assert outputs(mine) == outputs(out)
