@@ -198,7 +198,11 @@ def test_sigkill_mid_synthesis_then_rerun(tmp_path):
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_sigterm_and_sigint_stop_cleanly(tmp_path, signum, code):
-    story = write_story(tmp_path)
+    # Long enough that the build is still voicing when the signal comes, on a busy machine too.
+    more = "\n\n".join(
+        f"Crane number {n} lifted its last load of the night and turned off its lamps." for n in range(12)
+    )
+    story = write_story(tmp_path, text=STORY + "\n" + more + "\n")
     cache, out_dir = tmp_path / "cache", tmp_path / "out"
     out_dir.mkdir()
     proc = subprocess.Popen([*CLI, "build", str(story), "-o", str(out_dir / "e.mp3"), "--cache-dir", str(cache)],
