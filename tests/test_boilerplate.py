@@ -107,6 +107,13 @@ def test_keep_boilerplate_means_no_rules():
         ("We use cookies to improve your experience. By continuing you agree to our terms.", "privacy-notice"),
         ("[Answers at the bottom of this newsletter]", "social-and-account"),
         ("Listen to Today's Edition: 0:00 0:00 100", "player-label"),
+        ('[button link="https://example.org/tips" type="big"] Send us your photos[/button]', "shortcode"),
+        ("Get The Valley Post at your door every week. 12 issues for £9.99. Click here to order.", "call-to-action"),
+        ("Tell us what YOU think...", "call-to-action"),
+        ("Like this story? Share it with a friend!", "call-to-action"),
+        ("Get access to the Harbor Ledger's premium reports for as little as $2 a month.", "call-to-action"),
+        ("Ines Alder's book on river towns is out now. Follow her on Twitter @inesalder.", "call-to-action"),
+        ("Also on valleypost.org Ferry workers vote to end their strike", "teaser-link"),
     ],
 )
 def test_more_chrome_is_named(line, rule):
@@ -125,6 +132,9 @@ def test_more_chrome_is_named(line, rule):
         "Police said the comments were made on Monday.",
         "Most of the delegates left before the vote.",
         "The newsletter, which has 40,000 readers, was founded in 2019 by two reporters.",
+        "Also on Monday, the council voted to rebuild the old ferry pier.",
+        "Fans follow the band closely, and tickets sold out within an hour.",
+        "The code of conduct was changed in 2021 after the strike.",
     ],
 )
 def test_story_sentences_that_look_like_chrome_are_kept(line):

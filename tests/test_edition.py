@@ -298,9 +298,9 @@ def test_edition_values_of_the_wrong_type_are_one_line_errors(tmp_path, entry, m
 
 def test_the_library_builds_an_edition_file_as_the_cli_does(edition, piper_cache):
     """What a CMS calls from Python: ``build(["today.toml"], out)``, not the TOML read as a story."""
-    from audio_edition import BuildSettings, build
-
     from procs import outputs
+
+    from audio_edition import BuildSettings, build
 
     out, _ = edition
     mine = out.parent.parent / "library" / "today.mp3"
