@@ -114,6 +114,18 @@ def test_keep_boilerplate_means_no_rules():
         ("Get access to the Harbor Ledger's premium reports for as little as $2 a month.", "call-to-action"),
         ("Ines Alder's book on river towns is out now. Follow her on Twitter @inesalder.", "call-to-action"),
         ("Also on valleypost.org Ferry workers vote to end their strike", "teaser-link"),
+        ("Related post: How the old ferry was built", "teaser-link"),
+        ("Ferry strike ends after nine days [INSIGHT]|", "teaser-link"),
+        ("You may also like...", "section-label"),
+        ("Tempo de leitura: 3 minutos", "dateline"),
+        ("Listen to Harbor Hour live at 12:45 on weekdays.", "call-to-action"),
+        ("Clique na imagem acima e veja o mapa do porto.", "call-to-action"),
+        ("GET THE VALLEY POST ON YOUR PHONE BY CLICKING HERE", "call-to-action"),
+        ("Image caption The ferry at its pier in the old harbor", "caption-credit"),
+        ("Continue Reading Below", "social-and-account"),
+        ("chevron_left Browse All Posts", "social-and-account"),
+        ("Lascia un commento Annulla risposta", "comment-chrome"),
+        ("Utilizziamo i cookie per migliorare la tua esperienza sul nostro sito.", "privacy-notice"),
     ],
 )
 def test_more_chrome_is_named(line, rule):
@@ -135,6 +147,8 @@ def test_more_chrome_is_named(line, rule):
         "Also on Monday, the council voted to rebuild the old ferry pier.",
         "Fans follow the band closely, and tickets sold out within an hour.",
         "The code of conduct was changed in 2021 after the strike.",
+        "Learn more about the ferry at the harbor museum, the mayor said.",
+        "Listeners who tuned in heard the captain describe the storm.",
     ],
 )
 def test_story_sentences_that_look_like_chrome_are_kept(line):
