@@ -100,38 +100,39 @@ def load(path: Path, *, allow_outside: bool = False) -> EditionFile:
     unknown = set(data) - set(KEYS)
     if unknown:
         raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(KEYS)}")
-    base = path.parent
     inputs, urls = [], []
     for i, story in enumerate(stories, 1):
         if not isinstance(story, dict) or not isinstance(story.get("path"), str) or not story["path"].strip():
             raise UsageError(f"{path}: story #{i} needs a path (a string)")
         if story.get("url") is not None and not isinstance(story["url"], str):
             raise UsageError(f"{path}: story #{i}'s url must be a string")
-        inputs.append(str(_inside(base, story["path"], f"story #{i}'s path", path, allow_outside)))
+        inputs.append(str(_inside(path.parent, story["path"], f"story #{i}'s path", path, allow_outside)))
         urls.append(story.get("url"))
-    values = {}
-    for key, value in data.items():
-        wanted = TYPES.get(key, (str,))
-        if not isinstance(value, wanted) or isinstance(value, bool):
-            kinds = " or ".join("a date" if t is _dt.date else "a list" if t is list else "a string" for t in wanted)
-            raise UsageError(f"{path}: {key} must be {kinds}, not {value!r}")
-        if KEYS[key][2] and value:
-            value = _inside(base, value, key, path, allow_outside)
-        if key in ("keep", "drop"):
-            if isinstance(value, str):
-                value = [value]
-            if not all(isinstance(v, str) and v.strip() for v in value):
-                raise UsageError(f'{path}: {key} must be a list of lines\' texts, e.g. {key} = ["Copy link"]')
-            value = tuple(value)
-        if key == "language" and not LANGUAGE_TAG.fullmatch(value):
-            raise UsageError(f"{path}: language {value!r} is not a language tag like en or en-GB")
-        if key == "date" and isinstance(value, str):
-            try:
-                value = _dt.date.fromisoformat(value)
-            except ValueError:
-                raise UsageError(f"{path}: date {value!r} is not like 2026-11-27") from None
-        values[key] = value
+    values = {key: _value(path, key, value, allow_outside) for key, value in data.items()}
     return EditionFile(path, tuple(inputs), tuple(urls), values)
+
+
+def _value(path: Path, key: str, value: Any, allow_outside: bool) -> Any:
+    """One top-level value of the edition file ``path``, checked and made what its setting takes."""
+    wanted = TYPES.get(key, (str,))
+    if not isinstance(value, wanted) or isinstance(value, bool):
+        kinds = " or ".join("a date" if t is _dt.date else "a list" if t is list else "a string" for t in wanted)
+        raise UsageError(f"{path}: {key} must be {kinds}, not {value!r}")
+    if KEYS[key][2] and value:
+        return _inside(path.parent, value, key, path, allow_outside)
+    if key in ("keep", "drop"):
+        lines = [value] if isinstance(value, str) else value
+        if not all(isinstance(v, str) and v.strip() for v in lines):
+            raise UsageError(f'{path}: {key} must be a list of lines\' texts, e.g. {key} = ["Copy link"]')
+        return tuple(lines)
+    if key == "language" and not LANGUAGE_TAG.fullmatch(value):
+        raise UsageError(f"{path}: language {value!r} is not a language tag like en or en-GB")
+    if key == "date" and isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{path}: date {value!r} is not like 2026-11-27") from None
+    return value
 
 
 def resolve(

@@ -260,6 +260,25 @@ def _failure(meta: dict[str, Any]) -> str:
     return str(result)
 
 
+def _answers(done: list[tuple[dict[str, Any], int, str]], cache: ClipCache) -> Iterator[tuple[int, Clip | EngineError]]:
+    """``(index, clip or error)`` for each ``(result meta, index, key)`` that came back; the
+    clips of those that succeeded are read from the cache in one batch."""
+    found = cache.get_many([key for meta, _, key in done if meta["status"] == "SUCCESS"])
+    for meta, i, key in done:
+        if meta["status"] != "SUCCESS":
+            failure = _failure(meta)
+            if failure.startswith("FleetError: "):  # a misconfigured worker: no fallback helps
+                raise FleetError(failure.removeprefix("FleetError: "))
+            yield i, EngineError(f"the fleet failed on a chunk: {failure}")
+        elif key not in found:
+            raise FleetError(
+                f"a worker voiced a chunk but it is not in the cache {cache.root}: "
+                "give the workers and the build the same shared --cache-dir"
+            )
+        else:
+            yield i, found[key][0]
+
+
 def voice_on_fleet(
     fleet: Fleet, options: EngineOptions, cache: ClipCache, work: Sequence[tuple[int, str, str]]
 ) -> Iterator[tuple[int, Clip | EngineError]]:
@@ -287,21 +306,7 @@ def voice_on_fleet(
                     )
                 continue
             last = time.monotonic()
-            done = [(task_id, meta, *pending.pop(task_id)) for task_id, meta in ready]
-            found = cache.get_many([key for _, meta, _, key in done if meta["status"] == "SUCCESS"])
-            for _, meta, i, key in done:
-                if meta["status"] != "SUCCESS":
-                    failure = _failure(meta)
-                    if failure.startswith("FleetError: "):  # a misconfigured worker: no fallback helps
-                        raise FleetError(failure.removeprefix("FleetError: "))
-                    yield i, EngineError(f"the fleet failed on a chunk: {failure}")
-                elif key not in found:
-                    raise FleetError(
-                        f"a worker voiced a chunk but it is not in the cache {cache.root}: "
-                        "give the workers and the build the same shared --cache-dir"
-                    )
-                else:
-                    yield i, found[key][0]
+            yield from _answers([(meta, *pending.pop(task_id)) for task_id, meta in ready], cache)
     except FleetError:
         raise
     except Exception as exc:  # noqa: BLE001 - kombu and redis raise their own types

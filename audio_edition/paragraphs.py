@@ -67,6 +67,19 @@ def opening_words(blocks: tuple[Block, ...], words: int = 8) -> str:
 FRAMING = ("intro", "transition", "outro")
 
 
+def _section(
+    chapters: list[Chapter], paragraphs: list[Paragraph], chapter: str, heading: str, story: int, url: str | None,
+    *, named: bool,
+) -> str:  # fmt: skip
+    """A section heading starts a chapter; with no headline, the first one names the first."""
+    if any(p.chapter == chapter and p.kind != "title" for p in paragraphs):
+        chapters.append(Chapter(f"ch{len(chapters) + 1}", heading, story, url))
+        return chapters[-1].id
+    if not named:
+        chapters[-1] = Chapter(chapter, heading, story, url)
+    return chapter
+
+
 def build_document(
     stories: list[tuple[str | None, tuple[Block, ...], Story]],
     *,
@@ -107,14 +120,8 @@ def build_document(
             add(chapter, "title", story_title)
         for block in blocks:
             if block.kind == "heading" and not edition:
-                # A section heading starts a chapter.
-                if any(p.chapter == chapter and p.kind != "title" for p in paragraphs):
-                    chapter = new_chapter(block.text, index, story.url)
-                elif not story_title:  # no headline: the first heading names the first chapter
-                    chapters[-1] = Chapter(chapter, block.text, index, story.url)
-                add(chapter, "heading", block.text)
-            else:
-                add(chapter, block.kind, block.text)
+                chapter = _section(chapters, paragraphs, chapter, block.text, index, story.url, named=bool(story_title))
+            add(chapter, block.kind, block.text)
     if outro:
         add("", "outro", outro)
     if not paragraphs:
