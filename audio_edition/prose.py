@@ -321,6 +321,25 @@ def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tupl
     return kept
 
 
+def _costs(
+    lines: Sequence[Line], classes: list[str], initial: list[str], lengths: list[int], t: Thresholds
+) -> list[int]:
+    """What each line counts for in the maximum-sum run: prose its length (a lone paragraph
+    less), chrome against it (a rule's cost, else its capped length)."""
+    prosy = [c in (GOOD, NEARGOOD) for c in initial]
+    # what a paragraph is not alone past: an inline line of chrome (not a wall), a row of stars
+    chrome = [(bool(x.chrome) and (x.cost or 0) < t.wall) or not _LETTER.search(x.text) for x in lines]
+    costs = []
+    for i, (x, c, n) in enumerate(zip(lines, classes, lengths)):
+        if x.chrome and x.cost is not None:
+            costs.append(x.cost)
+        elif c != GOOD:
+            costs.append(min(n, t.chrome_cap) + t.chrome_cost)
+        else:
+            costs.append(n if _accompanied(prosy, i, chrome) else int(n * t.isolated_weight))
+    return costs
+
+
 def judge(
     lines: Sequence[Line],
     stops: frozenset[str] | None = None,
@@ -346,21 +365,7 @@ def judge(
             Judged(x.text, not x.chrome, x.chrome or "no prose on the page to compare with", d)
             for x, (_, d) in zip(lines, initial)
         ]
-    prosy = [c in (GOOD, NEARGOOD) for c, _ in initial]
-    # what a paragraph is not alone past: an inline line of chrome (not a wall), a row of stars
-    chrome = [(bool(x.chrome) and (x.cost or 0) < t.wall) or not _LETTER.search(x.text) for x in lines]
-    costs = [
-        x.cost
-        if x.chrome and x.cost is not None
-        else (
-            min(n, t.chrome_cap) + t.chrome_cost
-            if c != GOOD
-            else n
-            if _accompanied(prosy, i, chrome)
-            else int(n * t.isolated_weight)
-        )
-        for i, (x, c, n) in enumerate(zip(lines, classes, lengths))
-    ]
+    costs = _costs(lines, classes, [c for c, _ in initial], lengths, t)
     # The densest stretch, and the last headline above its end: the story starts below that.
     last = max(_stretches(classes, costs, t), key=lambda ab: sum(costs[ab[0] : ab[1]]))[1] if headlines else 0
     start = max((h + 1 for h in headlines if h < last), default=None)
@@ -381,27 +386,35 @@ def judge(
             b = _list_after(lines, b, t)  # "... after 36 races:" and the table it introduces
         keep.update(range(a, b))
         listed.update(i for i in range(a, b) if classes[i] != GOOD)
-    out = []
-    for i, (x, (first, density)) in enumerate(zip(lines, initial)):
-        c = classes[i]
-        if x.chrome:
-            why = x.chrome
-        elif start is not None and i < start:
-            why = "before the story's headline"
-        elif i not in keep:
-            why = "outside the story's densest stretch of prose"
-        elif c == GOOD:
-            why = "prose" if first == GOOD else f"{first} line among prose"
-        elif i in listed:
-            c, why = GOOD, "a list the story introduced (its sentence ends with a colon)"
-        elif first == NEARGOOD or (
-            len(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep
-        ):
-            c, why = GOOD, f"{first} line inside the story"  # the stretch vouches for it
-        else:
-            why = f"{first} line, not prose (stopwords {density:.2f})"
-        out.append(Judged(x.text, i in keep and c == GOOD, why, density))
-    return out
+    before = start if start is not None else 0
+    return [
+        _verdict(i, x, first, density, classes[i], i < before, keep, listed, t)
+        for i, (x, (first, density)) in enumerate(zip(lines, initial))
+    ]
+
+
+def _verdict(
+    i: int, x: Line, first: str, density: float, c: str, above: bool, keep: set[int], listed: set[int], t: Thresholds
+) -> Judged:
+    """Line ``i``'s verdict and why, once the story's stretches (``keep``) are known; ``above``:
+    it stands above the story's headline."""
+    if x.chrome:
+        why = x.chrome
+    elif above:
+        why = "before the story's headline"
+    elif i not in keep:
+        why = "outside the story's densest stretch of prose"
+    elif c == GOOD:
+        why = "prose" if first == GOOD else f"{first} line among prose"
+    elif i in listed:
+        c, why = GOOD, "a list the story introduced (its sentence ends with a colon)"
+    elif first == NEARGOOD or (
+        len(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep
+    ):
+        c, why = GOOD, f"{first} line inside the story"  # the stretch vouches for it
+    else:
+        why = f"{first} line, not prose (stopwords {density:.2f})"
+    return Judged(x.text, i in keep and c == GOOD, why, density)
 
 
 #: What separates a page title from the site's name: "Story - WSJ", "Story | Reuters".
