@@ -204,10 +204,8 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
     for i, text in enumerate(texts):
         dropped: list[Dropped] = []
         cleaned = clean_line(text, rules, dropped) if rules else text
-        if (word := _forced(text, cleaning.drop)) is not None:
-            forced[i] = Verdict(text, False, "editor", f"dropped by the editor (--drop {word!r})")
-        elif (word := _forced(text, cleaning.keep)) is not None:
-            forced[i] = Verdict(cleaned or text, True, "editor", f"kept by the editor (--keep {word!r})")
+        if (verdict := _editors(text, cleaned, cleaning)) is not None:
+            forced[i] = verdict
         if not cleaned:
             rule = by_name[dropped[-1].rule]
             if rule.name == "byline" and author is None:
@@ -218,25 +216,14 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
         if not cleaning.classify:
             lines.append(prose.Line(cleaned))
             continue
-        seen = cleaning.template.seen(text) if cleaning.template else 0
-        others = cleaning.elsewhere.get(digest(text), 0)
-        if others:
-            lines.append(
-                prose.Line(cleaned, f"edition: also on {_count(others, 'other story', 'other stories')} of the edition")
-            )
-        elif seen:
-            publication = cleaning.template.publication if cleaning.template else ""
-            lines.append(prose.Line(cleaned, f"template: seen on {_count(seen, 'earlier page')} of {publication}"))
-        elif counts[key := " ".join(text.casefold().split())] > 1 and story.blocks[units[i][0]].votes is None:
-            # (on HTML the extractors have seen the structure a repeat stands in). A sentence said
-            # twice (a lead repeated as the summary, a refrain) is the story's once: its first time.
-            if key not in said and prose.sentence_like(text):
-                said.add(key)
-                lines.append(prose.Line(cleaned))
-            else:
-                lines.append(prose.Line(cleaned, "repeated: stands more than once on the page"))
-        else:
-            lines.append(prose.Line(cleaned))
+        repeated = counts[key := " ".join(text.casefold().split())] > 1 and story.blocks[units[i][0]].votes is None
+        if repeated and key not in said and prose.sentence_like(text):
+            # A sentence said twice (a lead repeated as the summary, a refrain) is the story's
+            # once: its first time. (On HTML the extractors have seen the structure a repeat
+            # stands in.)
+            said.add(key)
+            repeated = False
+        lines.append(prose.Line(cleaned, _seen_elsewhere(text, cleaning, repeated)))
 
     if not cleaning.classify:
         judged = [prose.Judged(x.text, not x.chrome, x.chrome or "editor: --keep-boilerplate", 0.0) for x in lines]
@@ -248,22 +235,13 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
             lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
         judged = prose.judge(lines, stops, headlines=headlines)
 
-    # Where no extractor found an article, the classifier alone reads the page.
-    voted = any(block.votes for block in story.blocks)
-    verdicts: list[Verdict] = []
-    for i, ((index, _), judgement) in enumerate(zip(units, judged)):
-        votes = story.blocks[index].votes if voted else None
-        chrome = lines[i].chrome
-        if chrome:
-            by, _, reason = chrome.partition(": ")
-            verdict = Verdict(lines[i].text, judgement.in_story, by, reason)
-        elif votes is not None and cleaning.classify:
-            kept, reason = _with_votes(votes, judgement, story.blocks[index])
-            verdict = Verdict(lines[i].text, kept, "extractors", reason, judgement.stopwords)
-        else:
-            verdict = Verdict(lines[i].text, judgement.in_story, "classifier", judgement.why, judgement.stopwords)
-        verdicts.append(forced.get(i) or verdict)
+    verdicts = _verdicts(story, units, lines, judged, forced, cleaning.classify)
+    blocks = _spoken(story, units, verdicts)
+    return Cleaned(blocks, title, story.author or author, tuple(verdicts), tuple(texts))
 
+
+def _spoken(story: Story, units: list[tuple[int, str]], verdicts: list[Verdict]) -> tuple[Block, ...]:
+    """The story's blocks with only their kept lines; a story with none is an input error."""
     blocks: list[Block] = []
     for index, block in enumerate(story.blocks):
         spoken = [v.text for (b, _), v in zip(units, verdicts) if b == index and v.kept]
@@ -271,7 +249,48 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
             blocks.append(dataclasses.replace(block, text=" ".join(spoken)))
     if not blocks:
         raise InputError("nothing left to read once the boilerplate was removed (see `audio-edition lint`)")
-    return Cleaned(tuple(blocks), title, story.author or author, tuple(verdicts), tuple(texts))
+    return tuple(blocks)
+
+
+def _editors(text: str, cleaned: str, cleaning: Cleaning) -> Verdict | None:
+    """The editor's verdict on a line (``--drop`` wins over ``--keep``), if any."""
+    if (word := _forced(text, cleaning.drop)) is not None:
+        return Verdict(text, False, "editor", f"dropped by the editor (--drop {word!r})")
+    if (word := _forced(text, cleaning.keep)) is not None:
+        return Verdict(cleaned or text, True, "editor", f"kept by the editor (--keep {word!r})")
+    return None
+
+
+def _verdicts(story: Story, units: list[tuple[int, str]], lines: list, judged: list, forced: dict[int, Verdict],
+              classify: bool) -> list[Verdict]:  # fmt: skip
+    """Each line's verdict: a rule's or a hint's chrome, else the extractors' votes with the
+    classifier's reading (HTML), else the classifier's; an editor's --keep/--drop over all."""
+    voted = any(block.votes for block in story.blocks)  # else no extractor found an article
+    verdicts: list[Verdict] = []
+    for i, ((index, _), judgement) in enumerate(zip(units, judged)):
+        votes = story.blocks[index].votes if voted else None
+        chrome = lines[i].chrome
+        if chrome:
+            by, _, reason = chrome.partition(": ")
+            verdict = Verdict(lines[i].text, judgement.in_story, by, reason)
+        elif votes is not None and classify:
+            kept, reason = _with_votes(votes, judgement, story.blocks[index])
+            verdict = Verdict(lines[i].text, kept, "extractors", reason, judgement.stopwords)
+        else:
+            verdict = Verdict(lines[i].text, judgement.in_story, "classifier", judgement.why, judgement.stopwords)
+        verdicts.append(forced.get(i) or verdict)
+    return verdicts
+
+
+def _seen_elsewhere(text: str, cleaning: Cleaning, repeated: bool) -> str | None:
+    """Why a line the rules left is chrome by what else shows it (the edition's other stories,
+    the publication's earlier pages, this page twice), or None."""
+    others = cleaning.elsewhere.get(digest(text), 0)
+    if others:
+        return f"edition: also on {_count(others, 'other story', 'other stories')} of the edition"
+    if seen := (cleaning.template.seen(text) if cleaning.template else 0):
+        return f"template: seen on {_count(seen, 'earlier page')} of {cleaning.template.publication}"
+    return "repeated: stands more than once on the page" if repeated else None
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
