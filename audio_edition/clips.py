@@ -351,145 +351,182 @@ def synthesize_all(
     ``remote`` voices the misses elsewhere (fleet.py), which caches them itself.
     """
     started = time.perf_counter()
-    stats = SynthesisStats()
-    identity = engine.identity()
-    results: list[ClipResult | None] = [None] * len(chunks)
-
-    def done(i: int, result: ClipResult) -> None:
-        results[i] = result
-        if result.cached:
-            stats.cached += 1
-        else:
-            stats.synthesized += 1
-        if result.fell_back:
-            stats.fell_back += 1
-            stats.fallback_engine = result.engine
-        if on_clip:
-            on_clip(1)
-
-    keys = [clip_key(identity, chunk.speech) for chunk in chunks]
-    missing: list[int] = []
-    hits = cache.get_many(keys)
-    for i, chunk in enumerate(chunks):
-        hit = hits.get(keys[i])
-        if hit is not None:
-            done(i, ClipResult(chunk, hit[0], engine.name, cached=True))
-        else:
-            missing.append(i)
-
-    backup: Engine | None = None
-
-    def recover(i: int, exc: EngineError) -> ClipResult:
-        nonlocal backup
-        chunk = chunks[i]
-        if fallback is None:
-            raise exc
-        log.warning("%s failed on chunk %s (%s); voicing it with the fallback", engine.name, chunk.id, exc)
-        if backup is None:
-            backup = fallback()
-        alt_key = clip_key(backup.identity(), chunk.speech)
-        hit = cache.get(alt_key)
-        clip = hit[0] if hit else backup.synthesize(chunk.speech)
-        if hit is None:
-            cache.put(alt_key, clip, {"engine": backup.name, "text": chunk.speech})
-        return ClipResult(chunk, clip, backup.name, cached=False, fell_back=True)
-
-    def store(i: int, clip: Clip) -> ClipResult:
-        chunk = chunks[i]
-        if not clip.pcm:
-            raise EngineError(f"{engine.name} returned no audio for {chunk.speech[:40]!r}")
-        cache.put(keys[i], clip, {"engine": engine.name, "text": chunk.speech})
-        return ClipResult(chunk, clip, engine.name, cached=False)
-
+    run = _Synthesis(chunks, engine, cache, fallback, on_clip)
+    missing = run.from_cache()
     # Longest first: the last chunk in work is then a short one.
     order = sorted(missing, key=lambda i: -len(chunks[i].speech))
     if order and remote is not None:
-        # One task per distinct text: a sentence said twice is voiced once.
+        run.on_fleet(order, remote, while_waiting)
+    elif order:
+        executor, work = _executor(engine, options, jobs, len(order))
+        deferred = _Pool(run, executor, work).voice(order, while_waiting)
+        for i in deferred:
+            run.voice_locked(i)
+    run.stats.seconds = time.perf_counter() - started
+    return [r for r in run.results if r is not None], run.stats
+
+
+class _Synthesis:
+    """One synthesize_all call: the chunks, their keys and results, and how a clip is taken from
+    the cache, stored, or made by the fallback engine."""
+
+    def __init__(self, chunks, engine: Engine, cache: ClipCache, fallback, on_clip) -> None:
+        self.chunks, self.engine, self.cache = chunks, engine, cache
+        self.fallback, self.on_clip = fallback, on_clip
+        self.backup: Engine | None = None
+        self.stats = SynthesisStats()
+        identity = engine.identity()
+        self.keys = [clip_key(identity, chunk.speech) for chunk in chunks]
+        self.results: list[ClipResult | None] = [None] * len(chunks)
+
+    def done(self, i: int, result: ClipResult) -> None:
+        self.results[i] = result
+        if result.cached:
+            self.stats.cached += 1
+        else:
+            self.stats.synthesized += 1
+        if result.fell_back:
+            self.stats.fell_back += 1
+            self.stats.fallback_engine = result.engine
+        if self.on_clip:
+            self.on_clip(1)
+
+    def hit(self, i: int, clip: Clip) -> None:
+        self.done(i, ClipResult(self.chunks[i], clip, self.engine.name, cached=True))
+
+    def from_cache(self) -> list[int]:
+        """Take every chunk the cache has (one batch); the indices of the others."""
+        hits = self.cache.get_many(self.keys)
+        missing = []
+        for i, key in enumerate(self.keys):
+            if key in hits:
+                self.hit(i, hits[key][0])
+            else:
+                missing.append(i)
+        return missing
+
+    def recover(self, i: int, exc: EngineError) -> ClipResult:
+        """The chunk voiced by the fallback engine (made on first need), or ``exc`` if none."""
+        chunk = self.chunks[i]
+        if self.fallback is None:
+            raise exc
+        log.warning("%s failed on chunk %s (%s); voicing it with the fallback", self.engine.name, chunk.id, exc)
+        if self.backup is None:
+            self.backup = self.fallback()
+        alt_key = clip_key(self.backup.identity(), chunk.speech)
+        hit = self.cache.get(alt_key)
+        clip = hit[0] if hit else self.backup.synthesize(chunk.speech)
+        if hit is None:
+            self.cache.put(alt_key, clip, {"engine": self.backup.name, "text": chunk.speech})
+        return ClipResult(chunk, clip, self.backup.name, cached=False, fell_back=True)
+
+    def store(self, i: int, clip: Clip) -> ClipResult:
+        chunk = self.chunks[i]
+        if not clip.pcm:
+            raise EngineError(f"{self.engine.name} returned no audio for {chunk.speech[:40]!r}")
+        self.cache.put(self.keys[i], clip, {"engine": self.engine.name, "text": chunk.speech})
+        return ClipResult(chunk, clip, self.engine.name, cached=False)
+
+    def made(self, i: int, clip: Callable[[], Clip]) -> None:
+        """Store what ``clip()`` voiced for chunk ``i``, or what the fallback voices if it failed."""
+        try:
+            self.done(i, self.store(i, clip()))
+        except EngineError as exc:
+            self.done(i, self.recover(i, exc))
+
+    def on_fleet(self, order: list[int], remote: Remote, while_waiting) -> None:
+        """Voice the misses on the fleet, one task per distinct text (a sentence said twice is
+        voiced once); the workers cache the clips themselves."""
         same: dict[int, list[int]] = {}
         first_of: dict[str, int] = {}
         for i in order:
-            same.setdefault(first_of.setdefault(keys[i], i), []).append(i)
-        outcomes = remote([(i, keys[i], chunks[i].speech) for i in same])
+            same.setdefault(first_of.setdefault(self.keys[i], i), []).append(i)
+        outcomes = remote([(i, self.keys[i], self.chunks[i].speech) for i in same])
         if while_waiting is not None:
             while_waiting()
         for first, outcome in outcomes:
             for i in same[first]:
                 if isinstance(outcome, EngineError):
-                    done(i, recover(i, outcome))
+                    self.done(i, self.recover(i, outcome))
                 else:
-                    done(i, ClipResult(chunks[i], outcome, engine.name, cached=False))
-    elif order:
-        executor, work = _executor(engine, options, jobs, len(order))
-        deferred: list[int] = []
-        futures: dict[Any, int] = {}
-        held: dict[int, contextlib.AbstractContextManager[bool]] = {}  # chunk -> its lock, while in work
-        queue = iter(order)
+                    self.done(i, ClipResult(self.chunks[i], outcome, self.engine.name, cached=False))
 
-        def release(i: int) -> None:
-            lock = held.pop(i, None)
-            if lock is not None:
+    def voice_locked(self, i: int) -> None:
+        """A chunk another process held: wait for its lock, then take its clip or voice it here."""
+        with self.cache.lock(self.keys[i]):
+            hit = self.cache.get(self.keys[i])
+            if hit is not None:
+                self.hit(i, hit[0])
+            else:
+                self.made(i, lambda: self.engine.synthesize(self.chunks[i].speech))
+
+
+class _Pool:
+    """The misses voiced ``work`` at a time on an executor, each under its cache lock, at most
+    LOCKS_HELD locked at once (one open file each: a long story must not run out of them)."""
+
+    def __init__(self, run: _Synthesis, executor: Executor, work: Callable[[str], Clip]) -> None:
+        self.run, self.executor, self.work = run, executor, work
+        self.futures: dict[Any, int] = {}
+        self.held: dict[int, contextlib.AbstractContextManager[bool]] = {}  # chunk -> its lock, while in work
+        self.deferred: list[int] = []
+
+    def release(self, i: int) -> None:
+        lock = self.held.pop(i, None)
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+    def submit_next(self, queue: Iterator[int]) -> bool:
+        """Lock and submit the next chunk no other process is voicing; False when none is left."""
+        run = self.run
+        for i in queue:
+            lock = run.cache.try_lock(run.keys[i])
+            if not lock.__enter__():
                 lock.__exit__(None, None, None)
+                self.deferred.append(i)  # another process is voicing it
+                continue
+            hit = run.cache.get(run.keys[i])
+            if hit is not None:
+                lock.__exit__(None, None, None)
+                run.hit(i, hit[0])
+                continue
+            self.held[i] = lock
+            self.futures[self.executor.submit(self.work, run.chunks[i].speech)] = i
+            return True
+        return False
 
-        def submit_next() -> bool:
-            """Lock and submit the next chunk no other process is voicing; False when none is left."""
-            for i in queue:
-                lock = cache.try_lock(keys[i])
-                if not lock.__enter__():
-                    lock.__exit__(None, None, None)
-                    deferred.append(i)  # another process is voicing it
-                    continue
-                hit = cache.get(keys[i])
-                if hit is not None:
-                    lock.__exit__(None, None, None)
-                    done(i, ClipResult(chunks[i], hit[0], engine.name, cached=True))
-                    continue
-                held[i] = lock
-                futures[executor.submit(work, chunks[i].speech)] = i
-                return True
-            return False
-
+    def voice(self, order: list[int], while_waiting) -> list[int]:
+        """Voice ``order``; the chunks another process was voicing, to be waited for."""
+        queue = iter(order)
         try:
-            # At most LOCKS_HELD chunks are locked (one open file each) at once: a long story
-            # must not run out of file descriptors.
-            while len(futures) < LOCKS_HELD and submit_next():
+            while len(self.futures) < LOCKS_HELD and self.submit_next(queue):
                 pass
             if while_waiting is not None:
                 while_waiting()
-            while futures:
-                finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            while self.futures:
+                finished, _ = wait(list(self.futures), return_when=FIRST_COMPLETED)
                 for future in finished:
-                    i = futures.pop(future)
+                    i = self.futures.pop(future)
                     try:
-                        done(i, store(i, future.result()))
-                    except EngineError as exc:
-                        done(i, recover(i, exc))
+                        self.run.made(i, future.result)
                     finally:
-                        release(i)
-                    submit_next()
+                        self.release(i)
+                    self.submit_next(queue)
         except BaseException:
-            # Keep what was already voiced: cancel what has not started, cache what has finished.
-            for future in futures:
-                future.cancel()
-            executor.shutdown(wait=True)
-            for future, i in futures.items():
-                if results[i] is None and future.done() and not future.cancelled() and not future.exception():
-                    store(i, future.result())
+            self.keep_finished()
             raise
         finally:
-            for i in list(held):
-                release(i)
+            for i in list(self.held):
+                self.release(i)
             # Not waiting for idle workers to exit: a worker process's teardown takes ~0.03 s.
-            executor.shutdown(wait=False, cancel_futures=True)
-        for i in deferred:
-            key = keys[i]
-            with cache.lock(key):
-                hit = cache.get(key)
-                if hit is not None:
-                    done(i, ClipResult(chunks[i], hit[0], engine.name, cached=True))
-                    continue
-                try:
-                    done(i, store(i, engine.synthesize(chunks[i].speech)))
-                except EngineError as exc:
-                    done(i, recover(i, exc))
-    stats.seconds = time.perf_counter() - started
-    return [r for r in results if r is not None], stats
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        return self.deferred
+
+    def keep_finished(self) -> None:
+        """Interrupted or failed: cancel what has not started, cache what has finished."""
+        for future in self.futures:
+            future.cancel()
+        self.executor.shutdown(wait=True)
+        for future, i in self.futures.items():
+            if self.run.results[i] is None and future.done() and not future.cancelled() and not future.exception():
+                self.run.store(i, future.result())
