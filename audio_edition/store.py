@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime as _dt
+import errno
 import functools
 import os
 import stat
@@ -72,7 +73,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, scratch: Path | None = None) 
             except FileNotFoundError:
                 if scratch is None or attempt == FOLDER_RACES - 1:
                     raise
-                path.parent.mkdir(parents=True, exist_ok=True)  # removed meanwhile (``cache clear``)
+                with contextlib.suppress(*FOLDER_GONE):  # removed meanwhile (``cache clear``)
+                    path.parent.mkdir(parents=True, exist_ok=True)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -81,6 +83,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, scratch: Path | None = None) 
 
 #: Times a write or a lock makes its folder again when ``cache clear`` removes it meanwhile.
 FOLDER_RACES = 20
+#: What such a race raises: the folder gone, or (``mkdir(exist_ok=True)`` seeing it there, then
+#: not a folder any more) "exists".
+FOLDER_GONE = (FileNotFoundError, FileExistsError)
 
 
 class Store(abc.ABC):
@@ -150,14 +155,17 @@ class LocalStore(Store):
 
     def write(self, name: str, data: bytes) -> None:
         path = self.path(name)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # The temporary file waits in the root, which ``cache clear`` never removes.
-            atomic_write_bytes(path, data, scratch=self.root)
-        except FileNotFoundError:
-            raise OutputError(f"cannot write to the clip cache {self.root}: its folders keep vanishing") from None
-        except OSError as exc:
-            raise OutputError(f"cannot write to the clip cache {self.root}: {advice(exc)}") from None
+        for _ in range(FOLDER_RACES):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # The temporary file waits in the root, which ``cache clear`` never removes.
+                atomic_write_bytes(path, data, scratch=self.root)
+                return
+            except FOLDER_GONE:  # ``cache clear`` renamed the folder away meanwhile: again
+                continue
+            except OSError as exc:
+                raise OutputError(f"cannot write to the clip cache {self.root}: {advice(exc)}") from None
+        raise OutputError(f"cannot write to the clip cache {self.root}: its folders keep vanishing")
 
     def delete(self, name: str) -> None:
         with contextlib.suppress(OSError):
@@ -216,13 +224,15 @@ class LocalStore(Store):
                 return lock
             except Timeout:  # an OSError too (TimeoutError), but the caller's to handle
                 raise
-            except FileNotFoundError:  # ``cache clear`` took the folder while we locked: again
+            except OSError as exc:
+                # ``cache clear`` took the folder while we locked (filelock reports it as a plain
+                # OSError at times): again
+                if exc.errno not in (errno.ENOENT, errno.EEXIST):
+                    raise OutputError(f"cannot lock in the clip cache {self.root}: {advice(exc)}") from None
                 if attempt == FOLDER_RACES - 1:
                     raise OutputError(
                         f"cannot lock in the clip cache {self.root}: its folders keep vanishing"
                     ) from None
-            except OSError as exc:
-                raise OutputError(f"cannot lock in the clip cache {self.root}: {advice(exc)}") from None
 
     @contextlib.contextmanager
     def try_lock(self, name: str) -> Iterator[bool]:
