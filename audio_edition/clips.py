@@ -100,10 +100,11 @@ class ClipCache:
         # A render's metadata (loudness blocks, gains) decides the MP3, so it is under a checksum of
         # its own; a clip's is notes. (Clips cached before the check are kept: re-voicing costs.)
         meta_check = meta.get("meta_sha256", None if data_name.startswith(CLIPS) else "")
-        if hashlib.sha256(data).hexdigest() != meta.get("sha256") or (
-            meta_check is not None and meta_check != _meta_digest(meta)
-        ):
-            log.warning("cache entry %s is corrupt; making it again", data_name.rsplit("/", 1)[-1][:12])
+        data_ok = hashlib.sha256(data).hexdigest() == meta.get("sha256")
+        if not data_ok or (meta_check is not None and meta_check != _meta_digest(meta)):
+            # A render from before the metadata check is made again without a word: not corrupt.
+            say = log.debug if data_ok and meta_check == "" else log.warning
+            say("cache entry %s is corrupt; making it again", data_name.rsplit("/", 1)[-1][:12])
             for name in (data_name, meta_name):
                 self.store.delete(name)
             return None

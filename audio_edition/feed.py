@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from . import manifest as manifests
 from ._compat import read_toml
-from .errors import InputError, UsageError
+from .errors import InputError, OutputError, UsageError, advice
 from .sidecars import sidecar_paths
 from .store import atomic_write_bytes
 
@@ -274,7 +274,12 @@ def _write(path: Path, base_url: str, channel: Channel, episodes: list[Episode],
            max_items: int | None) -> int:  # fmt: skip
     unique = {e.guid: e for e in episodes}  # later wins: the same edition replaces its item
     kept = sorted(unique.values(), key=lambda e: (e.published, e.title, e.guid), reverse=True)[:max_items]
-    atomic_write_bytes(path, render(channel, feed_url_for(path, base_url), kept, guid=guid))
+    xml = render(channel, feed_url_for(path, base_url), kept, guid=guid)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, xml)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {advice(exc)}") from None
     for gap in channel.gaps():
         log.warning("%s: %s; set it, or its key in --channel FILE", path, gap)
     return len(kept)

@@ -22,6 +22,12 @@ LANGUAGES = {
 }  # fmt: skip
 
 
+#: Zero bytes after the last frame. exiftool reads a v2.4 frame of 128 bytes or more as the
+#: iTunes bug (sizes not syncsafe) unless another frame header's room follows it: a transcript
+#: last with no padding was "Invalid ID3 frame size".
+PADDING = 16
+
+
 def iso639_2(lang: str) -> str:
     base = lang.split("-")[0].lower()
     return LANGUAGES.get(base, base if len(base) == 3 else "und")
@@ -94,7 +100,7 @@ def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: 
                 sub_frames=sub,
             )
         )
-    tags.save(str(path), v2_version=4, v1=0, padding=lambda info: 0)
+    tags.save(str(path), v2_version=4, v1=0, padding=lambda info: PADDING)
     chapters_in_time_order(Path(path))
 
 

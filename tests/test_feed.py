@@ -135,6 +135,14 @@ def test_add_is_idempotent_ordered_and_capped(editions, tmp_path):
     ]
 
 
+def test_add_creates_the_feeds_folder(editions, tmp_path):
+    """`feed add site/feed.xml out/e.mp3` on a first run: site/ is not there yet."""
+    _, (mon, _, _) = editions
+    feed_xml = tmp_path / "not-yet" / "feed.xml"
+    assert feeds.add(feed_xml, [mon], BASE, feeds.Channel(title="First Title")) == 1
+    assert etree.parse(str(feed_xml)).xpath("//item/title/text()") == ["Monday's Edition"]
+
+
 def test_add_keeps_the_channel_settings_of_the_existing_feed(editions):
     folder, (mon, wed, tue) = editions
     feed_xml = folder / "feed.xml"
