@@ -97,18 +97,20 @@ class ClipCache:
             meta = json.loads(raw_meta.decode("utf-8"))
         except ValueError:
             meta = {}
-        # A render's metadata (loudness blocks, gains) decides the MP3, so it is under a checksum of
-        # its own; a clip's is notes. (Clips cached before the check are kept: re-voicing costs.)
-        meta_check = meta.get("meta_sha256", None if data_name.startswith(CLIPS) else "")
-        data_ok = hashlib.sha256(data).hexdigest() == meta.get("sha256")
-        if not data_ok or (meta_check is not None and meta_check != _meta_digest(meta)):
-            # A render from before the metadata check is made again without a word: not corrupt.
-            say = log.debug if data_ok and meta_check == "" else log.warning
-            say("cache entry %s is corrupt; making it again", data_name.rsplit("/", 1)[-1][:12])
-            for name in (data_name, meta_name):
-                self.store.delete(name)
-            return None
-        return data, meta
+        checked = "meta_sha256" in meta
+        if hashlib.sha256(data).hexdigest() != meta.get("sha256") or (
+            checked and meta["meta_sha256"] != _meta_digest(meta)
+        ):
+            log.warning("cache entry %s is corrupt; making it again", data_name.rsplit("/", 1)[-1][:12])
+        elif not checked and not data_name.startswith(CLIPS):
+            # A render's metadata (loudness blocks, gains) decides the MP3: one cached before it had
+            # a checksum is made again, quietly. A clip's is notes, and re-voicing costs: kept.
+            log.debug("render %s predates metadata checksums; making it again", data_name.rsplit("/", 1)[-1][:12])
+        else:
+            return data, meta
+        for name in (data_name, meta_name):
+            self.store.delete(name)
+        return None
 
     def _write_entry(self, data_name: str, meta_name: str, data: bytes, meta: dict[str, Any]) -> None:
         # The metadata, with the checksum, goes last: a reader sees a whole entry or none.

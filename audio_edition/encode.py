@@ -138,16 +138,21 @@ def _samples_per_frame(encoding: Encoding) -> int:
     return FRAME if encoding.sample_rate >= 32000 else FRAME // 2  # MPEG-1, else MPEG-2 (LSF)
 
 
+def frame_length(header: int, sample_rate: int) -> int:
+    """Bytes of the Layer III frame that starts with the 4-byte ``header``."""
+    mpeg1 = sample_rate >= 32000
+    kbps = _KBPS[1 if mpeg1 else 2][(header >> 12) & 0xF]
+    return (144 if mpeg1 else 72) * kbps * 1000 // sample_rate + ((header >> 9) & 1)
+
+
 def count_frames(data: bytes, sample_rate: int) -> int:
     """Layer III frames in ``data``, walked header by header (their sizes vary by a padding byte)."""
-    mpeg1 = sample_rate >= 32000
     count = at = 0
     while at + 4 <= len(data):
         header = int.from_bytes(data[at : at + 4], "big")
         if header >> 21 != 0x7FF:
             raise EncodingError(f"writing the MP3 failed: no frame header at byte {at}")
-        kbps = _KBPS[1 if mpeg1 else 2][(header >> 12) & 0xF]
-        at += (144 if mpeg1 else 72) * kbps * 1000 // sample_rate + ((header >> 9) & 1)
+        at += frame_length(header, sample_rate)
         count += 1
     return count
 
@@ -261,9 +266,7 @@ def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding)
         # eyeD3 reads that CRC at byte 190 whatever the layout. In a mono frame bytes 190-191
         # are unused padding after the tag (no decoder reads an Info frame's main data), so they
         # carry the same check over bytes 0-189 and eyeD3 reads the file without a warning.
-        mpeg1 = encoding.sample_rate >= 32000
-        kbps = _KBPS[1 if mpeg1 else 2][(head[2] >> 4) & 0xF]
-        length = (144 if mpeg1 else 72) * kbps * 1000 // encoding.sample_rate + ((head[2] >> 1) & 1)
+        length = frame_length(int.from_bytes(head[:4], "big"), encoding.sample_rate)
         if at + 156 <= EYED3_CRC_AT and length >= EYED3_CRC_AT + 2 and not any(head[at + 156 : length]):
             head[EYED3_CRC_AT : EYED3_CRC_AT + 2] = _crc16(bytes(head[:EYED3_CRC_AT])).to_bytes(2, "big")
         f.seek(0)

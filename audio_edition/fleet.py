@@ -16,10 +16,12 @@ Celery is an optional extra (``pip install 'audio-edition[celery]'``), imported 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -162,10 +164,27 @@ def _engine_for(options: EngineOptions, broker: str) -> Engine:
     return _engines[ident]
 
 
-#: What this worker process was started with (set before Celery forks its pool).
-_admitted: Worker | None = None
+@dataclass(frozen=True)
+class _Admission:
+    """The caches (canonical) and voices (resolved) a worker was started with."""
+
+    caches: frozenset[str]
+    voices: frozenset[Path]
+
+    @classmethod
+    def of(cls, settings: Worker) -> _Admission:
+        from .clips import default_cache_dir
+        from .engines.piper import bundled_voice
+
+        caches = frozenset(canonical(c) for c in settings.caches or (default_cache_dir(),))
+        return cls(caches, frozenset(Path(v).resolve() for v in (*settings.voices, bundled_voice())))
 
 
+#: What this worker process admits (set by run_worker before Celery forks its pool).
+_admitted: _Admission | None = None
+
+
+@functools.cache
 def canonical(location: str | os.PathLike[str]) -> str:
     """One spelling of a cache location: a URL without its trailing slash, a folder resolved."""
     text = os.fspath(location)
@@ -178,18 +197,11 @@ def _admit(task, options: EngineOptions, cache: str) -> None:
     """Refuse (FleetError: the build stops, no fallback) a cache or voice the worker was not given."""
     if _admitted is None:
         return  # a worker made by other code than run_worker: its maker decides
-    from .clips import default_cache_dir
-
     where = task.request.hostname
-    caches = {canonical(c) for c in _admitted.caches or (default_cache_dir(),)}
-    if canonical(cache) not in caches:
+    if canonical(cache) not in _admitted.caches:
         raise FleetError(f"worker {where} does not write into the cache {cache}: start it with --cache-dir {cache}")
-    if options.voice is not None:
-        from .engines.piper import bundled_voice
-
-        voices = {Path(v).resolve() for v in (*_admitted.voices, bundled_voice())}
-        if Path(options.voice).resolve() not in voices:
-            raise FleetError(f"worker {where} does not load the voice {options.voice}: start it with --voice")
+    if options.voice is not None and Path(options.voice).resolve() not in _admitted.voices:
+        raise FleetError(f"worker {where} does not load the voice {options.voice}: start it with --voice")
 
 
 def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: str) -> dict[str, Any]:
@@ -216,7 +228,7 @@ def run_worker(settings: Worker, *, loglevel: str = "INFO") -> None:
     """Run a worker until it is stopped (SIGTERM: finish the chunks in hand, then exit)."""
     global _admitted
     app = make_app(settings.broker, settings.visibility_timeout_s)
-    _admitted = settings
+    _admitted = _Admission.of(settings)
     argv = ["worker", f"--loglevel={loglevel}", f"--queues={settings.queue}", "--without-gossip", "--without-mingle"]
     argv.append(f"--concurrency={settings.concurrency or os.cpu_count() or 1}")
     if settings.hostname:

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import clips, engines, lexicon, normalize
 from .pipeline import prepare
-from .settings import BuildSettings
+from .settings import BuildSettings, base_language
 
 #: A name is worth a look (and a lexicon entry) when it is this rare in the language
 #: (wordfreq's Zipf scale: 3 is once per million words). Haiti, Nigeria and Government are not.
@@ -39,7 +39,7 @@ def rare(word: str, language: str) -> bool:
 
     if re.fullmatch(r"(?:[A-Z]\.?){2,}s?", word):
         return False
-    lang = language.lower().replace("_", "-").split("-")[0]
+    lang = base_language(language)
     parts = [p for p in re.split(r"[-’']", word) if p]
     return any(zipf_frequency(p, lang) < RARE_ZIPF for p in parts)
 

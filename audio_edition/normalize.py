@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from num2words import num2words
 
+from .settings import base_language
 from .words import ABBREVIATIONS, MONTHS, TITLES
 
 Step = Callable[[str], str]
@@ -675,7 +676,7 @@ BRITISH_STYLE: frozenset[str] = frozenset(
 def _steps(disabled: Iterable[str], language: str) -> list[NamedStep]:
     off = set(disabled)
     code = language.lower().replace("_", "-")
-    english = code.split("-")[0] == "en"
+    english = base_language(code) == "en"
     if code in BRITISH_STYLE:
         off.add("american")
     return [s for s in STEPS if s.name not in off and (english or not s.english)]

@@ -34,7 +34,7 @@ from . import (
 from .engines import Clip
 from .errors import EncodingError, InputError, UsageError
 from .outputs import Outputs
-from .settings import BuildSettings, Metadata
+from .settings import BuildSettings, Metadata, base_language
 
 if TYPE_CHECKING:
     from . import audio
@@ -212,7 +212,7 @@ def _check_script(text: str, language: str) -> None:
     """Warn when the story is not written in the voice's script: an English voice reads Arabic as
     spelled-out letters, and `check` cannot tell."""
     letters = [c for c in text if c.isalpha()]
-    code = language.lower().replace("_", "-").split("-")[0]
+    code = base_language(language)
     if code in LATIN_SCRIPT and len(letters) >= 20:
         latin = sum(1 for c in letters if c < "\u0250")  # Basic Latin to Latin Extended-B
         if latin < 0.5 * len(letters):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from importlib import resources
 
 from ._compat import tomllib
+from .settings import base_language
 
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -117,7 +118,7 @@ def stoplist_for(lines: Sequence[str], language: str | None = None) -> frozenset
     words = [w.lower() for line in voters for w in _WORD.findall(line)]
     if not words:
         return frozenset()
-    name = STOPLISTS.get((language or "").lower().replace("_", "-").split("-")[0])
+    name = STOPLISTS.get(base_language(language or ""))
     if name:
         stated = _stoplist(name)
         if sum(w in stated for w in words) >= LANGUAGE_SHARE * len(words):
@@ -264,13 +265,13 @@ def _heading_like(text: str) -> bool:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _accompanied(prosy: list[bool], i: int, chrome: Sequence[bool] = ()) -> bool:
+def _accompanied(prosy: list[bool], i: int, chrome: list[bool]) -> bool:
     """Whether prose stands next to line ``i``, past one line of chrome a rule named or of no
     letters at all (an inline pitch, a credit or a row of stars between two paragraphs does not
     make the second a teaser: a headline over a teaser has words)."""
     for step in (-1, 1):
         j = i + step
-        if 0 <= j < len(prosy) and not prosy[j] and j < len(chrome) and chrome[j]:
+        if 0 <= j < len(prosy) and not prosy[j] and chrome[j]:
             j += step
         if 0 <= j < len(prosy) and prosy[j]:
             return True

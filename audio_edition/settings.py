@@ -11,6 +11,11 @@ from pathlib import Path
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
+def base_language(tag: str) -> str:
+    """A language tag without its region or script, lower-case: ``en-GB``, ``en_US`` -> ``en``."""
+    return tag.lower().replace("_", "-").split("-")[0]
+
+
 @dataclass(frozen=True)
 class Pauses:
     """Silence inserted between clips, in milliseconds."""

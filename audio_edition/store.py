@@ -73,7 +73,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, scratch: Path | None = None) 
             except FileNotFoundError:
                 if scratch is None or attempt == FOLDER_RACES - 1:
                     raise
-                with contextlib.suppress(*FOLDER_GONE):  # removed meanwhile (``cache clear``)
+                with contextlib.suppress(OSError):  # removed meanwhile (``cache clear``); else the next try says
                     path.parent.mkdir(parents=True, exist_ok=True)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -83,9 +83,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, scratch: Path | None = None) 
 
 #: Times a write or a lock makes its folder again when ``cache clear`` removes it meanwhile.
 FOLDER_RACES = 20
-#: What such a race raises: the folder gone, or (``mkdir(exist_ok=True)`` seeing it there, then
-#: not a folder any more) "exists".
-FOLDER_GONE = (FileNotFoundError, FileExistsError)
+
+
+def _vanished(exc: OSError) -> bool:
+    """Whether ``exc`` is ``cache clear`` taking the folder meanwhile: gone, or (``mkdir`` seeing
+    it there, then not a folder any more) "exists". filelock reports these as plain OSErrors."""
+    return exc.errno in (errno.ENOENT, errno.EEXIST)
 
 
 class Store(abc.ABC):
@@ -161,10 +164,9 @@ class LocalStore(Store):
                 # The temporary file waits in the root, which ``cache clear`` never removes.
                 atomic_write_bytes(path, data, scratch=self.root)
                 return
-            except FOLDER_GONE:  # ``cache clear`` renamed the folder away meanwhile: again
-                continue
             except OSError as exc:
-                raise OutputError(f"cannot write to the clip cache {self.root}: {advice(exc)}") from None
+                if not _vanished(exc):
+                    raise OutputError(f"cannot write to the clip cache {self.root}: {advice(exc)}") from None
         raise OutputError(f"cannot write to the clip cache {self.root}: its folders keep vanishing")
 
     def delete(self, name: str) -> None:
@@ -225,9 +227,7 @@ class LocalStore(Store):
             except Timeout:  # an OSError too (TimeoutError), but the caller's to handle
                 raise
             except OSError as exc:
-                # ``cache clear`` took the folder while we locked (filelock reports it as a plain
-                # OSError at times): again
-                if exc.errno not in (errno.ENOENT, errno.EEXIST):
+                if not _vanished(exc):
                     raise OutputError(f"cannot lock in the clip cache {self.root}: {advice(exc)}") from None
                 if attempt == FOLDER_RACES - 1:
                     raise OutputError(
