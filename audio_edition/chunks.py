@@ -81,6 +81,8 @@ class Chunk:
     kind: str = "paragraph"
     #: Which story (input) the chunk belongs to; -1 for the intro, transitions and outro.
     story: int = 0
+    #: A voice of its own (an edition's per-story voice); ``None``: the build's.
+    voice: str | None = None
 
 
 @dataclass(frozen=True)

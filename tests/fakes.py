@@ -14,11 +14,11 @@ from audio_edition.settings import EngineOptions
 RATE = 16000
 
 
-def tone(text: str, rate: int = RATE, ms_per_char: float = 12.0) -> bytes:
-    """Amplitude-modulated tone, pitch from the text's hash, with 40 ms of silence at both ends."""
+def tone(text: str, rate: int = RATE, ms_per_char: float = 12.0, voice: str = "") -> bytes:
+    """Amplitude-modulated tone, pitch from the text's (and voice's) hash, with 40 ms of silence at both ends."""
     n = int(rate * len(text) * ms_per_char / 1000)
     t = np.arange(n) / rate
-    pitch = 120 + int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) % 200
+    pitch = 120 + int(hashlib.sha256((voice + text).encode()).hexdigest()[:4], 16) % 200
     envelope = 0.5 + 0.5 * np.abs(np.sin(2 * np.pi * 3 * t))
     body = (0.4 * 32767 * envelope * np.sin(2 * np.pi * pitch * t)).astype("<i2")
     pad = np.zeros(int(rate * 0.04), dtype="<i2")
@@ -29,16 +29,19 @@ class FakeEngine(Engine):
     name = "fake"
     max_chars: ClassVar[int] = 120
     calls: ClassVar[list[str]] = []
+    #: (voice, text) of each call: the voice as ``--voice`` or an edition named it, "" for none.
+    voiced: ClassVar[list[tuple[str, str]]] = []
     fail_on: ClassVar[set[str]] = set()
 
     def __init__(self, options: EngineOptions) -> None:
         self.options = options
 
     def identity(self) -> dict[str, Any]:
-        return {"engine": "fake", "speed": self.options.speed}
+        return {"engine": "fake", "speed": self.options.speed, "voice": str(self.options.voice or "")}
 
     def synthesize(self, text: str) -> Clip:
         FakeEngine.calls.append(text)
+        FakeEngine.voiced.append((str(self.options.voice or ""), text))
         if any(word in text for word in FakeEngine.fail_on):
             raise EngineError(f"fake engine refuses {text[:20]!r}")
-        return Clip(tone(text, ms_per_char=12.0 / self.options.speed), RATE)
+        return Clip(tone(text, ms_per_char=12.0 / self.options.speed, voice=str(self.options.voice or "")), RATE)

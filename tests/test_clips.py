@@ -168,8 +168,8 @@ def test_remote_voicing_sends_each_distinct_text_once_and_falls_back_on_its_erro
     sent = []
 
     def remote(work):
-        sent.extend(text for _, _, text in work)
-        for i, key, text in work:
+        sent.extend(text for _, _, text, _ in work)
+        for i, key, text, _ in work:
             if "boom" in text:
                 yield i, EngineError("worker failed")
             else:

@@ -9,6 +9,7 @@ import pytest
 from audio_edition import ffmpeg, loudness
 
 from conftest import SAMPLES, invoke
+from fakes import FakeEngine
 
 EDITION = """
 publication = "GlobalPost"
@@ -307,3 +308,50 @@ def test_the_library_builds_an_edition_file_as_the_cli_does(edition, piper_cache
     result = build([str(out.parent.parent / "edition.toml")], mine, BuildSettings(cache_dir=piper_cache))
     assert result.chunks > 10 and result.synthesized == 0  # the CLI's clips: the same sentences
     assert outputs(mine) == outputs(out)
+
+
+def test_each_story_and_the_framing_speak_in_the_voice_the_edition_gives_them(tmp_path):
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(f"Story {name.upper()}\n\nThe body of story {name}.\n")
+    edition_file = tmp_path / "e.toml"
+    edition_file.write_text(
+        'voice = "house"\nanchor_voice = "anchor"\n'
+        '[[story]]\npath = "a.txt"\nvoice = "desk-one"\n'
+        '[[story]]\npath = "b.txt"\n'
+        '[[story]]\npath = "c.txt"\nvoice = "desk-two"\n'
+    )
+    out, cache = tmp_path / "e.mp3", tmp_path / "c"
+    args = ["build", str(edition_file), "-o", str(out), "--engine", "fake", "--cache-dir", str(cache)]
+    assert invoke(*args).exit_code == 0
+    said = {text: voice for voice, text in FakeEngine.voiced}
+    assert said["The body of story a."] == "desk-one"
+    assert said["The body of story b."] == "house"  # no voice of its own: the edition's
+    assert said["The body of story c."] == "desk-two"
+    framing = [text for text in said if "Today's Edition" in text or "stories today" in text or "listening" in text]
+    assert len(framing) >= 3 and {said[text] for text in framing} == {"anchor"}
+
+    # A story's new voice re-voices that story alone (the voice is part of each clip's key).
+    FakeEngine.voiced.clear()
+    edition_file.write_text(edition_file.read_text().replace('"desk-two"', '"desk-three"'))
+    assert invoke(*args).exit_code == 0
+    assert sorted(FakeEngine.voiced) == [("desk-three", "Story C."), ("desk-three", "The body of story c.")]
+    # --voice on the command line beats the edition's voice, not a story's own (those are cached).
+    FakeEngine.voiced.clear()
+    assert invoke(*args, "--voice", "cli").exit_code == 0
+    assert sorted(FakeEngine.voiced) == [("cli", "Story B."), ("cli", "The body of story b.")]
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ('[[story]]\npath = "a.txt"\nvoice = 3\n', "story #1's voice must be a string"),
+        ('[[story]]\npath = "a.txt"\ncolour = "red"\n', "story #1 has unknown key(s) colour"),
+        ('voice = ""\n[[story]]\npath = "a.txt"\n', "voice must name a voice"),
+        ('[[story]]\npath = "a.txt"\nvoice = "../../voices/x.onnx"\n', "outside the edition file's folder"),
+    ],
+)
+def test_bad_voices_in_an_edition_file(tmp_path, entry, message):
+    (tmp_path / "a.txt").write_text("A story.\n")
+    (tmp_path / "e.toml").write_text(entry)
+    result = invoke("build", str(tmp_path / "e.toml"), "-o", str(tmp_path / "e.mp3"), "--engine", "fake")
+    assert result.exit_code == 2 and message in result.stderr

@@ -26,6 +26,9 @@ class EngineInfo:
 
 REGISTRY: dict[str, EngineInfo] = {
     "piper": EngineInfo("piper", "audio_edition.engines.piper:PiperEngine", "Piper neural TTS (offline)", True),
+    "kokoro": EngineInfo(
+        "kokoro", "audio_edition.engines.kokoro:KokoroEngine", "Kokoro-82M neural TTS (offline, studio quality)", True
+    ),
     "gtts": EngineInfo(
         "gtts", "audio_edition.engines.gtts:GttsEngine", "Google Translate TTS via gTTS (online)", False
     ),

@@ -8,6 +8,7 @@ The standard ``HTTPS_PROXY`` variable is honoured; certificates are verified (``
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import re
@@ -114,6 +115,9 @@ class GttsEngine(Engine):
 
     def __init__(self, options: EngineOptions) -> None:
         from gtts.lang import tts_langs
+
+        if options.voice:  # gTTS's voices are its accents: a voice is a Google domain, like --tld
+            options = dataclasses.replace(options, tld=str(options.voice), voice=None)
 
         langs = tts_langs()
         if options.lang not in langs:

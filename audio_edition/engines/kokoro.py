@@ -1,0 +1,229 @@
+"""Kokoro-82M: offline neural TTS, the quality voice (``pip install 'audio-edition[kokoro]'``).
+
+The model and voices are files of kokoro_assets.py; this module turns a chunk into phonemes
+(espeak-ng, through kokoro-onnx's tokenizer and vocabulary), runs the model once per batch of at
+most 510 phonemes in our own onnxruntime session (fixed thread count, so the same text gives the
+same samples in any process), and trims the silence the model leaves at both ends.
+
+Why espeak-ng and not misaki: misaki reads names and numbers better, but it needs spaCy and its
+English model (~50 MB more, and spaCy tries to download the model when it is missing), and its
+gains are in text this project has already normalized (numbers, dates, currencies, abbreviations
+become words in normalize.py before any engine sees them). Measured on the reference page with
+whisper tiny.en (benchmarks/kokoro.py): see the README's voice section.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import re
+from typing import Any
+
+from ..errors import EngineError, UsageError
+from ..settings import EngineOptions
+from . import kokoro_assets as assets
+from .base import Clip, Engine
+
+log = logging.getLogger(__name__)
+
+#: Chosen by ear and by whisper's word error rate among the American voices (README, "Choosing a voice").
+DEFAULT_VOICE = "af_heart"
+SAMPLE_RATE = 24000
+#: The model's context, in phonemes (kokoro-onnx's MAX_PHONEME_LENGTH).
+MAX_PHONEMES = 510
+#: Silence between two batches of one long chunk.
+BATCH_PAUSE_S = 0.1
+#: Speeds the model was trained to take.
+SPEEDS = (0.5, 2.0)
+#: Part of the clip key: change it when the trimming or the batching changes.
+RENDER = "trim60-batch510-v1"
+#: Lexicon phonemes, as the lexicon step writes them (the same syntax as Piper's).
+PHONEMES = re.compile(r"\[\[\s*(.*?)\s*\]\]")
+
+
+def parse_voice(spec: str) -> tuple[tuple[str, float], ...]:
+    """``af_heart`` or a blend ``af_heart:0.7,am_michael:0.3`` as (name, weight) pairs whose
+    weights add up to 1 (a name with no weight weighs 1 before that)."""
+    parts = []
+    for item in str(spec).split(","):
+        name, _, weight = item.strip().partition(":")
+        try:
+            value = float(weight) if weight.strip() else 1.0
+        except ValueError:
+            value = -1.0
+        if not assets.VOICE_NAME.fullmatch(name) or not value > 0 or value != value or value == float("inf"):
+            raise UsageError(
+                f"--voice {spec!r}: give a Kokoro voice like af_heart, or a blend like af_heart:0.7,am_michael:0.3"
+            )
+        parts.append((name, value))
+    total = sum(w for _, w in parts)
+    merged: dict[str, float] = {}
+    for name, weight in parts:
+        merged[name] = merged.get(name, 0.0) + weight / total
+    return tuple((name, round(weight, 4)) for name, weight in merged.items())
+
+
+def canonical(blend: tuple[tuple[str, float], ...]) -> str:
+    if len(blend) == 1:
+        return blend[0][0]
+    return ",".join(f"{name}:{weight:g}" for name, weight in blend)
+
+
+def style_of(blend: tuple[tuple[str, float], ...]):
+    """The blend's style vectors: the weighted sum of its packs' (float32, in the given order)."""
+    import numpy as np
+
+    packs = [assets.load_voice(name) for name, _ in blend]
+    rows = min(len(p) for p in packs)
+    style = np.zeros((rows, 1, assets.STYLE_WIDTH), dtype=np.float32)
+    for pack, (_, weight) in zip(packs, blend, strict=True):
+        style += np.float32(weight) * pack[:rows]
+    return style
+
+
+@functools.cache
+def _session(threads: int):
+    """One onnxruntime session per process and thread count, shared by every voice."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # workers share the cores
+    try:
+        return onnxruntime.InferenceSession(
+            str(assets.model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+    except EngineError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
+        raise EngineError(f"cannot load Kokoro's model: {exc}") from exc
+
+
+@functools.cache
+def _phonemizer(language: str):
+    """espeak-ng for ``language``, with the library and data kokoro-onnx's tokenizer points it at."""
+    from kokoro_onnx.tokenizer import Tokenizer
+    from phonemizer.backend import EspeakBackend
+
+    Tokenizer()  # points phonemizer at espeakng-loader's library and data
+    # words_mismatch: phonemizer warns when punctuation moves a word boundary; not ours to show.
+    return EspeakBackend(language, preserve_punctuation=True, with_stress=True, words_mismatch="ignore")
+
+
+@functools.cache
+def phonemizer_version() -> str:
+    """What makes the phonemes: part of the clip key (another espeak-ng reads words differently)."""
+    import importlib.metadata as md
+
+    return f"espeak-ng {md.version('espeakng-loader')} phonemizer {md.version('phonemizer')}"
+
+
+def _vocabulary() -> dict[str, int]:
+    from kokoro_onnx.config import DEFAULT_VOCAB
+
+    return DEFAULT_VOCAB
+
+
+class KokoroEngine(Engine):
+    """Loads the model once per process; each :meth:`synthesize` call speaks one chunk."""
+
+    name = "kokoro"
+    max_chars = 400
+    phoneme_input = True
+    parallel = "process"
+    #: Measured on the samples and the reference page with af_heart.
+    chars_per_second = 15.5
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.blend = parse_voice(options.voice or DEFAULT_VOICE)
+        for name, _ in self.blend:
+            assets.load_voice(name)  # a voice not installed: one line naming `voices fetch`, now
+        if not SPEEDS[0] <= options.speed <= SPEEDS[1]:
+            raise UsageError(f"--speed {options.speed}: Kokoro takes a value between {SPEEDS[0]:g} and {SPEEDS[1]:g}")
+        self.voice = canonical(self.blend)
+        self.language = assets.describe(self.blend[0][0], assets.voices_dir()).language
+        self.speed = float(options.speed)
+        self.threads = options.threads
+        self._style = None
+
+    @classmethod
+    def voices(cls) -> list[dict[str, Any]]:
+        found = assets.installed()
+        if not found:
+            return [{"name": "(none installed)", "detail": "audio-edition voices fetch kokoro"}]
+        return [
+            {
+                "name": v.name,
+                "language": v.language,
+                "detail": v.detail + (" (default)" if v.name == DEFAULT_VOICE else ""),
+                "path": str(v.path),
+            }
+            for v in found.values()
+        ]
+
+    @property
+    def style(self):
+        if self._style is None:
+            self._style = style_of(self.blend)
+        return self._style
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "engine": "kokoro",
+            "model": assets.MODEL_SHA256[:16],
+            "voice": self.voice,
+            "voice_id": hashlib.sha256(self.style.tobytes()).hexdigest()[:16],
+            "speed": self.speed,
+            "phonemes": phonemizer_version(),
+            "language": self.language,
+            "threads": self.threads,
+            "render": RENDER,
+        }
+
+    def preload(self) -> None:
+        _session(self.threads)
+        _phonemizer(self.language)
+
+    def phonemes(self, text: str) -> str:
+        """The chunk in the model's phonemes: espeak-ng's reading, the lexicon's ``[[ ... ]]`` as written."""
+        vocabulary = _vocabulary()
+        pieces = []
+        for i, part in enumerate(PHONEMES.split(text)):
+            if i % 2 == 0 and part.strip():
+                part = _phonemizer(self.language).phonemize([part], strip=True)[0]
+            pieces.append("".join(c for c in part if c in vocabulary).strip())
+        return " ".join(" ".join(p for p in pieces if p).split())
+
+    def synthesize(self, text: str) -> Clip:
+        import numpy as np
+        from kokoro_onnx.chunker import split_phonemes
+        from kokoro_onnx.trim import trim
+
+        vocabulary = _vocabulary()
+        session = _session(self.threads)
+        parts = []
+        try:
+            for batch in split_phonemes(self.phonemes(text), MAX_PHONEMES):
+                tokens = [vocabulary[c] for c in batch if c in vocabulary]
+                if not tokens:
+                    continue
+                style = self.style[min(len(tokens), len(self.style)) - 1]
+                audio = session.run(
+                    None,
+                    {
+                        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+                        "style": np.asarray(style, dtype=np.float32).reshape(1, assets.STYLE_WIDTH),
+                        "speed": np.array([self.speed], dtype=np.float32),
+                    },
+                )[0]
+                parts.append(trim(np.asarray(audio, dtype=np.float32).ravel())[0])
+                parts.append(np.zeros(int(BATCH_PAUSE_S * SAMPLE_RATE), dtype=np.float32))
+        except Exception as exc:  # noqa: BLE001 - onnxruntime and espeak raise their own types
+            raise EngineError(f"Kokoro failed on {text[:40]!r}: {exc}") from exc
+        if not parts:
+            return Clip(b"", SAMPLE_RATE)
+        samples = np.concatenate(parts[:-1])
+        pcm = np.round(np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+        return Clip(pcm.tobytes(), SAMPLE_RATE)
