@@ -611,7 +611,10 @@ def voices_fetch(engine: str, names: tuple[str, ...], source: Path | None, as_js
     if as_json:
         click.echo(json.dumps([{"name": v.name, "language": v.language, "path": str(v.path)} for v in done]))
     else:
-        click.echo(f"installed {len(done)} Kokoro voice{'' if len(done) == 1 else 's'} in {kokoro_assets.voices_dir()}", err=True)
+        click.echo(
+            f"installed {len(done)} Kokoro voice{'' if len(done) == 1 else 's'} in {kokoro_assets.voices_dir()}",
+            err=True,
+        )
 
 
 @voices.command("list")

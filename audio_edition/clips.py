@@ -323,7 +323,11 @@ def _worker_synthesize(text: str, voice: str | None = None) -> Clip:
 
 
 def _executor(
-    engine: Engine, options: EngineOptions | None, jobs: int, misses: int, voiced: dict[str | None, Engine] | None = None
+    engine: Engine,
+    options: EngineOptions | None,
+    jobs: int,
+    misses: int,
+    voiced: dict[str | None, Engine] | None = None,
 ) -> tuple[Executor, Callable[[str, str | None], Clip]]:
     """Where chunks are voiced: worker processes for Piper (measured on 2 cores: 2 processes voice
     1.33x as fast as 1 process with 2 threads), threads for network engines (bounded by their own

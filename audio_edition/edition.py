@@ -118,7 +118,9 @@ def load(path: Path, *, allow_outside: bool = False) -> EditionFile:
             raise UsageError(f"{path}: story #{i} needs a path (a string)")
         unknown = set(story) - STORY_KEYS
         if unknown:
-            raise UsageError(f"{path}: story #{i} has unknown key(s) {', '.join(sorted(unknown))}; known: path, url, voice")
+            raise UsageError(
+                f"{path}: story #{i} has unknown key(s) {', '.join(sorted(unknown))}; known: path, url, voice"
+            )
         for key in ("url", "voice"):
             if story.get(key) is not None and (not isinstance(story[key], str) or not story[key].strip()):
                 raise UsageError(f"{path}: story #{i}'s {key} must be a string")

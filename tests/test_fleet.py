@@ -149,6 +149,26 @@ def test_two_workers_build_byte_identical_to_a_local_build(fleet, tmp_path, pipe
     assert [len(w.task_ids("succeeded")) for w in workers] == list(map(len, done))
 
 
+def test_kokoro_on_the_fleet_is_byte_identical_to_a_local_build(fleet, tmp_path, kokoro_data):
+    """Everything that works with Piper works with Kokoro: here the fleet, per-chunk voices included."""
+    env = {"AUDIO_EDITION_DATA_DIR": str(kokoro_data)}
+    workers = fleet(2, "-c", "1", env=env)
+    (tmp_path / "a.txt").write_text("Rail Link\n\nThe new rail link opens in May, a year late.\n")
+    (tmp_path / "b.txt").write_text("Dam Vote\n\nThe dam vote was delayed again on Friday.\n")
+    (tmp_path / "e.toml").write_text(
+        'engine = "kokoro"\nintro = "Two stories."\noutro = ""\n'
+        '[[story]]\npath = "a.txt"\n[[story]]\npath = "b.txt"\nvoice = "am_michael"\n'
+    )
+    edition_file = tmp_path / "e.toml"
+    remote = json.loads(
+        build(edition_file, tmp_path / "fleet" / "e.mp3", tmp_path / "shared", *on_fleet(fleet), env=env).stdout
+    )
+    local = json.loads(build(edition_file, tmp_path / "local" / "e.mp3", tmp_path / "c", env=env).stdout)
+    assert remote["chunks"]["synthesized"] == remote["chunks"]["total"] == local["chunks"]["total"] == 5
+    assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+    assert sum(len(w.task_ids("succeeded")) for w in workers) == 5
+
+
 def test_a_worker_killed_mid_build_loses_nothing(fleet, tmp_path, piper_cache):
     doomed, survivor = fleet(2, "-c", "1", "--visibility-timeout", "3")
     story = story_file(tmp_path, LONG)

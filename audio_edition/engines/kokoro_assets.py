@@ -167,7 +167,9 @@ def load_voice(name: str):
     """One installed pack's style vectors; UsageError naming ``voices fetch`` if it is missing."""
     path = voices_dir() / f"{name}.bin"
     if not VOICE_NAME.fullmatch(name) or not path.is_file():
-        hint = f"audio-edition voices fetch kokoro {name}" if VOICE_NAME.fullmatch(name) else "audio-edition voices list"
+        hint = (
+            f"audio-edition voices fetch kokoro {name}" if VOICE_NAME.fullmatch(name) else "audio-edition voices list"
+        )
         raise UsageError(f"the Kokoro voice {name!r} is not installed: {hint}")
     return _style(name, path.read_bytes())
 
@@ -252,7 +254,9 @@ def fetch(names: Iterable[str] = (), source: Path | None = None) -> list[VoiceIn
             raise UsageError(f"{name!r} is not a Kokoro voice name like af_heart")
     packs = _from_path(source) if source is not None else _from_npm()
     done = [
-        describe(name, _write(name, raw)) for name, raw in packs if VOICE_NAME.fullmatch(name) and (not wanted or name in wanted)
+        describe(name, _write(name, raw))
+        for name, raw in packs
+        if VOICE_NAME.fullmatch(name) and (not wanted or name in wanted)
     ]
     missing = sorted(set(wanted) - {v.name for v in done})
     if missing:
