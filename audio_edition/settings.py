@@ -52,7 +52,6 @@ class Loudness:
     enabled: bool = True
     integrated_lufs: float = -16.0
     true_peak_dbtp: float = -1.5
-    lra: float = 11.0
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,9 @@ def test_a_story_spoken_by_kokoro_is_what_whisper_hears(kokoro, tmp_path):
     from asr import transcribe, word_error_rate
 
     out = tmp_path / "k.mp3"
-    result = json.loads(kokoro_build(story(tmp_path), out, "--cache-dir", str(tmp_path / "c")).stdout)
+    done = kokoro_build(story(tmp_path), out, "--cache-dir", str(tmp_path / "c"))
+    assert done.stderr == ""  # nothing of espeak-ng's or phonemizer's reaches the user
+    result = json.loads(done.stdout)
     manifest = json.loads(out.with_suffix(".json").read_text())
     assert manifest["engine"]["engine"] == "kokoro" and manifest["engine"]["voice"] == "af_heart"
     assert result["chunks"]["synthesized"] == result["chunks"]["total"] == 3

@@ -56,6 +56,3 @@ class Engine(abc.ABC):
 
     def use_cores(self, cores: int) -> None:  # noqa: B027 - optional hook
         """How many cores voicing one chunk may take: set when chunks are voiced one at a time."""
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release the voice or session."""

@@ -109,8 +109,11 @@ def _phonemizer(language: str):
     from phonemizer.backend import EspeakBackend
 
     Tokenizer()  # points phonemizer at espeakng-loader's library and data
-    # words_mismatch: phonemizer warns when punctuation moves a word boundary; not ours to show.
-    return EspeakBackend(language, preserve_punctuation=True, with_stress=True, words_mismatch="ignore")
+    # phonemizer warns whenever espeak-ng joins or splits words ("Mr. Smith"): the phonemes are
+    # right, and the warning is not the user's to act on.
+    quiet = logging.getLogger("audio_edition.phonemizer")
+    quiet.setLevel(logging.ERROR)
+    return EspeakBackend(language, preserve_punctuation=True, with_stress=True, words_mismatch="ignore", logger=quiet)
 
 
 @functools.cache
