@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from . import ffmpeg, loudness
-from . import manifest as manifests
+from . import ffmpeg
 from .errors import InputError
+from .publish import manifest as manifests
+from .sound import loudness
 
 #: A run of this many samples at full scale is clipping, not a loud peak.
 CLIP_RUN = 3

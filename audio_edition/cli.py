@@ -6,6 +6,7 @@ line on stderr and a documented exit status.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import logging
@@ -185,6 +186,7 @@ def _settings(kw: dict[str, Any]):
         Encoding,
         EngineOptions,
         Fleet,
+        GttsOptions,
         Loudness,
         Metadata,
         Pauses,
@@ -194,9 +196,10 @@ def _settings(kw: dict[str, Any]):
 
     return BuildSettings(
         engine=EngineOptions(
-            name=kw["engine"], voice=kw["voice"], speed=kw["speed"], lang=kw["lang"], tld=kw["tld"],
-            slow=kw["slow"], fallback=kw["fallback"], requests_per_second=kw["requests_per_second"],
-            concurrency=kw["concurrency"], max_attempts=kw["max_attempts"], timeout_s=kw["timeout"],
+            name=kw["engine"], voice=kw["voice"], speed=kw["speed"], fallback=kw["fallback"],
+            gtts=GttsOptions(lang=kw["lang"], tld=kw["tld"], slow=kw["slow"],
+                             requests_per_second=kw["requests_per_second"], concurrency=kw["concurrency"],
+                             max_attempts=kw["max_attempts"], timeout_s=kw["timeout"]),
         ),
         pauses=Pauses(sentence_ms=kw["sentence_pause"], paragraph_ms=kw["paragraph_pause"],
                       chapter_ms=kw["chapter_pause"]),
@@ -378,8 +381,8 @@ def build(
     """
     import time
 
-    from .engines import create
     from .pipeline import build as run_build
+    from .voice.engines import create
 
     _setup_logging(verbose, quiet)
     if output is None:
@@ -389,14 +392,10 @@ def build(
     started = time.perf_counter()
     bar = _Bar(enabled=sys.stderr.isatty() and not quiet and not as_json)
     stories, settings = _inputs_and_settings(inputs, kw)
+    settings = dataclasses.replace(settings, player=with_player)
     engine = create(settings.engine)
     _held_until_exit[:] = [engine]  # released by nobody: see main()
     result = run_build(stories, output, settings, progress=bar, engine=engine)
-    if with_player:
-        from .player import write_player
-
-        page, embed = write_player(result.mp3)
-        result.sidecars.update(player=page, embed=embed)
     took = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps({**result.as_json(), "seconds": round(took, 3)}))
@@ -465,7 +464,7 @@ def player(mp3: Path, out_dir: Path | None, audio_url: str | None) -> None:
     EDITION.html is a self-contained page (the manifest inlined, no external requests, a strict
     Content-Security-Policy); EDITION.embed.html is one <div> and one <script> to paste into a CMS.
     """  # fmt: skip
-    from .player import write_player
+    from .publish.player import write_player
 
     page, embed = write_player(mp3, out_dir=out_dir, audio_url=audio_url)
     click.echo(f"wrote {page} and {embed}", err=True)
@@ -502,7 +501,7 @@ def cache() -> None:
 
 
 def _cache(cache_dir: str | None):
-    from .clips import ClipCache, default_cache_dir
+    from .voice.clips import ClipCache, default_cache_dir
 
     return ClipCache(cache_dir or default_cache_dir())
 
@@ -519,7 +518,7 @@ cache_dir_option = click.option(
 def cache_info(cache_dir: str | None, as_json: bool) -> None:
     """Where the cache is, how many clips and renders (encoded audio) and bytes it holds; and
     the Piper voices prepared on this machine (kept in the user cache folder)."""
-    from .engines.piper import prepared_folder, prepared_voices
+    from .voice.engines.piper import prepared_folder, prepared_voices
 
     info = _cache(cache_dir).info()
     sizes = prepared_voices()
@@ -573,7 +572,7 @@ def cache_clear(cache_dir: str | None, voices: bool, templates: bool) -> None:
         memory = template_memory(cache_dir)
         click.echo(f"forgot {memory.clear() if memory else 0} publications' templates", err=True)
     if voices:
-        from .engines.piper import remove_prepared_voices
+        from .voice.engines.piper import remove_prepared_voices
 
         click.echo(f"removed {remove_prepared_voices()} prepared voices", err=True)
 
@@ -605,7 +604,7 @@ def voices_fetch(engine: str, names: tuple[str, ...], source: Path | None, as_js
     """
     if engine in _NOTHING_TO_FETCH:
         raise UsageError(f"nothing to fetch for {engine}: {_NOTHING_TO_FETCH[engine]}")
-    from .engines import kokoro_assets
+    from .voice.engines import kokoro_assets
 
     done = kokoro_assets.fetch(names, source)
     if as_json:
@@ -621,7 +620,7 @@ def voices_fetch(engine: str, names: tuple[str, ...], source: Path | None, as_js
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def voices_list(as_json: bool) -> None:
     """The voices installed in the user data folder, and whether Kokoro's model is installed."""
-    from .engines import kokoro_assets
+    from .voice.engines import kokoro_assets
 
     found = kokoro_assets.installed()
     model = kokoro_assets.model_installed()
@@ -671,7 +670,7 @@ def feed() -> None:
 
 
 def _channel(kw: dict[str, Any], existing: Path | None = None):
-    from .feed import Channel
+    from .publish.feed import Channel
 
     names = ("title", "description", "author", "owner_name", "owner_email", "language", "category", "explicit",
              "artwork_url", "link")  # fmt: skip
@@ -684,7 +683,7 @@ def _channel(kw: dict[str, Any], existing: Path | None = None):
 @channel_options
 def feed_add(feed_path: Path, mp3s: tuple[Path, ...], base_url: str, max_items: int | None, **kw) -> None:
     """Add editions to a feed, or create it. The same edition again updates its item in place."""
-    from . import feed as feeds
+    from .publish import feed as feeds
 
     count = feeds.add(feed_path, list(mp3s), base_url, _channel(kw, feed_path), max_items=max_items)
     click.echo(f"{feed_path}: {count} episode(s)", err=True)
@@ -696,7 +695,7 @@ def feed_add(feed_path: Path, mp3s: tuple[Path, ...], base_url: str, max_items: 
 @channel_options
 def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int | None, **kw) -> None:
     """Rebuild a whole feed from a folder of editions and their manifests."""
-    from . import feed as feeds
+    from .publish import feed as feeds
 
     path, count = feeds.build(folder, base_url, _channel(kw), output=output, max_items=max_items)
     click.echo(f"{path}: {count} episode(s)", err=True)
@@ -747,7 +746,7 @@ def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout:
     loads only the bundled voice and its --voice files. Needs `pip install 'audio-edition[celery]'`.
     SIGTERM finishes the chunks in hand, then stops; a worker killed outright loses nothing.
     """
-    from .fleet import run_worker
+    from .voice.fleet import run_worker
 
     settings = Worker(broker=broker, queue=queue, concurrency=concurrency, visibility_timeout_s=visibility_timeout,
                       caches=caches, voices=voices, hostname=hostname)  # fmt: skip
@@ -758,7 +757,7 @@ def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def engines(as_json: bool) -> None:
     """List the TTS engines and their voices."""
-    from .engines import REGISTRY, factory
+    from .voice.engines import REGISTRY, factory
 
     rows = [
         {"name": info.name, "summary": info.summary, "offline": info.offline, "voices": factory(info.name).voices()}

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import clips, engines, lexicon, normalize
 from .pipeline import prepare
 from .settings import BuildSettings, base_language
+from .text import lexicon, normalize
+from .voice import clips, engines
 
 #: A name is worth a look (and a lexicon entry) when it is this rare in the language
 #: (wordfreq's Zipf scale: 3 is once per million words). Haiti, Nigeria and Government are not.
@@ -92,7 +93,7 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
     }
     cached = sum(1 for c in chunks if cache.get(clips.clip_key(identity[c.voice], c.speech)) is not None)
 
-    from .audio import pause_between  # the build's own pause policy
+    from .sound.audio import pause_between  # the build's own pause policy
 
     chars = sum(len(c.speech) for c in chunks)
     speech_ms = chars / (engine.chars_per_second * settings.engine.speed) * 1000

@@ -17,27 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from . import (
-    boilerplate,
-    chunks,
-    clips,
-    edition,
-    engines,
-    ingest,
-    lexicon,
-    normalize,
-    paragraphs,
-    sidecars,
-    tags,
-    template,
-)
-from .engines import Clip
+from . import edition
 from .errors import EncodingError, InputError, UsageError
 from .outputs import Outputs
+from .publish import sidecars, tags
 from .settings import BuildSettings, Metadata, base_language
+from .text import boilerplate, chunks, ingest, lexicon, normalize, paragraphs, template
+from .voice import clips, engines
+from .voice.engines import Clip
 
 if TYPE_CHECKING:
-    from . import audio
+    from .sound import audio
 
 
 @dataclass(frozen=True)
@@ -297,7 +287,7 @@ def _inserts(settings: BuildSettings, results) -> audio.Inserts | None:
     if program.jingle is None and program.transition_audio is None:
         return None
     rate = Counter(r.clip.sample_rate for r in results).most_common(1)[0][0]
-    from . import audio
+    from .sound import audio
 
     jingle = audio.load_insert(program.jingle, rate, program.jingle_fade_ms) if program.jingle else None
     between = audio.load_insert(program.transition_audio, rate, 50) if program.transition_audio else None
@@ -310,7 +300,9 @@ def _import_finishing() -> None:
     import mutagen.id3  # noqa: F401
     import mutagen.mp3  # noqa: F401
 
-    from . import audio, encode, ffmpeg, loudness, manifest  # noqa: F401
+    from . import ffmpeg
+    from .publish import manifest  # noqa: F401
+    from .sound import loudness
 
     loudness.preload()
     ffmpeg.has_loopback_decoders()  # asks ffmpeg: ~0.01 s
@@ -320,9 +312,22 @@ def _fleet(settings: BuildSettings, cache: clips.ClipCache) -> clips.Remote | No
     """With a broker, the misses go to the Celery fleet (imported only then)."""
     if not settings.fleet.broker:
         return None
-    from . import fleet
+    from .voice import fleet
 
     return lambda work: fleet.voice_on_fleet(settings.fleet, settings.engine, cache, work)
+
+
+def _player(out: Outputs, output: Path, manifest_text: str) -> dict[str, Path]:
+    """The player stage: the page and its embed snippet, from the manifest as it is written."""
+    import json
+
+    from .publish import player
+
+    page = player.render(json.loads(manifest_text))
+    page_path, embed_path = player.player_paths(output)
+    out.write(page_path, page.page)
+    out.write(embed_path, page.embed)
+    return {"player": page_path, "embed": embed_path}
 
 
 def _audio_info(path: Path, encoding) -> dict[str, Any]:
@@ -400,7 +405,9 @@ def build(
         lap("synthesize")
 
         progress.stage("encoding")
-        from . import audio, encode, ffmpeg, loudness, manifest
+        from . import ffmpeg
+        from .publish import manifest
+        from .sound import audio, encode, loudness
 
         assembled = audio.assemble(
             results, settings.pauses, inserts=_inserts(settings, results), grid=encode.frame_grid(settings.encoding)
@@ -458,6 +465,8 @@ def build(
         for name, text in sidecars.render_all(doc_manifest).items():
             out.write(side[name], text)
         out.write(manifest.manifest_path(output), manifest.dumps(doc_manifest))
+        if settings.player:
+            side = {**side, **_player(out, output, manifest.dumps(doc_manifest))}
         lap("tag")
         out.commit()
     remember(prep, settings)

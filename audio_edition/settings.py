@@ -133,6 +133,24 @@ class TextOptions:
 
 
 @dataclass(frozen=True)
+class GttsOptions:
+    """What only the online engine (gTTS) needs: its language, accent and request budget."""
+
+    #: gTTS's language code (``en``, ``pt-BR``).
+    lang: str = "en"
+    #: The accent, as the Google domain asked (``com``, ``co.uk``, ``com.au``).
+    tld: str = "com"
+    #: gTTS's slow reading.
+    slow: bool = False
+    #: Requests per second (shared by a whole fleet through Redis), attempts per chunk,
+    #: requests in flight at once, seconds to wait for one answer.
+    requests_per_second: float = 2.0
+    max_attempts: int = 5
+    concurrency: int = 2
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class EngineOptions:
     """Which engine speaks, and how."""
 
@@ -143,18 +161,11 @@ class EngineOptions:
     voice: str | Path | None = None
     #: Speaking rate: 1.0 normal, 1.25 a quarter faster (Piper: length scale 1/speed).
     speed: float = 1.0
-    #: gTTS options.
-    lang: str = "en"
-    tld: str = "com"
-    slow: bool = False
     #: Engine that voices a chunk the main engine failed on (``None``: fail the build).
     fallback: str | None = None
-    #: gTTS: requests per second, attempts per chunk, concurrent requests, timeout seconds.
-    requests_per_second: float = 2.0
-    max_attempts: int = 5
-    concurrency: int = 2
-    timeout_s: float = 10.0
-    #: Piper: onnxruntime threads per voice, the same everywhere: onnxruntime splits some
+    #: The online engine's own settings.
+    gtts: GttsOptions = field(default_factory=GttsOptions)
+    #: Piper and Kokoro: onnxruntime threads per voice, the same everywhere: onnxruntime splits some
     #: convolutions by thread count, so a sentence voiced with another count can differ by a bit
     #: or two, which would break byte-identical builds across ``--jobs``, machines and the fleet
     #: (it is part of the clip key). One: worker processes use the cores best (measured: two
@@ -218,6 +229,9 @@ class BuildSettings:
     max_duration_min: float = 240.0
     #: Voice the chunks on a Celery fleet instead of this machine.
     fleet: Fleet = field(default_factory=Fleet)
+    #: Also write the player page and its embed snippet beside the MP3 (``OUT.html``,
+    #: ``OUT.embed.html``), in the same all-or-nothing step as the MP3 and its sidecars.
+    player: bool = False
     #: An edition file may name stories, cover, jingle and sounds outside its own folder (a CMS
     #: that writes edition files should leave this off: a path there could publish any file).
     allow_outside: bool = False

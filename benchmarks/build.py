@@ -43,7 +43,7 @@ with wave.open(sys.argv[2], "wb") as w:
 def speech_text(page: Path) -> str:
     """The exact text the build sends to the engine: cleaned and normalized, one sentence a line."""
     from audio_edition import BuildSettings, prepare
-    from audio_edition.engines import create
+    from audio_edition.voice.engines import create
 
     settings = BuildSettings()
     prep = prepare([str(page)], settings, engine=create(settings.engine))

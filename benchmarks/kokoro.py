@@ -51,8 +51,8 @@ with wave.open(sys.argv[5], "wb") as w:
 def speech_text(page: Path, voice: str) -> tuple[str, str]:
     """The text the build sends the engine (one chunk a line), and the story as written."""
     from audio_edition import BuildSettings, prepare
-    from audio_edition.engines import create
     from audio_edition.settings import EngineOptions
+    from audio_edition.voice.engines import create
 
     settings = BuildSettings(engine=EngineOptions(name="kokoro", voice=voice))
     prep = prepare([str(page)], settings, engine=create(settings.engine))
@@ -89,7 +89,7 @@ def main() -> None:
     import numpy as np
     from asr import transcribe, word_error_rate
 
-    from audio_edition.engines import kokoro_assets
+    from audio_edition.voice.engines import kokoro_assets
 
     work = Path(tempfile.mkdtemp(prefix="ae-kokoro-"))
     try:

@@ -30,11 +30,11 @@ RATE = 22050
 OURS = r"""
 import os, sys, time, wave
 from pathlib import Path
-from audio_edition.audio import assemble
-from audio_edition.chunks import Chunk
-from audio_edition.clips import ClipResult
-from audio_edition.encode import encode_mp3, frame_grid
-from audio_edition.engines import Clip
+from audio_edition.sound.audio import assemble
+from audio_edition.text.chunks import Chunk
+from audio_edition.voice.clips import ClipResult
+from audio_edition.sound.encode import encode_mp3, frame_grid
+from audio_edition.voice.engines import Clip
 from audio_edition.settings import Encoding, Loudness, Pauses
 
 folder, out = Path(sys.argv[1]), Path(sys.argv[2])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from audio_edition import engines
+from audio_edition.voice import engines
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

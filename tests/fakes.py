@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from audio_edition.engines import Clip, Engine
 from audio_edition.errors import EngineError
 from audio_edition.settings import EngineOptions
+from audio_edition.voice.engines import Clip, Engine
 
 RATE = 16000
 

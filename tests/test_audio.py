@@ -1,10 +1,10 @@
 import numpy as np
 
-from audio_edition import audio
-from audio_edition.chunks import Chunk
-from audio_edition.clips import ClipResult
-from audio_edition.engines import Clip
 from audio_edition.settings import Pauses
+from audio_edition.sound import audio
+from audio_edition.text.chunks import Chunk
+from audio_edition.voice.clips import ClipResult
+from audio_edition.voice.engines import Clip
 
 from fakes import RATE, tone
 
@@ -60,7 +60,7 @@ def test_mixed_rates_are_resampled_to_the_majority():
 
 
 def test_list_items_get_a_short_pause():
-    from audio_edition.chunks import Chunk
+    from audio_edition.text.chunks import Chunk
 
     pauses = Pauses(paragraph_ms=800, item_ms=450)
     item = lambda i: Chunk(f"p{i}.s1.c1", f"p{i}", f"p{i}.s1", "ch1", "x", "item")  # noqa: E731
@@ -102,8 +102,8 @@ def test_resampling_filters_what_the_new_rate_cannot_hold():
     audioop.ratecv only interpolates); a tone below it keeps its level and its length."""
     import numpy as np
 
-    from audio_edition.audio import resample
-    from audio_edition.engines import Clip
+    from audio_edition.sound.audio import resample
+    from audio_edition.voice.engines import Clip
 
     def tone(freq: float, rate: int = 24000) -> Clip:
         t = np.arange(rate) / rate

@@ -1,8 +1,8 @@
 import pytest
 
-from audio_edition import boilerplate
 from audio_edition.errors import InputError, UsageError
-from audio_edition.ingest import Block
+from audio_edition.text import boilerplate, ingest
+from audio_edition.text.ingest import Block
 
 RULES = boilerplate.builtin_rules()
 
@@ -52,13 +52,13 @@ def test_glued_copy_link_is_cut_from_the_end():
 
 
 def _clean(text: str, **options) -> boilerplate.Cleaned:
-    from audio_edition.ingest import parse_text
+    from audio_edition.text.ingest import parse_text
 
     return boilerplate.clean(parse_text(text), boilerplate.Cleaning(rules=tuple(RULES), **options))
 
 
 def test_reference_page_chrome(reference_page):
-    from audio_edition.ingest import read_story
+    from audio_edition.text.ingest import read_story
 
     story = read_story(str(reference_page))
     done = boilerplate.clean(story, boilerplate.Cleaning(rules=tuple(RULES)))
@@ -71,7 +71,7 @@ def test_reference_page_chrome(reference_page):
 
 
 def test_newsroom_rules_file_adds_rules(tmp_path):
-    from audio_edition.ingest import Story
+    from audio_edition.text.ingest import Story
 
     rules_file = tmp_path / "ours.toml"
     rules_file.write_text("[[rule]]\nname = \"tip-line\"\npattern = '''Our tip line is open .*'''\n")
@@ -188,9 +188,7 @@ def test_the_editor_forces_lines_in_and_out():
 
 def test_keep_boilerplate_speaks_everything_but_a_headline():
     page = "Talks resume\n\nHome\nWorld\nSport\n\nDelegates met on Monday and agreed to meet again."
-    done = boilerplate.clean(
-        __import__("audio_edition.ingest").ingest.parse_text(page), boilerplate.Cleaning(rules=(), classify=False)
-    )
+    done = boilerplate.clean(ingest.parse_text(page), boilerplate.Cleaning(rules=(), classify=False))
     assert [v.text for v in done.verdicts if v.kept] == [
         "Talks resume",
         "Home",
@@ -210,7 +208,7 @@ def test_a_byline_gives_the_author_and_is_not_spoken():
 
 
 def test_lines_on_other_stories_of_the_edition_are_chrome():
-    from audio_edition.template import digest
+    from audio_edition.text.template import digest
 
     pitch = "Our reporters cover the region every day and your support keeps them in the field, thank you for reading."
     page = (
@@ -229,7 +227,7 @@ def test_lines_on_other_stories_of_the_edition_are_chrome():
 def test_three_page_shapes_lose_their_chrome_end_to_end(sample):
     """Plain text, a Markdown newsletter and a CMS page (nav, script, figure, ad, aside, footer)."""
     from audio_edition import BuildSettings, prepare
-    from audio_edition.engines import create
+    from audio_edition.voice.engines import create
 
     from conftest import SAMPLES
 

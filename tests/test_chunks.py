@@ -1,6 +1,6 @@
 import pytest
 
-from audio_edition import chunks
+from audio_edition.text import chunks
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_pack_cuts_a_word_only_when_it_alone_is_too_long():
 
 
 def test_plan_numbers_chunks_and_normalizes_only_speech():
-    from audio_edition.paragraphs import Chapter, Document, Paragraph
+    from audio_edition.text.paragraphs import Chapter, Document, Paragraph
 
     doc = Document(
         "T",

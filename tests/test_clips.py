@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from audio_edition import clips
-from audio_edition.chunks import Chunk
-from audio_edition.engines import Clip, create
 from audio_edition.errors import EngineError
 from audio_edition.settings import EngineOptions
+from audio_edition.text.chunks import Chunk
+from audio_edition.voice import clips
+from audio_edition.voice.engines import Clip, create
 
 from fakes import FakeEngine
 
@@ -191,8 +191,8 @@ CHUNKS_UNDER_A_LOW_LIMIT = """
 import resource, sys
 sys.path.insert(0, sys.argv[1])
 resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-from audio_edition import clips, engines
-from audio_edition.chunks import Chunk
+from audio_edition.voice import clips, engines
+from audio_edition.text.chunks import Chunk
 engines.register("fake", "fakes:FakeEngine", "test double", offline=True)
 from fakes import FakeEngine
 from audio_edition.settings import EngineOptions

@@ -6,7 +6,8 @@ import shutil
 import numpy as np
 import pytest
 
-from audio_edition import ffmpeg, loudness
+from audio_edition import ffmpeg
+from audio_edition.sound import loudness
 
 from conftest import SAMPLES, invoke
 from fakes import FakeEngine

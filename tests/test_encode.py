@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from audio_edition import ffmpeg, loudness
-from audio_edition.encode import encode_mp3
+from audio_edition import ffmpeg
 from audio_edition.settings import Encoding, Loudness
+from audio_edition.sound import loudness
+from audio_edition.sound.encode import encode_mp3
 
 from fakes import tone
 
@@ -86,12 +87,12 @@ def test_loudness_targets_are_configurable(tmp_path, speechlike):
 
 def _edition(texts, rate=22050):
     """A few paragraphs of the fake engine's tones, assembled with cuts on the MP3 frame grid."""
-    from audio_edition import audio
-    from audio_edition.chunks import Chunk
-    from audio_edition.clips import ClipResult
-    from audio_edition.encode import frame_grid
-    from audio_edition.engines import Clip
     from audio_edition.settings import Pauses
+    from audio_edition.sound import audio
+    from audio_edition.sound.encode import frame_grid
+    from audio_edition.text.chunks import Chunk
+    from audio_edition.voice.clips import ClipResult
+    from audio_edition.voice.engines import Clip
 
     results = [
         ClipResult(Chunk(f"c{i}", f"p{i}", f"s{i}", "ch1", t), Clip(tone(t, rate), rate), "fake", False)
@@ -113,7 +114,7 @@ def test_stretches_encoded_apart_decode_to_exactly_the_edition(tmp_path):
     the PCM, with the length of the PCM, like one encode of the whole."""
     from mutagen.mp3 import MP3, BitrateMode
 
-    from audio_edition.encode import stretches
+    from audio_edition.sound.encode import stretches
 
     edition = _edition(TEXTS)
     assert len(stretches(edition.pcm, 22050, Encoding(), edition.cuts)) == len(TEXTS)
@@ -140,7 +141,7 @@ def test_an_edit_encodes_its_own_stretch_only_and_equals_a_cold_encode(tmp_path,
     """The stretches around an edit come from the cache; the file is the one a cold encode makes.
     With loudness finishing that holds while the gain keeps its step, which a small edit usually
     leaves it on (when it moves, every stretch is made again, and the file is still the same)."""
-    from audio_edition.clips import ClipCache
+    from audio_edition.voice.clips import ClipCache
 
     target = Loudness(enabled=finishing)
     cache = ClipCache(tmp_path / "cache")
@@ -192,7 +193,7 @@ def test_an_aim_out_of_the_limiters_reach_gets_the_same_gain_from_any_first_gues
 
 def test_the_next_gain_search_starts_where_the_last_ended(tmp_path, monkeypatch):
     """The same edition again: one round of two tries, around the last solution, and the same gain."""
-    from audio_edition.clips import ClipCache
+    from audio_edition.voice.clips import ClipCache
 
     tries = []
     real = loudness._Excerpt.loudness
@@ -214,7 +215,7 @@ def test_the_next_gain_search_starts_where_the_last_ended(tmp_path, monkeypatch)
 def test_an_edit_measures_the_loudness_of_its_own_stretch_only(tmp_path, monkeypatch):
     """The other stretches' loudness blocks come from the cache: an edit measures one part, at
     the unprocessed level and at the two steps around the last solution."""
-    from audio_edition.clips import ClipCache
+    from audio_edition.voice.clips import ClipCache
 
     cache = ClipCache(tmp_path / "cache")
     texts = [f"{t} Part {i}." for i, t in enumerate(TEXTS * 2)]
@@ -243,8 +244,8 @@ def test_an_older_ffmpeg_measures_in_a_run_of_its_own(tmp_path, monkeypatch):
 def test_stretches_encoded_early_at_a_gain_the_search_does_not_find_are_not_used(tmp_path):
     """An edit's stretches are encoded at the last build's gain while the gain is searched; when
     the search ends elsewhere, they are made again at its gain: the file a cold encode makes."""
-    from audio_edition.clips import ClipCache
-    from audio_edition.encode import _gain_memory_key
+    from audio_edition.sound.encode import _gain_memory_key
+    from audio_edition.voice.clips import ClipCache
 
     cache = ClipCache(tmp_path / "cache")
     edition = _edition(TEXTS)
@@ -262,8 +263,8 @@ def test_stretches_encoded_early_at_a_gain_the_search_does_not_find_are_not_used
 def test_each_edition_starts_from_its_own_last_gain(tmp_path, monkeypatch):
     """A story built in between neither lends its gain to the next build of another (which is
     not encoded at it while the search runs) nor makes it forget its own."""
-    from audio_edition import encode
-    from audio_edition.clips import ClipCache
+    from audio_edition.sound import encode
+    from audio_edition.voice.clips import ClipCache
 
     monkeypatch.setattr(loudness, "TOLERANCE_LU", 1.0)  # the fake tones' encoder loss: see above
     renders = []  # the gain each render of the stretches is made at
@@ -298,7 +299,7 @@ def test_readers_take_the_length_from_the_lame_tag(tmp_path, speechlike):
     is the decoded audio's, within 5 ms; the tag's CRC covers the frame up to the CRC field."""
     from mutagen.mp3 import MP3
 
-    from audio_edition.encode import _crc16
+    from audio_edition.sound.encode import _crc16
 
     out = tmp_path / "a.mp3"
     encode_mp3(speechlike, 22050, out, Encoding(), Loudness(enabled=False))
@@ -331,7 +332,7 @@ def test_edited_render_metadata_is_not_believed(tmp_path):
     """Loudness blocks and remembered gains decide the file: an edited one is corrupt, not a fact."""
     import json
 
-    from audio_edition.clips import RENDERS, ClipCache
+    from audio_edition.voice.clips import RENDERS, ClipCache
 
     cache = ClipCache(tmp_path / "cache")
     edition = _edition(TEXTS)

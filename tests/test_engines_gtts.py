@@ -6,8 +6,8 @@ import time
 import pytest
 from gtts_stub import GttsStub, free_port, serve
 
-from audio_edition.engines import create
 from audio_edition.settings import EngineOptions
+from audio_edition.voice.engines import create
 
 from conftest import invoke
 

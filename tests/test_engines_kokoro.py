@@ -29,7 +29,7 @@ STORY = (
 @pytest.fixture
 def kokoro(kokoro_data, monkeypatch) -> Path:
     monkeypatch.setenv("AUDIO_EDITION_DATA_DIR", str(kokoro_data))
-    from audio_edition.engines import kokoro_assets
+    from audio_edition.voice.engines import kokoro_assets
 
     kokoro_assets.load_voice.cache_clear()
     kokoro_assets.model_path.cache_clear()
@@ -37,7 +37,7 @@ def kokoro(kokoro_data, monkeypatch) -> Path:
 
 
 def engine(voice: str | None = None, **kw):
-    from audio_edition.engines import create
+    from audio_edition.voice.engines import create
 
     return create(EngineOptions(name="kokoro", voice=voice, **kw))
 
@@ -142,7 +142,7 @@ def test_the_same_text_gives_the_same_bytes_with_one_or_two_jobs(kokoro, tmp_pat
     assert first["chunks"]["synthesized"] == second["chunks"]["synthesized"] == second["chunks"]["total"] == 4
     assert outputs(one) == outputs(two)
     # And a clip voiced in this process is the one a worker process voiced.
-    from audio_edition.clips import ClipCache, clip_key
+    from audio_edition.voice.clips import ClipCache, clip_key
 
     voice = engine()
     sentence = "Both sides said the talks had been long but fair."
@@ -151,8 +151,8 @@ def test_the_same_text_gives_the_same_bytes_with_one_or_two_jobs(kokoro, tmp_pat
 
 
 def test_a_blend_is_the_weighted_sum_of_its_voices(kokoro):
-    from audio_edition.engines.kokoro import parse_voice, style_of
     from audio_edition.errors import UsageError
+    from audio_edition.voice.engines.kokoro import parse_voice, style_of
 
     assert parse_voice("af_heart:7,am_michael:3") == parse_voice("af_heart:0.7, am_michael:0.3")
     assert parse_voice("af_heart,am_michael") == (("af_heart", 0.5), ("am_michael", 0.5))
@@ -174,7 +174,7 @@ def test_a_blend_is_the_weighted_sum_of_its_voices(kokoro):
 
 
 def test_each_story_speaks_in_its_own_kokoro_voice(kokoro, tmp_path):
-    from audio_edition.clips import ClipCache, clip_key
+    from audio_edition.voice.clips import ClipCache, clip_key
 
     story(tmp_path, "Rail Link\n\nThe new rail link opens in May.\n", "a.txt")
     story(tmp_path, "Dam Vote\n\nThe dam vote was delayed again.\n", "b.txt")
@@ -209,7 +209,7 @@ def test_a_voice_not_installed_is_one_line_naming_voices_fetch(kokoro, tmp_path)
 
 
 def test_a_damaged_model_is_joined_again_and_damaged_parts_are_refused(kokoro, tmp_path):
-    from audio_edition.engines import kokoro_assets
+    from audio_edition.voice.engines import kokoro_assets
 
     model = kokoro_assets.model_path()
     stat = model.stat()

@@ -9,9 +9,9 @@ import sys
 import numpy as np
 import pytest
 
-from audio_edition.engines import create
 from audio_edition.errors import UsageError
 from audio_edition.settings import EngineOptions
+from audio_edition.voice.engines import create
 
 TEXT = "Kenya and the United States signed a defense agreement this week."
 LONG = "After three days of talks in a harbor town, the two delegations agreed on a plan that neither had wanted."
@@ -26,7 +26,7 @@ def test_same_text_same_samples_whatever_the_history():
 
 
 def test_the_prepared_voice_says_exactly_what_the_patched_one_says(monkeypatch):
-    from audio_edition.engines import piper
+    from audio_edition.voice.engines import piper
 
     prepared = create(EngineOptions())
     paths = piper.prepare_voice(prepared.model)
@@ -36,7 +36,7 @@ def test_the_prepared_voice_says_exactly_what_the_patched_one_says(monkeypatch):
 
 
 def test_a_damaged_prepared_voice_is_made_again():
-    from audio_edition.engines import piper
+    from audio_edition.voice.engines import piper
 
     engine = create(EngineOptions())
     front = piper.prepare_voice(engine.model)[0]
@@ -51,7 +51,7 @@ def test_a_damaged_prepared_voice_is_made_again():
 
 
 def test_the_prepared_voice_is_counted_whole():
-    from audio_edition.engines import piper
+    from audio_edition.voice.engines import piper
 
     paths = piper.prepare_voice(create(EngineOptions()).model)
     on_disk = sum(path.stat().st_size + piper.weights_of(path).stat().st_size for path in paths)
@@ -75,7 +75,7 @@ def test_the_noise_graph_is_standard_normal():
     import onnxruntime
     from onnx import TensorProto, helper, numpy_helper
 
-    from audio_edition.engines.piper_noise import TABLE, _noise_nodes, noise_table
+    from audio_edition.voice.engines.piper_noise import TABLE, _noise_nodes, noise_table
 
     graph = helper.make_graph(
         _noise_nodes(1, "like", "noise"),
@@ -100,7 +100,7 @@ def test_pool_workers_and_the_build_process_voice_the_same_samples():
     the same samples. onnxruntime's own threads would not do: with another count the short
     sentence comes out a bit different (a Conv splits its sums by thread count), which is why
     every voice runs with the same (EngineOptions.threads)."""
-    from audio_edition import clips
+    from audio_edition.voice import clips
 
     alone = create(EngineOptions())
     alone.use_cores(2)
@@ -122,8 +122,8 @@ def test_the_halves_join_to_exactly_one_decode():
     from piper import PiperVoice, SynthesisConfig
     from piper.config import PiperConfig
 
-    from audio_edition.engines import piper
-    from audio_edition.engines.piper_noise import deterministic_model
+    from audio_edition.voice.engines import piper
+    from audio_edition.voice.engines.piper_noise import deterministic_model
 
     engine = create(EngineOptions())
     options = onnxruntime.SessionOptions()
@@ -152,9 +152,9 @@ def test_voice_without_its_config(tmp_path):
 
 FORKED_POOL = """
 import sys
-from audio_edition import clips
-from audio_edition.chunks import Chunk
-from audio_edition.engines import create
+from audio_edition.voice import clips
+from audio_edition.text.chunks import Chunk
+from audio_edition.voice.engines import create
 from audio_edition.settings import EngineOptions
 
 clips._init_worker("piper", EngineOptions())  # this process now holds a voice and its threads
@@ -185,7 +185,7 @@ def test_a_pool_forked_from_a_process_holding_a_voice_does_not_hang(tmp_path):
 def test_a_voice_that_cannot_be_cut_is_voiced_whole(monkeypatch):
     """A Piper voice not cut like the bundled one (say, a multi-speaker one) still speaks, whole;
     for the bundled voice that is the very same samples."""
-    from audio_edition.engines import piper
+    from audio_edition.voice.engines import piper
 
     cut = create(EngineOptions()).synthesize(LONG)
     monkeypatch.setattr(piper, "prepare_voice", lambda model: None)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from audio_edition import boilerplate, extract
-from audio_edition.ingest import Block, Story
+from audio_edition.text import boilerplate, extract
+from audio_edition.text.ingest import Block, Story
 
 PAGE = """<!DOCTYPE html><html><head><title>Ferry fares fall for islanders | The Harbour Courier</title>
 <meta property="og:site_name" content="The Harbour Courier"></head><body>
@@ -42,7 +42,7 @@ def test_the_headline_is_the_pages_own_title_without_the_site(title, h1, site, e
 
 
 def test_an_html_story_is_what_the_extractors_chose_and_the_headline_is_not_repeated():
-    from audio_edition.ingest import parse_html
+    from audio_edition.text.ingest import parse_html
 
     done = boilerplate.clean(parse_html(PAGE), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
     spoken = [b.text for b in done.blocks]

@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from audio_edition import BuildSettings, build
-from audio_edition import feed as feeds
+from audio_edition.publish import feed as feeds
 from audio_edition.settings import EngineOptions, Metadata
 
 from conftest import invoke

@@ -351,7 +351,7 @@ def test_a_worker_that_would_voice_differently_is_refused(fleet, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(
-        "import audio_edition.engines.piper_noise as noise\nnoise.NOISE_VERSION = 'another-version'\n"
+        "import audio_edition.voice.engines.piper_noise as noise\nnoise.NOISE_VERSION = 'another-version'\n"
     )
     fleet(1, "-c", "1", env={"PYTHONPATH": str(site)})
     story = story_file(tmp_path)
@@ -409,7 +409,7 @@ def test_a_worker_process_killed_alone_does_not_hold_the_build(fleet, tmp_path, 
 @pytest.mark.parametrize("asked", ["cache", "voice"])
 def test_a_worker_refuses_a_cache_or_voice_it_was_not_started_with(fleet, tmp_path, asked):
     """A hand-made task (here: a build's) must not make a worker write anywhere or load any file."""
-    from audio_edition.engines.piper import bundled_voice
+    from audio_edition.voice.engines.piper import bundled_voice
 
     fleet(1, "-c", "1")
     story = story_file(tmp_path)

@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from audio_edition import ingest
 from audio_edition.errors import InputError
+from audio_edition.text import ingest
 
 
 @pytest.mark.parametrize(

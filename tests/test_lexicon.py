@@ -1,9 +1,10 @@
 import pytest
 
-from audio_edition import clips, lexicon
 from audio_edition.errors import UsageError
 from audio_edition.pipeline import build, prepare
 from audio_edition.settings import BuildSettings, EngineOptions, TextOptions
+from audio_edition.text import lexicon
+from audio_edition.voice import clips
 
 from fakes import FakeEngine
 
@@ -76,7 +77,7 @@ def test_lexicon_changes_what_is_sent_and_misses_only_that_chunk(tmp_path):
 
 
 def test_piper_receives_phonemes(tmp_path, lex_file):
-    from audio_edition.engines import create
+    from audio_edition.voice.engines import create
 
     story = tmp_path / "s.txt"
     story.write_text("Jovenel Moïse was president.\n")

@@ -70,8 +70,8 @@ def test_lint_text_report(tmp_path):
 
 
 def test_cache_commands(tmp_path):
-    from audio_edition.clips import ClipCache, clip_key
-    from audio_edition.engines import Clip
+    from audio_edition.voice.clips import ClipCache, clip_key
+    from audio_edition.voice.engines import Clip
 
     store = ClipCache(tmp_path)
     for i in range(3):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from audio_edition import loudness
+from audio_edition.sound import loudness
 
 
 def speechlike(seconds=20.0, rate=22050, seed=1):

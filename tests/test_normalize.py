@@ -1,6 +1,6 @@
 import pytest
 
-from audio_edition import normalize as n
+from audio_edition.text import normalize as n
 
 
 @pytest.mark.parametrize(
@@ -115,9 +115,9 @@ def test_applied_reports_each_change():
 def test_the_voice_ends_no_sentence_the_tokenizer_kept_whole():
     """Piper (its espeak) ends a sentence at every full stop before a capital: after the steps,
     each of these is one sentence to the real voice, its letters still spelled out."""
-    from audio_edition.chunks import split_sentences
-    from audio_edition.engines import create
     from audio_edition.settings import EngineOptions
+    from audio_edition.text.chunks import split_sentences
+    from audio_edition.voice.engines import create
 
     voice = create(EngineOptions(name="piper")).voice
     text = "The U.S. Defense Secretary met John F. Kennedy of Acme Inc. Labs at 9 a.m. Monday."
@@ -132,8 +132,8 @@ def test_the_voice_ends_no_sentence_the_tokenizer_kept_whole():
 def test_the_voice_says_numbers_as_a_newsreader_would():
     """What the real voice says unaided: "Roman two", "nineteen hundred ninety z", "twenty-four
     slash seven"; and what the steps must not lose: the minus sign, and no pause inside a number."""
-    from audio_edition.engines import create
     from audio_edition.settings import EngineOptions
+    from audio_edition.voice.engines import create
 
     voice = create(EngineOptions(name="piper")).voice
 
@@ -246,8 +246,8 @@ def test_british_voices_keep_their_and():
 def test_the_voice_says_capitals_as_a_newsroom_would():
     """The real voice unaided says USAID as "yoo-zed" and spells NEW; after the steps it says
     "U S aid", reads "new", and spells an acronym it would otherwise read as a word (IRGC)."""
-    from audio_edition.engines import create
     from audio_edition.settings import EngineOptions
+    from audio_edition.voice.engines import create
 
     voice = create(EngineOptions(name="piper")).voice
 

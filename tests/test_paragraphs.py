@@ -1,7 +1,7 @@
 import pytest
 
-from audio_edition import paragraphs
-from audio_edition.ingest import Block, Story
+from audio_edition.text import paragraphs
+from audio_edition.text.ingest import Block, Story
 
 
 def story(*blocks, title=None):

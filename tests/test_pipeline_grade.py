@@ -173,7 +173,7 @@ def test_env_beats_config_and_cli_beats_env(tmp_path):
 
 
 def test_sigkill_mid_synthesis_then_rerun(tmp_path):
-    from audio_edition.clips import ClipCache
+    from audio_edition.voice.clips import ClipCache
 
     story = write_story(tmp_path, text=STORY + "\n\n" + STORY.split("\n\n", 1)[1].replace("harbor", "river"))
     cache, out_dir = tmp_path / "cache", tmp_path / "out"

@@ -108,8 +108,35 @@ WORDS = FUNCTION + CONTENT
 
 pair = st.tuples(st.sampled_from(FUNCTION), st.sampled_from(CONTENT)).map(" ".join)
 sentence = st.lists(pair, min_size=4, max_size=9).map(lambda w: " ".join(w).capitalize() + ".")
-paragraph = st.lists(sentence, min_size=2, max_size=4).map(" ".join)
-story = st.lists(paragraph, min_size=2, max_size=5, unique=True)
+
+
+def _paragraphs(sentences: list[str], sizes: list[int]) -> list[str]:
+    """The sentences in order, cut into paragraphs of ``sizes`` (2 to 4) sentences each."""
+    cut, i = [], 0
+    for n in sizes:
+        if i < len(sentences):
+            cut.append(sentences[i : i + n])
+            i += n
+    if len(cut) > 1 and len(cut[-1]) < 2:
+        last = cut.pop()
+        cut[-1] += last
+    return [" ".join(p) for p in cut]
+
+
+#: No sentence twice: a sentence standing twice on a page is said once (a pull quote, a scrape's
+#: repeat), so a story that repeats one is not said word for word, and must not be.
+def stories(max_paragraphs: int = 5) -> st.SearchStrategy[list[str]]:
+    """2 to ``max_paragraphs`` paragraphs (render() gives each of the five noises one)."""
+    return (
+        st.lists(sentence, min_size=4, max_size=4 * max_paragraphs, unique_by=str.lower)
+        .flatmap(
+            lambda s: st.lists(st.integers(2, 4), min_size=len(s), max_size=len(s)).map(lambda n: _paragraphs(s, n))
+        )
+        .filter(lambda paragraphs: 2 <= len(paragraphs) <= max_paragraphs)
+    )
+
+
+story = stories()
 
 #: One line of Unicode text, without the surrogates that no file can hold, nor NUL (which makes a
 #: file binary, by ingest's rule: the garbage test has both). One line: a block of several lines
@@ -239,7 +266,7 @@ def test_an_edition_file_of_any_values_is_a_result_or_a_named_error(folder, para
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(
     kind=st.sampled_from(["text", "markdown", "html"]),
-    paragraphs=st.lists(paragraph, min_size=2, max_size=3, unique=True),
+    paragraphs=stories(max_paragraphs=3),
     noises=st.lists(noise, min_size=5, max_size=5),
 )
 def test_the_fake_engine_build_voices_every_word_and_tags_what_it_says(folder, kind, paragraphs, noises):

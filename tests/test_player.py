@@ -273,3 +273,27 @@ def test_text_contrast_meets_wcag_aa(page):
     for name, fg, bg in pairs:
         a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
         assert (a + 0.05) / (b + 0.05) >= 4.5, (name, fg, bg)
+
+
+def test_the_library_writes_the_player_as_the_player_command_does(tmp_path):
+    """The player is a stage of the library's build (``BuildSettings(player=True)``), not only the CLI's."""
+    from audio_edition import BuildSettings, build
+    from audio_edition.settings import EngineOptions
+
+    (tmp_path / "story.txt").write_text(STORY)
+    out = tmp_path / "lib" / "story.mp3"
+    settings = BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c", player=True)
+    result = build([str(tmp_path / "story.txt")], out, settings)
+    assert result.sidecars["player"] == out.with_suffix(".html")
+    page, embed = out.with_suffix(".html").read_bytes(), (out.parent / "story.embed.html").read_bytes()
+    assert b"story.mp3" in page and b"Read Along" in page
+    again = invoke("player", str(out), "--out-dir", str(tmp_path / "cmd"))
+    assert again.exit_code == 0, again.stderr
+    assert (tmp_path / "cmd" / "story.html").read_bytes() == page
+    assert (tmp_path / "cmd" / "story.embed.html").read_bytes() == embed
+    without = build(
+        [str(tmp_path / "story.txt")],
+        tmp_path / "bare" / "story.mp3",
+        BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c"),
+    )
+    assert "player" not in without.sidecars and not (tmp_path / "bare" / "story.html").exists()

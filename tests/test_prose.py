@@ -2,7 +2,7 @@
 
 import pytest
 
-from audio_edition import prose
+from audio_edition.text import prose
 
 STORY = [
     "Workers at the three container terminals voted on Sunday to end a strike that had left more than forty ships waiting outside the harbour.",

@@ -3,10 +3,10 @@ end to end against moto's server in test_fleet.py)."""
 
 import pytest
 
-from audio_edition import clips
-from audio_edition.engines import Clip
 from audio_edition.errors import UsageError
 from audio_edition.store import FsspecStore, LocalStore, open_store
+from audio_edition.voice import clips
+from audio_edition.voice.engines import Clip
 
 
 @pytest.fixture(params=["local", "fsspec-file", "fsspec-memory"])

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from audio_edition.encode import encode_mp3
+from audio_edition.publish.tags import iso639_2, write_tags
 from audio_edition.settings import Encoding, Loudness
-from audio_edition.tags import iso639_2, write_tags
+from audio_edition.sound.encode import encode_mp3
 
 from fakes import tone
 

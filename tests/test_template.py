@@ -2,8 +2,8 @@
 
 import json
 
-from audio_edition import template
-from audio_edition.template import Memory
+from audio_edition.text import template
+from audio_edition.text.template import Memory
 
 PITCH = "The Courier is owned by its readers, and every subscription pays for reporting like this story."
 

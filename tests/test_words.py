@@ -5,10 +5,10 @@ from importlib import resources
 
 import pytest
 
-from audio_edition import words
 from audio_edition._compat import tomllib
-from audio_edition.chunks import split_sentences
-from audio_edition.normalize import normalize
+from audio_edition.text import words
+from audio_edition.text.chunks import split_sentences
+from audio_edition.text.normalize import normalize
 
 DATA = tomllib.loads(resources.files("audio_edition").joinpath("data/words.toml").read_text("utf-8"))
 

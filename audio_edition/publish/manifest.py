@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .chunks import Plan
-from .clips import ClipResult
-from .errors import InputError
-from .paragraphs import Document
-from .settings import Metadata
+from ..errors import InputError
+from ..settings import Metadata
+from ..text.chunks import Plan
+from ..text.paragraphs import Document
+from ..voice.clips import ClipResult
 
 if TYPE_CHECKING:
-    from .audio import Assembled  # numpy: not needed to read a manifest
+    from ..sound.audio import Assembled  # numpy: not needed to read a manifest
 
 SCHEMA = "audio-edition/manifest@1"
 

@@ -9,8 +9,8 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import UsageError
-from ..settings import EngineOptions
+from ...errors import UsageError
+from ...settings import EngineOptions
 from .base import Clip, Engine
 
 __all__ = ["Clip", "Engine", "EngineInfo", "REGISTRY", "create", "register"]
@@ -25,12 +25,15 @@ class EngineInfo:
 
 
 REGISTRY: dict[str, EngineInfo] = {
-    "piper": EngineInfo("piper", "audio_edition.engines.piper:PiperEngine", "Piper neural TTS (offline)", True),
+    "piper": EngineInfo("piper", "audio_edition.voice.engines.piper:PiperEngine", "Piper neural TTS (offline)", True),
     "kokoro": EngineInfo(
-        "kokoro", "audio_edition.engines.kokoro:KokoroEngine", "Kokoro-82M neural TTS (offline, studio quality)", True
+        "kokoro",
+        "audio_edition.voice.engines.kokoro:KokoroEngine",
+        "Kokoro-82M neural TTS (offline, studio quality)",
+        True,
     ),
     "gtts": EngineInfo(
-        "gtts", "audio_edition.engines.gtts:GttsEngine", "Google Translate TTS via gTTS (online)", False
+        "gtts", "audio_edition.voice.engines.gtts:GttsEngine", "Google Translate TTS via gTTS (online)", False
     ),
 }
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from num2words import num2words
 
-from .settings import base_language
+from ..settings import base_language
 from .words import ABBREVIATIONS, MONTHS, TITLES
 
 Step = Callable[[str], str]

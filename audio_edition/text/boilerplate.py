@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ._compat import read_toml, tomllib
-from .errors import InputError, UsageError
+from .._compat import read_toml, tomllib
+from ..errors import InputError, UsageError
 from .ingest import Block, Story
 from .template import Template, digest
 

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._compat import read_toml
-from .errors import UsageError
+from .._compat import read_toml
+from ..errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..errors import EngineError, UsageError
-from ..settings import EngineOptions
+from ...errors import EngineError, UsageError
+from ...settings import EngineOptions
 from .base import Clip, Engine
 from .piper_noise import NOISE_VERSION, deterministic_model
 

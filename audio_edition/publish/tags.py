@@ -12,7 +12,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 #: ISO 639-1 -> ISO 639-2 for TLAN/USLT; other codes pass through as given.
 LANGUAGES = {

@@ -25,9 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ffmpeg, loudness
-from .errors import EncodingError
-from .settings import Encoding, Loudness
+from .. import ffmpeg
+from ..errors import EncodingError
+from ..settings import Encoding, Loudness
+from . import loudness
 
 #: The encoder string of the LAME tag (9 bytes), and the version of what this module writes there:
 #: part of the render cache's key, so an older file is not copied by a warm rebuild.

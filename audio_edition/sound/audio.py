@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ffmpeg
-from .chunks import Chunk
-from .clips import ClipResult
-from .engines import Clip
-from .settings import Pauses
+from .. import ffmpeg
+from ..settings import Pauses
+from ..text.chunks import Chunk
+from ..voice.clips import ClipResult
+from ..voice.engines import Clip
 
 #: Samples quieter than this (dBFS) at a clip's ends count as silence and are trimmed.
 TRIM_THRESHOLD_DB = -50.0

@@ -27,9 +27,9 @@ from typing import Protocol
 
 import numpy as np
 
-from . import ffmpeg
-from .errors import EncodingError
-from .settings import Loudness
+from .. import ffmpeg
+from ..errors import EncodingError
+from ..settings import Loudness
 
 #: Part of the key of cached renders: change it when the same audio would be finished differently.
 VERSION = 5

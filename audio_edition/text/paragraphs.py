@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
+from ..errors import InputError
 from .ingest import Block, Story
 
 

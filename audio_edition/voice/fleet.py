@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import EngineError, FleetError, UsageError
+from ..settings import EngineOptions, Fleet, GttsOptions, Worker
 from .clips import ClipCache, clip_key
 from .engines import Clip, Engine
-from .errors import EngineError, FleetError, UsageError
-from .settings import EngineOptions, Fleet, Worker
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ def options_from_json(data: dict[str, Any]) -> EngineOptions:
     names = {f.name for f in dataclasses.fields(EngineOptions)}
     values = {k: v for k, v in data.items() if k in names}
     values["voice"] = values.get("voice") or None
+    gtts = {f.name for f in dataclasses.fields(GttsOptions)}
+    values["gtts"] = GttsOptions(**{k: v for k, v in (values.get("gtts") or {}).items() if k in gtts})
     return EngineOptions(**values)
 
 
@@ -159,7 +161,7 @@ def _engine_for(options: EngineOptions, broker: str) -> Engine:
     if ident not in _engines:
         engine = engines.create(options)
         if engine.network and hasattr(engine, "bucket"):
-            engine.bucket = RedisTokenBucket(broker, options.requests_per_second)  # fleet-wide budget
+            engine.bucket = RedisTokenBucket(broker, options.gtts.requests_per_second)  # fleet-wide budget
         _engines[ident] = engine
     return _engines[ident]
 

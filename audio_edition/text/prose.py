@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from importlib import resources
 
-from ._compat import tomllib
-from .settings import base_language
+from .._compat import tomllib
+from ..settings import base_language
 
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -21,8 +21,8 @@ import logging
 import re
 from typing import Any
 
-from ..errors import EngineError, UsageError
-from ..settings import EngineOptions
+from ...errors import EngineError, UsageError
+from ...settings import EngineOptions
 from . import kokoro_assets as assets
 from .base import Clip, Engine
 

@@ -79,7 +79,7 @@ class Memory:
         """Learn a page's lines (replacing an earlier version of it); keep the last :data:`PAGES`."""
         from filelock import FileLock
 
-        from .store import atomic_write_bytes
+        from ..store import atomic_write_bytes
 
         own = list(dict.fromkeys(digest(line) for line in lines))[:LINES]
         if not own:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from ._compat import tomllib
+from .._compat import tomllib
 
 _DATA = tomllib.loads(resources.files("audio_edition").joinpath("data/words.toml").read_text("utf-8"))
 

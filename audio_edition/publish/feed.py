@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .._compat import read_toml
+from ..errors import InputError, OutputError, UsageError, advice
+from ..store import atomic_write_bytes
 from . import manifest as manifests
-from ._compat import read_toml
-from .errors import InputError, OutputError, UsageError, advice
 from .sidecars import sidecar_paths
-from .store import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from ..errors import InputError
 
 FORMATS = ("text", "markdown", "html")
 _EXTENSIONS = {

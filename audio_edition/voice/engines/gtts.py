@@ -16,9 +16,9 @@ import threading
 import time
 from typing import Any
 
-from .. import ffmpeg
-from ..errors import EncodingError, EngineError, UsageError
-from ..settings import EngineOptions
+from ... import ffmpeg
+from ...errors import EncodingError, EngineError, UsageError
+from ...settings import EngineOptions
 from .base import Clip, Engine
 
 log = logging.getLogger(__name__)
@@ -116,21 +116,22 @@ class GttsEngine(Engine):
     def __init__(self, options: EngineOptions) -> None:
         from gtts.lang import tts_langs
 
+        gtts = options.gtts
         if options.voice:  # gTTS's voices are its accents: a voice is a Google domain, like --tld
-            options = dataclasses.replace(options, tld=str(options.voice), voice=None)
+            gtts = dataclasses.replace(gtts, tld=str(options.voice))
 
         langs = tts_langs()
-        if options.lang not in langs:
-            close = ", ".join(sorted(code for code in langs if code.split("-")[0] == options.lang.split("-")[0]))
+        if gtts.lang not in langs:
+            close = ", ".join(sorted(code for code in langs if code.split("-")[0] == gtts.lang.split("-")[0]))
             hint = f" (did you mean {close}?)" if close else " (see `audio-edition engines`)"
-            raise UsageError(f"--lang {options.lang!r}: not a language gTTS supports{hint}")
-        if options.tld not in KNOWN_TLDS and not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", options.tld):
-            raise UsageError(f"--tld {options.tld!r}: not a Google domain; use com, co.uk, com.au, co.in, ...")
+            raise UsageError(f"--lang {gtts.lang!r}: not a language gTTS supports{hint}")
+        if gtts.tld not in KNOWN_TLDS and not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", gtts.tld):
+            raise UsageError(f"--tld {gtts.tld!r}: not a Google domain; use com, co.uk, com.au, co.in, ...")
         if not 0.5 <= options.speed <= 2.0:
             raise UsageError(f"--speed {options.speed}: gTTS takes 0.5 to 2.0 (ffmpeg's atempo)")
-        self.options = options
-        self.concurrency = max(1, options.concurrency)
-        self.bucket = TokenBucket(options.requests_per_second)
+        self.options, self.speed = gtts, options.speed
+        self.concurrency = max(1, gtts.concurrency)
+        self.bucket = TokenBucket(gtts.requests_per_second)
 
     @classmethod
     def voices(cls) -> list[dict[str, Any]]:
@@ -146,7 +147,7 @@ class GttsEngine(Engine):
             "lang": self.options.lang,
             "tld": self.options.tld,
             "slow": self.options.slow,
-            "speed": self.options.speed,
+            "speed": self.speed,
         }
 
     def _request(self, text: str) -> bytes:
@@ -195,8 +196,8 @@ class GttsEngine(Engine):
     def _decode(self, mp3: bytes) -> Clip:
         """Decode once, with the ffmpeg we have (the wheel ships no ffprobe for pydub to use)."""
         args = ["-f", "mp3", "-i", "pipe:0"]
-        if self.options.speed != 1.0:
-            args += ["-af", f"atempo={self.options.speed}"]  # pitch-preserving
+        if self.speed != 1.0:
+            args += ["-af", f"atempo={self.speed}"]  # pitch-preserving
         args += ["-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(GTTS_RATE), "pipe:1"]
         try:
             pcm = ffmpeg.run(args, input=mp3, what="decoding gTTS audio").stdout

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .chunks import Chunk
+from ..errors import EngineError
+from ..settings import EngineOptions
+from ..store import Store, open_store
+from ..text.chunks import Chunk
 from .engines import Clip, Engine
-from .errors import EngineError
-from .settings import EngineOptions
-from .store import Store, open_store
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
+from ..outputs import Outputs
 from . import manifest as manifests
-from .errors import UsageError
-from .outputs import Outputs
 
 
 def _asset(name: str) -> str:

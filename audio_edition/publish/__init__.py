@@ -1,0 +1,1 @@
+"""Stage 8: what is published. Tags, manifest, sidecars, the player page and the feed."""
