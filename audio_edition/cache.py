@@ -148,7 +148,7 @@ class Cache:
 
     # --- maintenance (``audio-edition cache``) ---
 
-    def entries(self, area: Area) -> list[tuple[str, int, float]]:
+    def entries(self, area: Area = CLIPS) -> list[tuple[str, int, float]]:
         """(key, bytes, last used) of each whole entry of ``area``."""
         data = {
             e.name.rsplit("/", 1)[-1].removesuffix(area.suffix): e for e in self.store.entries(area.folder, area.suffix)

@@ -501,7 +501,8 @@ def cache() -> None:
 
 
 def _cache(cache_dir: str | None):
-    from .voice.clips import ClipCache, default_cache_dir
+    from .cache import default_cache_dir
+    from .voice.clips import ClipCache
 
     return ClipCache(cache_dir or default_cache_dir())
 

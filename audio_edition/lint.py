@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cache import default_cache_dir
 from .pipeline import prepare
 from .settings import BuildSettings, base_language
 from .text import lexicon, normalize
@@ -86,7 +87,7 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
         for step, before, after in normalize.applied(text, settings.text.disabled_steps, lang):
             changes.append({"step": step, "before": before, "after": after})
 
-    cache = clips.ClipCache(settings.cache_dir or clips.default_cache_dir())
+    cache = clips.ClipCache(settings.cache_dir or default_cache_dir())
     chunks = prep.plan.chunks
     identity = {
         v: clips.with_voice(engine, settings.engine, v).identity() for v in dict.fromkeys(c.voice for c in chunks)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import edition
+from .cache import EDITIONS, default_cache_dir
 from .errors import EncodingError, InputError, UsageError
 from .outputs import Outputs
 from .publish import sidecars, tags
@@ -162,7 +163,7 @@ def _voices(plan: chunks.Plan, settings: BuildSettings) -> chunks.Plan:
 
 def template_memory(cache_dir: Path | str | None) -> template.Memory | None:
     """The publications' templates live beside the clips, in a local cache folder only."""
-    folder = cache_dir or clips.default_cache_dir()
+    folder = cache_dir or default_cache_dir()
     if isinstance(folder, str) and "://" in folder:
         return None  # an fsspec cache (s3://...) is the fleet's; the templates stay local to a desk
     return template.Memory(Path(folder) / "templates")
@@ -380,7 +381,7 @@ def build(
         engine = engine or engines.create(settings.engine)
         prep = prepare(inputs, settings, engine=engine, stdin=stdin)  # bad input: no folder made
         mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
-        cache = clips.ClipCache(settings.cache_dir or clips.default_cache_dir())
+        cache = clips.ClipCache(settings.cache_dir or default_cache_dir())
         lap("prepare")
 
         fallback = None
@@ -425,7 +426,7 @@ def build(
             ).encode()
         ).hexdigest()
         with out.writing(output):  # a full disk or a read-only folder names the MP3
-            rendered = cache.get_render(render_key)
+            rendered = cache.read(EDITIONS, render_key)
             if rendered is not None:
                 mp3_tmp.write_bytes(rendered[0])
             else:
@@ -439,7 +440,7 @@ def build(
                     cache=cache,
                     jobs=jobs,
                 )
-                cache.put_render(render_key, mp3_tmp.read_bytes())
+                cache.write(EDITIONS, render_key, mp3_tmp.read_bytes())
             lap("encode")
 
             audio = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from audio_edition.cache import CLIPS, STRETCHES
 from audio_edition.errors import EngineError
 from audio_edition.settings import EngineOptions
 from audio_edition.text.chunks import Chunk
@@ -54,7 +55,7 @@ def test_rerun_synthesizes_nothing_and_an_edit_only_what_changed(tmp_path, engin
 def test_corrupt_entry_is_discarded_and_made_again(tmp_path, engine):
     cache = clips.ClipCache(tmp_path)
     clips.synthesize_all([chunk(1, "Fragile clip.")], engine, cache)
-    wav = next((tmp_path / clips.CLIPS).glob("*/*.wav"))
+    wav = next((tmp_path / CLIPS.folder).glob("*/*.wav"))
     data = bytearray(wav.read_bytes())
     data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)  # a torn write in the middle
     wav.write_bytes(bytes(data))
@@ -62,7 +63,7 @@ def test_corrupt_entry_is_discarded_and_made_again(tmp_path, engine):
     results, stats = clips.synthesize_all([chunk(1, "Fragile clip.")], engine, cache)
     assert FakeEngine.calls == ["Fragile clip."]
     assert stats.synthesized == 1
-    meta = json.loads(next((tmp_path / clips.CLIPS).glob("*/*.json")).read_text())
+    meta = json.loads(next((tmp_path / CLIPS.folder).glob("*/*.json")).read_text())
     assert meta["text"] == "Fragile clip."
 
 
@@ -112,13 +113,13 @@ def test_prune_and_clear(tmp_path, engine):
 def test_prune_counts_and_removes_encoded_stretches_too(tmp_path, engine):
     cache = clips.ClipCache(tmp_path)
     clips.synthesize_all([chunk(i, f"Sentence number {i}.") for i in range(2)], engine, cache)
-    cache.put_render("a" * 64, bytes(50_000), {"m": []})
+    cache.write(STRETCHES, "a" * 64, bytes(50_000), {"m": []})
     info = cache.info()
     assert (info["entries"], info["renders"]) == (2, 1)
     assert info["bytes"] > 50_000
     assert cache.prune(10_000) >= 1
     assert cache.info()["bytes"] <= 10_000
-    assert cache.get_render("a" * 64) is None  # the 50 kB stretch could not stay
+    assert cache.read(STRETCHES, "a" * 64) is None  # the 50 kB stretch could not stay
 
 
 def test_unwritable_cache_is_a_clear_error(tmp_path):

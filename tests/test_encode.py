@@ -244,6 +244,9 @@ def test_an_older_ffmpeg_measures_in_a_run_of_its_own(tmp_path, monkeypatch):
 def test_stretches_encoded_early_at_a_gain_the_search_does_not_find_are_not_used(tmp_path):
     """An edit's stretches are encoded at the last build's gain while the gain is searched; when
     the search ends elsewhere, they are made again at its gain: the file a cold encode makes."""
+    import json
+
+    from audio_edition.cache import GAINS
     from audio_edition.sound.encode import _gain_memory_key
     from audio_edition.voice.clips import ClipCache
 
@@ -251,10 +254,10 @@ def test_stretches_encoded_early_at_a_gain_the_search_does_not_find_are_not_used
     edition = _edition(TEXTS)
     first = encode_mp3(edition.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
     key = _gain_memory_key(Loudness(), Encoding(), 22050)
-    data, meta = cache.get_render(key)
-    assert meta["editions"][0]["gain_db"] == first.finish.gain_db
-    meta["editions"][0]["gain_db"] += 3.0  # a gain this edition will not get
-    cache.put_render(key, data, meta)
+    editions = json.loads(cache.read(GAINS, key)[0])
+    assert editions[0]["gain_db"] == first.finish.gain_db
+    editions[0]["gain_db"] += 3.0  # a gain this edition will not get
+    cache.write(GAINS, key, json.dumps(editions).encode())
     again = encode_mp3(edition.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
     assert again.finish.gain_db == first.finish.gain_db
     assert (tmp_path / "b.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
@@ -332,22 +335,23 @@ def test_edited_render_metadata_is_not_believed(tmp_path):
     """Loudness blocks and remembered gains decide the file: an edited one is corrupt, not a fact."""
     import json
 
-    from audio_edition.voice.clips import RENDERS, ClipCache
+    from audio_edition.cache import GAINS, STRETCHES
+    from audio_edition.voice.clips import ClipCache
 
     cache = ClipCache(tmp_path / "cache")
     edition = _edition(TEXTS)
     encode_mp3(edition.pcm, 22050, tmp_path / "a.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)
     edited = 0
-    for path in (tmp_path / "cache" / RENDERS).glob("*.json"):
-        meta = json.loads(path.read_text())
-        if "m" in meta:  # a stretch's loudness blocks, as if it were 10 dB louder
-            meta["m"] = [v + 10 for v in meta["m"]]
-            meta["s"] = [v + 10 for v in meta["s"]]
-        elif "editions" in meta:
-            meta["editions"][0]["gain_db"] += 3
-        else:
-            continue
+    for path in (tmp_path / "cache" / STRETCHES.folder).glob("*.json"):
+        meta = json.loads(path.read_text())  # a stretch's loudness blocks, as if it were 10 dB louder
+        meta["m"] = [v + 10 for v in meta["m"]]
+        meta["s"] = [v + 10 for v in meta["s"]]
         path.write_text(json.dumps(meta))
+        edited += 1
+    for path in (tmp_path / "cache" / GAINS.folder).glob(f"*{GAINS.suffix}"):
+        editions = json.loads(path.read_text())  # the remembered gain, 3 dB off
+        editions[0]["gain_db"] += 3
+        path.write_text(json.dumps(editions))
         edited += 1
     assert edited >= 2
     again = encode_mp3(edition.pcm, 22050, tmp_path / "b.mp3", Encoding(), Loudness(), cuts=edition.cuts, cache=cache)

@@ -3,6 +3,7 @@ end to end against moto's server in test_fleet.py)."""
 
 import pytest
 
+from audio_edition.cache import CLIPS
 from audio_edition.errors import UsageError
 from audio_edition.store import FsspecStore, LocalStore, open_store
 from audio_edition.voice import clips
@@ -50,7 +51,7 @@ def test_clip_cache_on_fsspec_verifies_what_it_reads(tmp_path, location):
     assert clip.pcm == b"\x01\x00" * 1000 and meta["text"] == "Hello."
     assert cache.info()["entries"] == 1
 
-    wav_name = cache._names(key)[0]
+    wav_name = cache.names(CLIPS, key)[0]
     damaged = bytearray(cache.store.read(wav_name))
     damaged[-10:] = bytes(10)
     cache.store.write(wav_name, bytes(damaged))
@@ -79,7 +80,7 @@ def test_get_many_verifies_each_entry(tmp_path):
     keys = [clips.clip_key({"engine": "x"}, t) for t in ("a", "b", "c")]
     for n, key in enumerate(keys[:2], 1):
         cache.put(key, Clip(bytes([n, 0]) * 500, 16000), {"text": key})
-    wav = cache._names(keys[1])[0]
+    wav = cache.names(CLIPS, keys[1])[0]
     cache.store.write(wav, cache.store.read(wav)[:-2] + b"\x00\x01")
     found = cache.get_many(keys)
     assert list(found) == [keys[0]] and found[keys[0]][0].pcm == bytes([1, 0]) * 500

@@ -20,15 +20,21 @@ the output atomic. ffmpeg also resamples for the audio stage; pydub fades the in
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import ffmpeg
+from ..cache import GAINS, STRETCHES
 from ..errors import EncodingError
 from ..settings import Encoding, Loudness
 from . import loudness
+
+if TYPE_CHECKING:
+    from ..cache import Cache
 
 #: The encoder string of the LAME tag (9 bytes), and the version of what this module writes there:
 #: part of the render cache's key, so an older file is not copied by a warm rebuild.
@@ -41,10 +47,6 @@ FRAME = 1152
 ENCODER_DELAY = 576
 #: Part of every stretch's cache key: change it when the same stretch would encode differently.
 FORMAT = 1
-
-
-#: Where encoded stretches (and loudness blocks) are kept; clips.ClipCache is one.
-RenderCache = loudness.BlockCache
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ def _render(
     contents: list[str],
     encoding: Encoding,
     finish: loudness.Finish | None,
-    cache: RenderCache | None,
+    cache: Cache | None,
     jobs: int,
 ) -> tuple[list[bytes], list[loudness.Blocks], int]:
     """Every stretch's frames and loudness blocks, from the cache or encoded and measured,
@@ -174,14 +176,14 @@ def _render(
     def one(i: int) -> tuple[bytes, loudness.Blocks, bool]:
         stretch = parts[i]
         key = _stretch_key(contents[i], stretch, rate, encoding, finish) if cache is not None else ""
-        hit = cache.get_render(key) if cache is not None else None
+        hit = cache.read(STRETCHES, key) if cache is not None else None
         if hit is not None:
             data, meta = hit
             return data, loudness.Blocks(tuple(meta["m"]), tuple(meta["s"]), meta["peak"]), True
         frames, blocks = _encode_stretch(pcm[stretch.start : stretch.encoded_end], rate, encoding, finish)
         if cache is not None:
             meta = {"m": blocks.momentary, "s": blocks.short_term, "peak": blocks.true_peak_dbtp}
-            cache.put_render(key, frames, meta)
+            cache.write(STRETCHES, key, frames, meta)
         return frames, blocks, False
 
     # Longest first, so that no thread is left with a long stretch at the end; threads, as the
@@ -216,10 +218,10 @@ def _same_edition(ours: set[str], remembered: dict) -> int:
     return shared if 2 * shared >= len(ours) else 0
 
 
-def _gain_memory(cache: RenderCache | None, key: str) -> list[dict]:
+def _gain_memory(cache: Cache | None, key: str) -> list[dict]:
     """The remembered editions, newest first: read once per build."""
-    found = cache.get_render(key) if cache is not None else None
-    return found[1].get("editions", []) if found else []
+    found = cache.read(GAINS, key) if cache is not None else None
+    return json.loads(found[0]) if found else []
 
 
 def _recall_gain(memory: list[dict], ours: set[str]) -> dict | None:
@@ -230,7 +232,7 @@ def _recall_gain(memory: list[dict], ours: set[str]) -> dict | None:
     return best if best is not None and _same_edition(ours, best) else None
 
 
-def _remember_gain(cache: RenderCache, key: str, memory: list[dict], ours: list[str], finish: loudness.Finish) -> None:
+def _remember_gain(cache: Cache, key: str, memory: list[dict], ours: list[str], finish: loudness.Finish) -> None:
     """Put this edition first in the memory, in place of its earlier versions."""
     others = [e for e in memory if not _same_edition(set(ours), e)]
     edition = {
@@ -239,7 +241,7 @@ def _remember_gain(cache: RenderCache, key: str, memory: list[dict], ours: list[
         "gain_db": finish.gain_db,
         "ceiling_dbfs": finish.ceiling_dbfs,
     }
-    cache.put_render(key, b"", {"editions": [edition, *others][:GAINS_KEPT]})
+    cache.write(GAINS, key, json.dumps([edition, *others][:GAINS_KEPT]).encode())
 
 
 def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding) -> None:
@@ -292,7 +294,7 @@ def encode_mp3(
     target: Loudness,
     *,
     cuts: Sequence[int] = (),
-    cache: RenderCache | None = None,
+    cache: Cache | None = None,
     jobs: int = 1,
 ) -> Encoded:
     """Write ``pcm`` (mono s16le) to ``path`` as a CBR MP3 with no tags (mutagen adds them).

@@ -23,13 +23,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import ffmpeg
+from ..cache import LOUDNESS
 from ..errors import EncodingError
 from ..settings import Loudness
+
+if TYPE_CHECKING:
+    from ..cache import Cache
 
 #: Part of the key of cached renders: change it when the same audio would be finished differently.
 VERSION = 5
@@ -347,7 +351,7 @@ def normalize(
     loss_lu: float = ENCODER_LOSS_LU,
     headroom_db: float = HEADROOM_DB,
     guess: float | None = None,
-    cache: BlockCache | None = None,
+    cache: Cache | None = None,
 ) -> Finish:
     """Measure, then find the gain and ceiling so that the *encoded* file lands on the target.
 
@@ -390,13 +394,6 @@ ROUGH_SPREAD_DB = 4.0
 GAIN_STEP_DB = 0.5
 
 
-class BlockCache(Protocol):
-    """Where each part's loudness blocks are kept (clips.ClipCache is one)."""
-
-    def get_render(self, key: str) -> tuple[bytes, dict] | None: ...
-    def put_render(self, key: str, data: bytes, meta: dict | None = None) -> None: ...
-
-
 class _Excerpt:
     """The loudness of the excerpt the gain is tuned on, at a gain: every n-th 2-second piece
     (n >= 3) of each part, or all of a short edition, after :func:`limited_blocks`, the very
@@ -413,7 +410,7 @@ class _Excerpt:
         parts: Sequence[bytes | memoryview],
         sample_rate: int,
         ceiling_dbfs: float,
-        cache: BlockCache | None = None,
+        cache: Cache | None = None,
     ) -> None:
         size = int(sample_rate * 2.0) * 2
         pieces = sum(len(p) for p in parts) // size
@@ -430,7 +427,7 @@ class _Excerpt:
 
     def _part(self, i: int, step: int | None) -> np.ndarray:
         if (i, step) not in self.blocks:
-            hit = self.cache.get_render(self._key(i, step)) if self.cache is not None else None
+            hit = self.cache.read(LOUDNESS, self._key(i, step)) if self.cache is not None else None
             if hit is not None:
                 powers = np.frombuffer(hit[0], dtype="<f8")
             else:
@@ -456,7 +453,7 @@ class _Excerpt:
             return
         for i, step in sorted(self.measured, key=repr):
             if step in steps:
-                self.cache.put_render(self._key(i, step), self.blocks[i, step].astype("<f8").tobytes())
+                self.cache.write(LOUDNESS, self._key(i, step), self.blocks[i, step].astype("<f8").tobytes())
 
 
 def _search_gain(excerpt: _Excerpt, aim: float, guess: float, *, rough: bool = False) -> tuple[float, float, float]:

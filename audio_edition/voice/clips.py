@@ -1,8 +1,6 @@
-"""Stage 5, clips: synthesize each chunk once, keyed by content, cached in a folder or at a URL.
-
-An entry is ``<key>.wav`` plus ``<key>.json``; the JSON is written last and carries the SHA-256 of
-the audio, so a reader sees a whole, verified entry or none. A corrupt entry is discarded and
-synthesized again. A per-key file lock keeps two processes from synthesizing the same chunk.
+"""Stage 5, clips: synthesize each chunk once, keyed by content (:func:`clip_key`), kept in the
+build cache's ``clips`` area (cache.py), where a corrupt entry is discarded and voiced again. A
+per-key file lock keeps two processes from synthesizing the same chunk.
 """
 
 from __future__ import annotations
@@ -21,32 +19,23 @@ import wave
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from ..cache import CLIPS, Cache
 from ..errors import EngineError
 from ..settings import EngineOptions
-from ..store import Store, open_store
 from ..text.chunks import Chunk
 from .engines import Clip, Engine
 
 log = logging.getLogger(__name__)
 
-#: Bump when the stored audio for the same key would differ (trimming, sample format, ...).
-CACHE_FORMAT = 1
-CLIPS = f"clips-v{CACHE_FORMAT}"
-RENDERS = f"renders-v{CACHE_FORMAT}"
-
-
-def default_cache_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("audio-edition", appauthor=False))
+#: Part of every clip's key: bump when the stored audio for the same key would differ.
+CLIP_FORMAT = 1
 
 
 def clip_key(identity: dict[str, Any], text: str) -> str:
     """Content address: the engine's identity (voice and settings), the text, the format version."""
-    blob = json.dumps({"format": CACHE_FORMAT, "engine": identity, "text": text}, sort_keys=True, ensure_ascii=False)
+    blob = json.dumps({"format": CLIP_FORMAT, "engine": identity, "text": text}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -60,79 +49,19 @@ def _wav_bytes(clip: Clip) -> bytes:
     return buf.getvalue()
 
 
-def _meta_digest(meta: dict[str, Any]) -> str:
-    """The checksum of an entry's metadata, its own field aside."""
-    fields = {k: v for k, v in meta.items() if k != "meta_sha256"}
-    return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-@dataclass
-class ClipCache:
-    """Clips addressed by :func:`clip_key`, in a :class:`~audio_edition.store.Store` (a folder or a URL)."""
-
-    location: str | os.PathLike[str]
-    hits: int = 0
-    misses: int = 0
-
-    def __post_init__(self) -> None:
-        self.store: Store = open_store(self.location)
-        self.root = self.store.url
-
-    @staticmethod
-    def _names(key: str) -> tuple[str, str]:
-        folder = f"{CLIPS}/{key[:2]}"
-        return f"{folder}/{key}.wav", f"{folder}/{key}.json"
-
-    def _read_verified(self, data_name: str, meta_name: str) -> tuple[bytes, dict] | None:
-        """The entry's bytes and metadata, if both are there and the checksum holds; else None (and gone)."""
-        raw_meta = self.store.read(meta_name)
-        data = self.store.read(data_name) if raw_meta is not None else None
-        return self._verify(data_name, meta_name, data, raw_meta)
-
-    def _verify(
-        self, data_name: str, meta_name: str, data: bytes | None, raw_meta: bytes | None
-    ) -> tuple[bytes, dict] | None:
-        if raw_meta is None or data is None:
-            return None
-        try:
-            meta = json.loads(raw_meta.decode("utf-8"))
-        except ValueError:
-            meta = {}
-        checked = "meta_sha256" in meta
-        if hashlib.sha256(data).hexdigest() != meta.get("sha256") or (
-            checked and meta["meta_sha256"] != _meta_digest(meta)
-        ):
-            log.warning("cache entry %s is corrupt; making it again", data_name.rsplit("/", 1)[-1][:12])
-        elif not checked and not data_name.startswith(CLIPS):
-            # A render's metadata (loudness blocks, gains) decides the MP3: one cached before it had
-            # a checksum is made again, quietly. A clip's is notes, and re-voicing costs: kept.
-            log.debug("render %s predates metadata checksums; making it again", data_name.rsplit("/", 1)[-1][:12])
-        else:
-            return data, meta
-        for name in (data_name, meta_name):
-            self.store.delete(name)
-        return None
-
-    def _write_entry(self, data_name: str, meta_name: str, data: bytes, meta: dict[str, Any]) -> None:
-        # The metadata, with the checksum, goes last: a reader sees a whole entry or none.
-        self.store.write(data_name, data)
-        meta = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
-        meta["meta_sha256"] = _meta_digest(meta)
-        self.store.write(meta_name, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+class ClipCache(Cache):
+    """The build cache as synthesis sees it: clips by :func:`clip_key`, in its ``clips`` area."""
 
     def get(self, key: str) -> tuple[Clip, dict] | None:
-        return self._clip(key, self._read_verified(*self._names(key)))
+        return self._clip(key, self.read(CLIPS, key))
 
     def get_many(self, keys: Sequence[str]) -> dict[str, tuple[Clip, dict]]:
         """The verified clips among ``keys``, read in one batch (one round trip on object stores)."""
-        names = [name for key in dict.fromkeys(keys) for name in self._names(key)]
-        raw = self.store.read_many(names)
         found = {}
-        for key in dict.fromkeys(keys):
-            wav, meta = self._names(key)
-            hit = self._clip(key, self._verify(wav, meta, raw.get(wav), raw.get(meta)))
-            if hit is not None:
-                found[key] = hit
+        for key, entry in self.read_many(CLIPS, keys).items():
+            clip = self._clip(key, entry)
+            if clip is not None:
+                found[key] = clip
         return found
 
     def _clip(self, key: str, found: tuple[bytes, dict] | None) -> tuple[Clip, dict] | None:
@@ -148,79 +77,18 @@ class ClipCache:
         return clip, meta
 
     def put(self, key: str, clip: Clip, meta: dict[str, Any]) -> None:
-        self._write_entry(*self._names(key), _wav_bytes(clip), meta)
-
-    # --- encoded editions: a warm rebuild of unchanged audio skips loudness and encoding ---
-
-    @staticmethod
-    def _render_names(key: str) -> tuple[str, str]:
-        return f"{RENDERS}/{key}.mp3", f"{RENDERS}/{key}.json"
-
-    def get_render(self, key: str) -> tuple[bytes, dict] | None:
-        """An encoded edition or stretch, and what was stored with it."""
-        return self._read_verified(*self._render_names(key))
-
-    def put_render(self, key: str, data: bytes, meta: dict[str, Any] | None = None) -> None:
-        self._write_entry(*self._render_names(key), data, meta or {})
+        self.write(CLIPS, key, _wav_bytes(clip), meta)
 
     def discard(self, key: str) -> None:
-        for name in self._names(key):
-            self.store.delete(name)
+        self.delete(CLIPS, key)
 
-    def try_lock(self, key: str) -> contextlib.AbstractContextManager[bool]:
-        """Take the per-key lock if it is free; yield whether it was taken."""
-        return self.store.try_lock(self._names(key)[0])
+    def try_lock_clip(self, key: str) -> contextlib.AbstractContextManager[bool]:
+        """Take the chunk's lock if it is free; yield whether it was taken."""
+        return self.try_lock(CLIPS, key)
 
-    def lock(self, key: str, timeout: float = 600) -> contextlib.AbstractContextManager[None]:
-        """Hold the per-key lock: a second process waits, then finds the clip cached."""
-        return self.store.lock(self._names(key)[0], timeout)
-
-    # --- maintenance (``audio-edition cache``) ---
-
-    def entries(self, folder: str = CLIPS, suffix: str = ".wav") -> list[tuple[str, int, float]]:
-        """(key, bytes, last used) for each clip (or, with ``RENDERS, ".mp3"``, each render)."""
-        data = {e.name.rsplit("/", 1)[-1].removesuffix(suffix): e for e in self.store.entries(folder, suffix)}
-        metas = {e.name.rsplit("/", 1)[-1].removesuffix(".json"): e for e in self.store.entries(folder, ".json")}
-        return [(key, d.size + metas[key].size, d.used) for key, d in data.items() if key in metas]
-
-    def info(self) -> dict[str, Any]:
-        clips, renders = self.entries(), self.entries(RENDERS, ".mp3")
-        size = sum(e[1] for e in clips) + sum(e[1] for e in renders)
-        return {"path": self.root, "entries": len(clips), "renders": len(renders), "bytes": size}
-
-    def prune(self, max_bytes: int) -> int:
-        """Remove least recently used clips and encoded stretches until the cache fits in
-        ``max_bytes``, and the lock files of the clips removed and of clips long gone. Returns the
-        number of entries removed."""
-        for name in self.orphan_locks():
-            self.store.forget_lock(name)
-        entries = [(used, size, key, False) for key, size, used in self.entries()]
-        entries += [(used, size, key, True) for key, size, used in self.entries(RENDERS, ".mp3")]
-        entries.sort()
-        total = sum(e[1] for e in entries)
-        removed = 0
-        for _, size, key, render in entries:
-            if total <= max_bytes:
-                break
-            for name in self._render_names(key) if render else self._names(key):
-                self.store.delete(name)
-            if not render:
-                self.store.forget_lock(self._names(key)[0])
-            total -= size
-            removed += 1
-        return removed
-
-    def orphan_locks(self) -> list[str]:
-        """The clips whose lock file is there but whose clip is not (a failed or pruned voicing)."""
-        present = {e.name for e in self.store.entries(CLIPS, ".wav")}
-        clips_of_locks = (lock.name.removesuffix(".lock") + ".wav" for lock in self.store.entries(CLIPS, ".lock"))
-        return [name for name in clips_of_locks if name not in present]
-
-    def clear(self) -> int:
-        count = len(self.entries())
-        self.store.remove_folder(CLIPS)
-        self.store.remove_folder(RENDERS)
-        return count
+    def lock_clip(self, key: str, timeout: float = 600) -> contextlib.AbstractContextManager[None]:
+        """Hold the chunk's lock: a second process waits, then finds the clip cached."""
+        return self.lock(CLIPS, key, timeout)
 
 
 @dataclass(frozen=True)
@@ -486,7 +354,7 @@ class _Synthesis:
 
     def voice_locked(self, i: int) -> None:
         """A chunk another process held: wait for its lock, then take its clip or voice it here."""
-        with self.cache.lock(self.keys[i]):
+        with self.cache.lock_clip(self.keys[i]):
             hit = self.cache.get(self.keys[i])
             if hit is not None:
                 self.hit(i, hit[0])
@@ -513,7 +381,7 @@ class _Pool:
         """Lock and submit the next chunk no other process is voicing; False when none is left."""
         run = self.run
         for i in queue:
-            lock = run.cache.try_lock(run.keys[i])
+            lock = run.cache.try_lock_clip(run.keys[i])
             if not lock.__enter__():
                 lock.__exit__(None, None, None)
                 self.deferred.append(i)  # another process is voicing it

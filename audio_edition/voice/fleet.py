@@ -175,7 +175,7 @@ class _Admission:
 
     @classmethod
     def of(cls, settings: Worker) -> _Admission:
-        from .clips import default_cache_dir
+        from ..cache import default_cache_dir
         from .engines.piper import bundled_voice
 
         caches = frozenset(canonical(c) for c in settings.caches or (default_cache_dir(),))
@@ -217,7 +217,7 @@ def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: s
     store = _caches.setdefault(cache, ClipCache(cache))
     if store.get(key) is not None:
         return {"voiced": False}
-    with store.lock(key):
+    with store.lock_clip(key):
         if store.get(key) is None:
             clip = voice.synthesize(text)
             if not clip.pcm:

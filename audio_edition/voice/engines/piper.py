@@ -117,7 +117,7 @@ def split_voice(model: Path) -> list[Any] | None:
 def prepared_folder() -> Path:
     """Where prepared voices are kept: the user cache folder, whatever ``--cache-dir`` says, as
     they are made for this machine's onnxruntime (a shared clip cache may be an object store)."""
-    from ..clips import default_cache_dir
+    from ...cache import default_cache_dir
 
     return default_cache_dir() / "voices"
 
