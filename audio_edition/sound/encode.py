@@ -9,7 +9,7 @@ as they are and given one LAME/Info header for the whole file.
 Why the joins are exact: LAME delays its input by 576 samples and makes ``ceil(n / 1152) + 1``
 frames of ``n`` samples. An inner stretch of ``k`` frames' length is therefore encoded without
 its last 1152 samples (silence), which its own padding and the next stretch's delay stand in
-for: every stretch decodes to exactly its place in the edition (tests/test_encode.py checks
+for: every stretch decodes to exactly its place in the edition (tests/sound/test_encode.py checks
 this against the PCM). The first delay and the last padding go in the header, as for any file.
 
 pydub's ``export`` would stage a WAV and the MP3 in the system temp folder, read the whole MP3

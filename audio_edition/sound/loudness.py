@@ -176,7 +176,7 @@ def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tup
 
     ``import scipy.signal`` costs ~1 s of CPU (it imports most of SciPy); the compiled routine
     that its ``lfilter`` calls loads in under a millisecond, so it is loaded alone. If SciPy ever
-    moves it, the public function is used instead (tests/test_loudness.py compares the two).
+    moves it, the public function is used instead (tests/sound/test_loudness.py compares the two).
     """
     try:
         import importlib.machinery

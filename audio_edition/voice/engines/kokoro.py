@@ -193,7 +193,7 @@ class KokoroEngine(Engine):
     def use_cores(self, cores: int) -> None:
         """A chunk voiced alone (an edit) takes every core. Unlike Piper's, Kokoro's samples do
         not depend on onnxruntime's thread count (int8 weights: measured, 95 of 95 sentences
-        identical with one thread and two; tests/test_engines_kokoro.py keeps checking), so the
+        identical with one thread and two; tests/voice/test_engines_kokoro.py keeps checking), so the
         count is not part of the clip key."""
         self.threads = max(1, cores)
 

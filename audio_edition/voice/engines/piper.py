@@ -69,7 +69,7 @@ def weights_of(prepared: Path) -> Path:
 HALVES_FROM_FRAMES = 192
 #: Each half is decoded with this many frames of the other beside it, then cut at the middle; its
 #: flow runs with three times as many. The decoder sees ~12 frames either way and the flow ~32,
-#: so the halves join to exactly the samples of one pass (tests/test_engines_piper.py checks it).
+#: so the halves join to exactly the samples of one pass (tests/voice/test_engines_piper.py checks it).
 OVERLAP_FRAMES = 16
 FLOW_OVERLAP_FRAMES = 48
 #: Part of the clip key: change it when the halves change.

@@ -164,7 +164,7 @@ def test_parallel_piper_puts_each_clip_with_its_chunk(tmp_path):
 
 
 def test_remote_voicing_sends_each_distinct_text_once_and_falls_back_on_its_errors(tmp_path, engine):
-    """``remote`` is how the fleet plugs in (tests/test_fleet.py runs the real one)."""
+    """``remote`` is how the fleet plugs in (tests/voice/test_fleet.py runs the real one)."""
     cache = clips.ClipCache(tmp_path)
     sent = []
 
@@ -212,7 +212,7 @@ def test_two_thousand_missing_chunks_build_under_a_low_file_limit(tmp_path):
     import sys
     from pathlib import Path
 
-    tests = Path(__file__).parent
+    tests = Path(__file__).parent.parent  # where fakes.py is
     out = subprocess.run([sys.executable, "-c", CHUNKS_UNDER_A_LOW_LIMIT, str(tests), str(tmp_path / "c")],
                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
     assert out.returncode == 0, out.stderr[-600:]
