@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..settings import base_language
 
 #: ISO 639-1 -> ISO 639-2 for TLAN/USLT; other codes pass through as given.
 LANGUAGES = {
@@ -29,7 +30,8 @@ PADDING = 16
 
 
 def iso639_2(lang: str) -> str:
-    base = lang.split("-")[0].lower()
+    """The ISO 639-2 code ID3's TLAN takes: ``en``, ``en-GB``, ``en_US`` -> ``eng``."""
+    base = base_language(lang)
     return LANGUAGES.get(base, base if len(base) == 3 else "und")
 
 

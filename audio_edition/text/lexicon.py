@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .._compat import read_toml
 from ..errors import UsageError
+from ..settings import base_language
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ class Lexicon:
     tables: dict[str, dict[str, Entry]]
 
     def entries(self, lang: str) -> dict[str, Entry]:
-        base = lang.split("-")[0].lower()
+        """The entries for ``lang``: every language's, then its base language's (``en`` for
+        ``en_US``), then its own."""
+        base = base_language(lang)
         merged: dict[str, Entry] = {}
-        for key in ("*", base, lang):
+        for key in ("*", base, lang, lang.replace("_", "-")):
             merged.update(self.tables.get(key, {}))
         return merged
 

@@ -79,7 +79,10 @@ def test_cover_must_be_an_image(mp3, tmp_path):
         write_tags(mp3, MANIFEST, transcript="x", cover=bad)
 
 
-@pytest.mark.parametrize("code, expected", [("en", "eng"), ("fr-CA", "fra"), ("yue", "yue"), ("xx", "und")])
+@pytest.mark.parametrize(
+    "code, expected",
+    [("en", "eng"), ("fr-CA", "fra"), ("en_US", "eng"), ("PT_br", "por"), ("yue", "yue"), ("xx", "und")],
+)
 def test_language_codes(code, expected):
     assert iso639_2(code) == expected
 

@@ -41,6 +41,7 @@ def lex_file(tmp_path):
         ("Jovenel Moïse", "en", False, "Jovenel mo-EES"),
         ("Duale on the Kafue", "fr", False, "du-al on the ka-FOO-ay"),
         ("Duale", "en-US", False, "doo-AH-lay"),
+        ("Duale", "en_US", False, "doo-AH-lay"),  # Python's spelling of a locale, as --lang may give it
     ],
 )
 def test_lexicon_step(lex_file, text, lang, phonemes, expected):
