@@ -5,11 +5,10 @@ The model and voices are files of kokoro_assets.py; this module turns a chunk in
 most 510 phonemes in our own onnxruntime session (fixed thread count, so the same text gives the
 same samples in any process), and trims the silence the model leaves at both ends.
 
-Why espeak-ng and not misaki: misaki reads names and numbers better, but it needs spaCy and its
-English model (~50 MB more, and spaCy tries to download the model when it is missing), and its
-gains are in text this project has already normalized (numbers, dates, currencies, abbreviations
-become words in normalize.py before any engine sees them). Measured on the reference page with
-whisper tiny.en (benchmarks/kokoro.py): see the README's voice section.
+Why espeak-ng and not misaki: measured with whisper tiny.en on the reference page and the three
+samples, misaki was no better (about 31 misheard words against 29; the README's voice section has
+the figures): its strength, names and numbers, is in text normalize.py has already turned into
+words, and it needs spaCy, which downloads its English model at run time.
 """
 
 from __future__ import annotations
