@@ -79,6 +79,23 @@ class ClipCache(Cache):
     def put(self, key: str, clip: Clip, meta: dict[str, Any]) -> None:
         self.write(CLIPS, key, _wav_bytes(clip), meta)
 
+    def keep(self, key: str, clip: Clip, engine: str, text: str) -> None:
+        """Store a clip just voiced; EngineError if the engine gave no audio (never cached)."""
+        if not clip.pcm:
+            raise EngineError(f"{engine} returned no audio for {text[:40]!r}")
+        self.put(key, clip, {"engine": engine, "text": text})
+
+    def voice_one(self, key: str, voice: Callable[[], Clip], engine: str, text: str) -> tuple[Clip, bool]:
+        """Under the chunk's lock: its clip from the cache (and True), or what ``voice()`` makes,
+        kept (and False). What the fleet's workers and a build waiting on another process do."""
+        with self.lock_clip(key):
+            hit = self.get(key)
+            if hit is not None:
+                return hit[0], True
+            clip = voice()
+            self.keep(key, clip, engine, text)
+            return clip, False
+
     def discard(self, key: str) -> None:
         self.delete(CLIPS, key)
 
@@ -323,9 +340,7 @@ class _Synthesis:
 
     def store(self, i: int, clip: Clip) -> ClipResult:
         chunk = self.chunks[i]
-        if not clip.pcm:
-            raise EngineError(f"{self.engine.name} returned no audio for {chunk.speech[:40]!r}")
-        self.cache.put(self.keys[i], clip, {"engine": self.engine.name, "text": chunk.speech})
+        self.cache.keep(self.keys[i], clip, self.engine.name, chunk.speech)
         return ClipResult(chunk, clip, self.engine.name, cached=False)
 
     def made(self, i: int, clip: Callable[[], Clip]) -> None:
@@ -354,12 +369,15 @@ class _Synthesis:
 
     def voice_locked(self, i: int) -> None:
         """A chunk another process held: wait for its lock, then take its clip or voice it here."""
-        with self.cache.lock_clip(self.keys[i]):
-            hit = self.cache.get(self.keys[i])
-            if hit is not None:
-                self.hit(i, hit[0])
-            else:
-                self.made(i, lambda: self.voiced[self.chunks[i].voice].synthesize(self.chunks[i].speech))
+        chunk = self.chunks[i]
+        try:
+            clip, cached = self.cache.voice_one(
+                self.keys[i], lambda: self.voiced[chunk.voice].synthesize(chunk.speech), self.engine.name, chunk.speech
+            )
+        except EngineError as exc:
+            self.done(i, self.recover(i, exc))
+        else:
+            self.done(i, ClipResult(chunk, clip, self.engine.name, cached=cached))
 
 
 class _Pool:

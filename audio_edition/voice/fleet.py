@@ -215,15 +215,10 @@ def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: s
         # Not retried: another worker would compute the same. Usually a different voice file or version.
         raise FleetError(f"worker {task.request.hostname} voices {text[:30]!r} differently (voice or version differ)")
     store = _caches.setdefault(cache, ClipCache(cache))
-    if store.get(key) is not None:
+    if store.get(key) is not None:  # no lock needed to see it is done
         return {"voiced": False}
-    with store.lock_clip(key):
-        if store.get(key) is None:
-            clip = voice.synthesize(text)
-            if not clip.pcm:
-                raise EngineError(f"{voice.name} returned no audio for {text[:40]!r}")
-            store.put(key, clip, {"engine": voice.name, "text": text})
-    return {"voiced": True}
+    _, cached = store.voice_one(key, lambda: voice.synthesize(text), voice.name, text)
+    return {"voiced": not cached}
 
 
 def run_worker(settings: Worker, *, loglevel: str = "INFO") -> None:
