@@ -128,6 +128,26 @@ def _visible_lines(root) -> list[tuple[str, str, int]]:
     return out
 
 
+def _drop_cards(tree) -> int:
+    """Remove the cards set inside running text: an element within a paragraph that holds a
+    picture and two links or more, and no text but its links' (a hover card of a person named in
+    the sentence, with their photo and latest headlines). Innermost first, so that the name the
+    card hangs on stays. Its tail (the sentence going on) stays. Returns how many went."""
+    removed = 0
+    for el in reversed(list(tree.iter())):
+        if not isinstance(el.tag, str) or el.tag in ("a", "p", "img") or next(el.iterancestors("p"), None) is None:
+            continue
+        links = el.findall(".//a")
+        if len(links) < 2 or el.find(".//img") is None:
+            continue
+        text = len("".join(el.itertext()).split())
+        linked = sum(len("".join(a.itertext()).split()) for a in links)
+        if text and linked >= text:
+            el.drop_tree()  # lxml keeps the tail
+            removed += 1
+    return removed
+
+
 def _words(text: str) -> str:
     return " ".join(_WORDS.findall(text.lower()))
 
@@ -144,20 +164,22 @@ class _Chosen:
         return bool(line) and (line in self.paragraphs or (line.count(" ") >= 3 and f" {line} " in self.text))
 
 
-def _extractors(html: str) -> list[_Chosen]:
+def _extractors(tree) -> list[_Chosen]:
+    import copy
+
     import trafilatura
     from trafilatura.readability_lxml import Document
 
     common = dict(include_comments=False, include_tables=True, include_images=False, deduplicate=False)
     chosen = [
-        # from the markup each time: trafilatura prunes the tree it is given
-        trafilatura.extract(html, favor_precision=True, **common) or "",
-        trafilatura.extract(html, favor_recall=True, **common) or "",
+        # a copy each time: trafilatura prunes the tree it is given
+        trafilatura.extract(copy.deepcopy(tree), favor_precision=True, **common) or "",
+        trafilatura.extract(copy.deepcopy(tree), favor_recall=True, **common) or "",
     ]
     try:
         import lxml.html
 
-        summary = lxml.html.fromstring(Document(trafilatura.utils.load_html(html)).summary())
+        summary = lxml.html.fromstring(Document(copy.deepcopy(tree)).summary())
         chosen.append("\n".join(" ".join(el.text_content().split()) for el in summary.iter() if el.text))
     except Exception:  # readability gives up on some pages (no candidates); the other two still vote
         chosen.append("")
@@ -175,13 +197,14 @@ def read_page(html: str) -> Page:
     tree = load_html(html)
     if tree is None:
         return Page((), None, None, None, None, None)
+    meta = trafilatura.extract_metadata(copy.deepcopy(tree))
+    _drop_cards(tree)  # before anyone reads the text: the extractors keep cards as words of the sentence
     lines = _visible_lines(copy.deepcopy(tree))
-    voters = _extractors(html)
+    voters = _extractors(tree)
     page_lines = tuple(
         PageLine(text, kind, level, tuple(name for name, v in zip(EXTRACTORS, voters) if _words(text) in v))
         for text, kind, level in lines
     )
-    meta = trafilatura.extract_metadata(tree)
     title = site = author = url = None
     date = None
     if meta is not None:

@@ -59,3 +59,26 @@ def test_a_page_no_extractor_understood_is_read_by_the_classifier():
     blocks = tuple(Block("paragraph", t, votes=()) for t in ["Home", "News", "Sport", *prose_lines, "About", "Contact"])
     done = boilerplate.clean(Story("x.html", "html", blocks), boilerplate.Cleaning())
     assert [b.text for b in done.blocks] == prose_lines
+
+
+CARD = (
+    '<span class="person"><a href="/people/ana-ruiz">Ana Ruiz</a><span class="card"><img src="/ana.jpg" alt="">'
+    '<a href="/people/ana-ruiz">Ana Ruiz</a><a href="/a">Budget talks stall over the harbour fund</a> '
+    '<a href="/b">Council backs the night ferry</a></span></span>'
+)
+
+
+def test_a_card_set_inside_a_sentence_is_not_read_but_the_name_it_hangs_on_is():
+    """A hover card (a photo, the person's name and their latest headlines, all links) sits inside
+    the sentence's markup: every extractor keeps it, a reader never sees it."""
+    page = PAGE.replace("the regional council decided", f"the council, led by Mayor {CARD}, decided")
+    page = page.replace(
+        "<p>A return ticket",
+        '<p>Read <a href="/r">the ruling</a> and <a href="/s">the reply</a> <img src="/x.png"> before you go. A return ticket',
+    )
+    lines = [line for line in extract.read_page(page).lines if line.text.startswith(("Islanders", "Read the ruling"))]
+    assert "the council, led by Mayor Ana Ruiz, decided on Thursday" in lines[0].text
+    assert "Budget talks" not in lines[0].text and "night ferry" not in lines[0].text
+    assert len(lines[0].votes) >= 2  # the extractors read the page without the card too
+    # Links and a picture among words of the sentence's own are the sentence: nothing goes.
+    assert lines[1].text.startswith("Read the ruling and the reply before you go.")
