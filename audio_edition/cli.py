@@ -292,6 +292,18 @@ def _check_text(args: list[str]) -> None:
                 raise UsageError(f"'{shown}' is not UTF-8 text: give text to audio-edition in UTF-8") from None
 
 
+def _reader_gone() -> bool:
+    """Whether what reads our standard output has closed it (a broken pipe there, not a socket's)."""
+    import select
+
+    try:
+        poll = select.poll()
+        poll.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poll.poll(0))
+    except (OSError, ValueError, AttributeError):  # no poll (Windows), or no real stdout (tests)
+        return False
+
+
 class ErrorMappingGroup(click.Group):
     """Every error leaves as one line on stderr and its exit status: the one place that maps them."""
 
@@ -299,6 +311,12 @@ class ErrorMappingGroup(click.Group):
         try:
             _check_text([*ctx.protected_args, *ctx.args])
             return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            if not _reader_gone():
+                click.echo(f"audio-edition: error: {describe(exc)}", err=True)
+                ctx.exit(exit_status_for(exc))
+            # `| head` had what it wanted: nothing to say about it, and nothing more to write.
+            ctx.exit(ExitStatus.OK)
         except (AudioEditionError, KeyboardInterrupt, OSError) as exc:
             click.echo(f"audio-edition: error: {describe(exc)}", err=True)
             ctx.exit(exit_status_for(exc))

@@ -1,6 +1,7 @@
 """The CLI through click's CliRunner, with the fake engine (fast) unless the real voice is the point."""
 
 import json
+import os
 
 import pytest
 
@@ -419,3 +420,22 @@ def test_a_full_disk_and_a_read_only_cache_are_said_in_words(tmp_path, story, tm
         assert result.exit_code == 6, result.stderr
         assert "the file system is read-only" in result.stderr and "Errno" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`audio-edition voices list | head -1`: the pipe closes under a long listing; nothing is said."""
+    import subprocess
+
+    from procs import CLI
+
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    for i in range(3000):  # ~100 KB of listing: more than a pipe holds
+        (packs / f"af_v{i:04d}.bin").write_bytes(bytes(256 * 4))
+    env = {**os.environ, "AUDIO_EDITION_DATA_DIR": str(tmp_path / "data")}
+    subprocess.run([*CLI, "voices", "fetch", "kokoro", "--from", str(packs)], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*CLI, "voices", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout.readline().startswith(b"kokoro: 3000 voices")
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == b""
