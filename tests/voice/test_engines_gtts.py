@@ -214,3 +214,17 @@ def test_unusable_audio_is_retried_falls_back_and_is_never_cached(stub, story, t
     stub.plan = lambda n, text: "ok"
     third = build(story, tmp_path / "g.mp3", tmp_path / "d", "--max-attempts", "1")
     assert third.exit_code == 0 and any("Valmora" in t for t in stub.texts("ok"))  # not cached while bad
+
+
+@pytest.mark.parametrize(
+    "message, cause",
+    [
+        ("429 (Too Many Requests) from TTS API. Probable cause: Unknown", "rate limited by Google"),
+        ("HTTPSConnectionPool: Max retries exceeded (Caused by ProxyError('Unable to connect to proxy', "
+         "NewConnectionError('Failed to establish a new connection to 127.0.0.1:34291')))", "network unreachable"),
+    ],
+)  # fmt: skip
+def test_a_429_in_a_proxy_port_is_no_rate_limit(message, cause):
+    from audio_edition.voice.engines.gtts import classify
+
+    assert classify(Exception(message))[1].startswith(cause)

@@ -53,7 +53,9 @@ def classify(exc: Exception) -> tuple[bool, str]:
     if isinstance(exc, _BadAudio):
         return True, text
     status = getattr(getattr(exc, "rsp", None), "status_code", None)
-    if status == 429 or "429" in text:
+    # gTTS's own words for it ("429 (Too Many Requests) from TTS API"), not any 429 in the text:
+    # a proxy on port 34291 is no rate limit.
+    if status == 429 or re.search(r"\b429\W+too many requests", text, re.IGNORECASE):
         return True, "rate limited by Google (429 Too Many Requests); lower --requests-per-second or retry later"
     if status is not None and status >= 500:
         return True, f"Google's TTS server failed ({status}); try again later"
