@@ -204,6 +204,16 @@ def _admit(task, options: EngineOptions, cache: str) -> None:
         raise FleetError(f"worker {where} does not write into the cache {cache}: start it with --cache-dir {cache}")
     if options.name == "piper" and options.voice is not None and Path(options.voice).resolve() not in _admitted.voices:
         raise FleetError(f"worker {where} does not load the voice {options.voice}: start it with --voice")
+    if options.name == "kokoro":  # voices by name, from this machine's data folder: fetched or not
+        from .engines import kokoro, kokoro_assets
+
+        missing = [name for name, _ in kokoro.parse_voice(options.voice or kokoro.DEFAULT_VOICE)
+                   if name not in kokoro_assets.installed()]  # fmt: skip
+        if missing:
+            raise FleetError(
+                f"worker {where} has no Kokoro voice {', '.join(missing)}: run "
+                f"`audio-edition voices fetch kokoro {' '.join(missing)}` on its machine"
+            )
 
 
 def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: str) -> dict[str, Any]:

@@ -169,6 +169,24 @@ def test_kokoro_on_the_fleet_is_byte_identical_to_a_local_build(fleet, tmp_path,
     assert sum(len(w.task_ids("succeeded")) for w in workers) == 5
 
 
+def test_a_worker_without_a_kokoro_voice_says_which_to_fetch(fleet, tmp_path, kokoro_data):
+    """Not a fallback to Piper nor a chunk failing after retries: the build stops, naming the fix."""
+    partial = tmp_path / "worker-data" / "kokoro"
+    (partial / "voices").mkdir(parents=True)
+    shutil.copy(kokoro_data / "kokoro" / "voices" / "af_heart.bin", partial / "voices")
+    fleet(1, "-c", "1", env={"AUDIO_EDITION_DATA_DIR": str(partial.parent)})
+    story = story_file(tmp_path)
+    env = {"AUDIO_EDITION_DATA_DIR": str(kokoro_data)}
+    args = ["--engine", "kokoro", "--voice", "af_heart:0.5,am_michael:0.5", "--fleet-timeout", "60"]
+    proc = build(story, tmp_path / "e.mp3", tmp_path / "c", *on_fleet(fleet), *args, env=env, check=False)
+    assert proc.returncode == 7, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "audio-edition: error: worker w0@test has no Kokoro voice am_michael: "
+        "run `audio-edition voices fetch kokoro am_michael` on its machine"
+    ]
+    assert not (tmp_path / "e.mp3").exists()
+
+
 def test_a_worker_killed_mid_build_loses_nothing(fleet, tmp_path, piper_cache):
     doomed, survivor = fleet(2, "-c", "1", "--visibility-timeout", "3")
     story = story_file(tmp_path, LONG)
