@@ -43,13 +43,15 @@ class Area:
     name: str
     suffix: str
     decisive: bool = True
+    #: Spread over 256 subfolders by the key's first two digits (an area of many small entries).
+    fanout: bool = False
 
     @property
     def folder(self) -> str:
         return f"{self.name}-v{CACHE_FORMAT}"
 
 
-CLIPS = Area("clips", ".wav", decisive=False)
+CLIPS = Area("clips", ".wav", decisive=False, fanout=True)
 EDITIONS = Area("editions", ".mp3")
 STRETCHES = Area("stretches", ".mp3")
 LOUDNESS = Area("loudness", ".f8")
@@ -82,8 +84,8 @@ class Cache:
 
     @staticmethod
     def names(area: Area, key: str) -> tuple[str, str]:
-        """The entry's data and metadata names (clips are spread over 256 folders)."""
-        folder = f"{area.folder}/{key[:2]}" if area is CLIPS else area.folder
+        """The entry's data and metadata names."""
+        folder = f"{area.folder}/{key[:2]}" if area.fanout else area.folder
         return f"{folder}/{key}{area.suffix}", f"{folder}/{key}.json"
 
     def read(self, area: Area, key: str) -> tuple[bytes, dict] | None:

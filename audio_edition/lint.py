@@ -89,10 +89,9 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
 
     cache = clips.ClipCache(settings.cache_dir or default_cache_dir())
     chunks = prep.plan.chunks
-    identity = {
-        v: clips.with_voice(engine, settings.engine, v).identity() for v in dict.fromkeys(c.voice for c in chunks)
-    }
-    cached = sum(1 for c in chunks if cache.get(clips.clip_key(identity[c.voice], c.speech)) is not None)
+    keys = clips.chunk_keys(chunks, clips.voiced_engines(chunks, engine, settings.engine))
+    found = cache.get_many(keys)  # one batch read (one round trip on object stores)
+    cached = sum(1 for key in keys if key in found)
 
     from .sound.audio import pause_between  # the build's own pause policy
 

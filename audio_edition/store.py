@@ -3,7 +3,7 @@
 Both backends promise the cache the same two things: a write is all or nothing, and a name is
 either absent or holds the bytes written. Locally that is a temporary file renamed into place;
 on object stores one PUT is already atomic; on other fsspec filesystems a temporary name is
-moved into place. :class:`~audio_edition.voice.clips.ClipCache` adds the checksum verified on read.
+moved into place. :class:`~audio_edition.cache.Cache` adds the checksums verified on read.
 """
 
 from __future__ import annotations

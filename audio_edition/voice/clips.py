@@ -198,6 +198,17 @@ def with_voice(engine: Engine, options: EngineOptions | None, voice: str | None)
     return engines.create(dataclasses.replace(options or EngineOptions(name=engine.name), voice=voice), engine.name)
 
 
+def voiced_engines(chunks: Sequence[Chunk], engine: Engine, options: EngineOptions | None) -> dict[str | None, Engine]:
+    """The engine of each voice the chunks ask for (``None``: the build's, ``engine`` itself)."""
+    return {v: with_voice(engine, options, v) for v in dict.fromkeys(c.voice for c in chunks)}
+
+
+def chunk_keys(chunks: Sequence[Chunk], voiced: dict[str | None, Engine]) -> list[str]:
+    """Each chunk's clip key, with its own voice's identity (:func:`voiced_engines`)."""
+    identity = {v: e.identity() for v, e in voiced.items()}
+    return [clip_key(identity[chunk.voice], chunk.speech) for chunk in chunks]
+
+
 def _worker_synthesize(text: str, voice: str | None = None) -> Clip:
     assert _worker_engine is not None
     if voice is None:
@@ -292,9 +303,8 @@ class _Synthesis:
         self.backup: Engine | None = None
         self.stats = SynthesisStats()
         #: The engine of each voice the chunks ask for (None: the build's).
-        self.voiced = {v: with_voice(engine, options, v) for v in dict.fromkeys(c.voice for c in chunks)}
-        identity = {v: e.identity() for v, e in self.voiced.items()}
-        self.keys = [clip_key(identity[chunk.voice], chunk.speech) for chunk in chunks]
+        self.voiced = voiced_engines(chunks, engine, options)
+        self.keys = chunk_keys(chunks, self.voiced)
         self.results: list[ClipResult | None] = [None] * len(chunks)
 
     def done(self, i: int, result: ClipResult) -> None:

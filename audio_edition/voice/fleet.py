@@ -207,8 +207,8 @@ def _admit(task, options: EngineOptions, cache: str) -> None:
     if options.name == "kokoro":  # voices by name, from this machine's data folder: fetched or not
         from .engines import kokoro, kokoro_assets
 
-        missing = [name for name, _ in kokoro.parse_voice(options.voice or kokoro.DEFAULT_VOICE)
-                   if name not in kokoro_assets.installed()]  # fmt: skip
+        have = kokoro_assets.installed()
+        missing = [name for name, _ in kokoro.parse_voice(options.voice or kokoro.DEFAULT_VOICE) if name not in have]
         if missing:
             raise FleetError(
                 f"worker {where} has no Kokoro voice {', '.join(missing)}: run "

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import importlib.util
 import logging
+import math
 import re
 from typing import Any
 
@@ -52,7 +53,7 @@ def parse_voice(spec: str) -> tuple[tuple[str, float], ...]:
             value = float(weight) if weight.strip() else 1.0
         except ValueError:
             value = -1.0
-        if not assets.VOICE_NAME.fullmatch(name) or not value > 0 or value != value or value == float("inf"):
+        if not assets.VOICE_NAME.fullmatch(name) or not (value > 0 and math.isfinite(value)):
             raise UsageError(
                 f"--voice {spec!r}: give a Kokoro voice like af_heart, or a blend like af_heart:0.7,am_michael:0.3"
             )
