@@ -92,6 +92,28 @@ CASES = {
             "Privacy policy",
         ],
     ),
+    # A regional daily's CMS: an SEO title above a different h1, captions in figcaptions and as a
+    # picture's alt text, links to other stories in the body, and the story's own card in a list.
+    "regional-daily.html": (
+        "Night ferry to run all winter, council says",
+        [
+            "could not get home from late shifts",
+            "the first crossing at six",
+            "four hundred thousand euros",
+            "choose between a job on the mainland",
+            "carry freight for the island's shops",
+        ],
+        [
+            "Council keeps the night ferry running",
+            "with its lights on",
+            "Passengers wait on the quay",
+            "Ferry fares for islanders",
+            "Storm damage to the harbour wall",
+            "New bus times",
+            "decided on...",
+            "Harbour Street",
+        ],
+    ),
     "live-blog.html": (
         "Live: Election night in Marren as votes are counted",
         [

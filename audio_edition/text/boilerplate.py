@@ -233,6 +233,8 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
         title, headlines = _headline(story, lines, ruled, stops)
         for h in headlines:
             lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
+        for t in _teasers(title, texts):
+            lines[t] = prose.Line(lines[t].text, "headline: a teaser of this story (its headline and opening words)")
         judged = prose.judge(lines, stops, headlines=headlines)
 
     verdicts = _verdicts(story, units, lines, judged, forced, cleaning.classify)
@@ -307,9 +309,20 @@ def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, 
     reading are chrome one time in three).
 
     A short line that is not a sentence and not marked up as a heading or a list item is a caption
-    or a link to another story when only two extractors chose it (a subheading has its h2).
+    or a link to another story when only two extractors chose it (a subheading has its h2). A
+    picture's caption, and a line that is mostly a link's text, are never the story's: the page's
+    markup says what they are.
     """
+    from .prose import thresholds
+
     chose = f"chosen by {', '.join(votes)}" if votes else "chosen by no extractor"
+    if block.caption:
+        return False, f"{chose}, but a picture's caption"
+    if block.kind == "heading" and block.level == 1:
+        return False, f"{chose}, but the page's headline (h1), not its body"
+    limits = thresholds()
+    if block.linked >= limits.link_share and len(block.text.split()) >= limits.link_words:
+        return False, f"{chose}, but a link to another page"
     if len(votes) == 2 and block.kind == "paragraph" and _LABEL.match(block.text):
         return False, f"{chose}, but a label, not a sentence (a caption, a link)"
     if "precise" in votes and len(votes) >= 2:
@@ -339,6 +352,30 @@ def _headline(story: Story, lines: list, ruled: set[int], stops: frozenset[str])
     # A headline may stand twice on the page, or on other pages of the site: only rules rule it out.
     candidates = [x if i in ruled else prose.Line(x.text) for i, x in enumerate(lines)]
     return prose.find_headline(candidates, start, story_text, stops)
+
+
+#: How many of a teaser's words after the headline must open another line of the page.
+TEASER_WORDS = 6
+
+
+def _teasers(title: str | None, texts: list[str]) -> list[int]:
+    """Lines that are this story's own card (a list of the site's stories includes it): the
+    headline, then the story's opening words, which another line of the page says in full."""
+    from .prose import fold
+
+    head = fold(title or "")
+    if head.count(" ") < 3:
+        return []
+    folded = [fold(t) for t in texts]
+    found = []
+    for i, line in enumerate(folded):
+        rest = line[len(head) :].split() if line.startswith(head + " ") else []
+        opening = " ".join(rest[:TEASER_WORDS])
+        if len(rest) >= TEASER_WORDS and any(
+            other.startswith(opening) for other in folded if not other.startswith(head)
+        ):
+            found.append(i)
+    return found
 
 
 def publication(story: Story) -> str | None:

@@ -76,6 +76,10 @@ class PageLine:
     level: int
     #: The extractors that chose it (:data:`EXTRACTORS`).
     votes: tuple[str, ...]
+    #: The share of its words that are a link's text.
+    linked: float = 0.0
+    #: Set in a figure's caption, or the words of a picture's alt text.
+    caption: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,39 +92,44 @@ class Page:
     url: str | None
 
 
-def _visible_lines(root) -> list[tuple[str, str, int]]:
-    """(text, kind, level) for each line a browser would show."""
-    out: list[tuple[str, str, int]] = []
-    buf: list[str] = []
+def _visible_lines(root) -> list[tuple[str, str, int, float, bool]]:
+    """(text, kind, level, linked, caption) for each line a browser would show."""
+    out: list[tuple[str, str, int, float, bool]] = []
+    buf: list[tuple[str, bool]] = []  # (text, inside a link)
     where: list[str] = []
+    alts = {w for img in root.iter("img") if (w := _words(img.get("alt") or "")).count(" ") >= 1}
 
     def flush() -> None:
-        text = " ".join("".join(buf).split())
+        text = " ".join("".join(t for t, _ in buf).split())
+        linked = sum(len(t.split()) for t, a in buf if a)
         buf.clear()
         if text:
             tag = next((t for t in reversed(where) if t in _KINDS), "")
-            level = int(tag[1]) if _KINDS.get(tag) == "heading" else 0
-            out.append((text, _KINDS.get(tag, "paragraph"), level))
+            kind = _KINDS.get(tag, "paragraph")
+            level = int(tag[1]) if kind == "heading" else 0
+            # a heading may well say what its picture shows; only its figcaption makes it a caption
+            caption = "figcaption" in where or (kind != "heading" and _words(text) in alts)
+            out.append((text, kind, level, min(1.0, linked / len(text.split())), caption))
 
     def walk(el) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _HIDDEN_TAGS:
             if el.tail:
-                buf.append(el.tail)
+                buf.append((el.tail, "a" in where))
             return
         block = tag in _BLOCK_TAGS
         if block:
             flush()
         where.append(tag)
         if el.text:
-            buf.append(el.text)
+            buf.append((el.text, "a" in where))
         for child in el:
             walk(child)
         if block:
             flush()
         where.pop()
         if el.tail:
-            buf.append(el.tail)
+            buf.append((el.tail, "a" in where))
 
     body = root.find("body")
     walk(body if body is not None else root)
@@ -202,8 +211,8 @@ def read_page(html: str) -> Page:
     lines = _visible_lines(copy.deepcopy(tree))
     voters = _extractors(tree)
     page_lines = tuple(
-        PageLine(text, kind, level, tuple(name for name, v in zip(EXTRACTORS, voters) if _words(text) in v))
-        for text, kind, level in lines
+        PageLine(text, kind, level, tuple(n for n, v in zip(EXTRACTORS, voters) if _words(text) in v), linked, caption)
+        for text, kind, level, linked, caption in lines
     )
     title = site = author = url = None
     date = None

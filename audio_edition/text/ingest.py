@@ -36,6 +36,10 @@ class Block:
     level: int = 0
     #: On an HTML page, the article extractors that chose this line (extract.py).
     votes: tuple[str, ...] | None = None
+    #: On an HTML page, the share of its words that are a link's text.
+    linked: float = 0.0
+    #: On an HTML page, set in a figure's caption or the words of a picture's alt text.
+    caption: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,9 @@ def parse_html(text: str, name: str = "html") -> Story:
     from .extract import read_page
 
     page = read_page(text)
-    blocks = tuple(Block(line.kind, line.text, line.level, line.votes) for line in page.lines)
+    blocks = tuple(
+        Block(line.kind, line.text, line.level, line.votes, line.linked, line.caption) for line in page.lines
+    )
     return Story(
         source=name,
         format="html",

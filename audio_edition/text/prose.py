@@ -71,6 +71,10 @@ class Thresholds:
     wall_gap: int = 6
     #: A second stretch is the story's too when its prose is at least this share of the first's.
     second_stretch: float = 0.5
+    #: An HTML line with at least this share of its words in links is a link to another page ...
+    link_share: float = 0.8
+    #: ... when it has this many words or more (a bare URL or a product's name is the story's).
+    link_words: int = 3
 
 
 @functools.cache

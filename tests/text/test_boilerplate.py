@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from audio_edition.errors import InputError, UsageError
@@ -240,3 +242,50 @@ def test_three_page_shapes_lose_their_chrome_end_to_end(sample):
     ):  # fmt: skip
         assert chrome not in spoken, (sample, chrome)
     assert len(prep.document.paragraphs) >= 4
+
+
+_STORY = (
+    "Delegates met on Monday and agreed to meet again in a month, officials said after the talks ended.",
+    "Both sides said the talks had gone better than expected and that a deal was within reach by spring.",
+)
+
+
+def _voted(*lines: str) -> ingest.Story:
+    blocks = tuple(Block("paragraph", t, votes=("precise", "recall", "readability")) for t in lines)
+    return ingest.Story("x.html", "html", blocks, title="Border talks to resume next month")
+
+
+def test_html_lines_the_markup_marks_as_captions_links_or_the_h1_are_not_spoken():
+    caption = "Delegates arrive at the border post on Monday morning as the talks begin again."
+    link = "Ten years of talks on the border between the two countries, in pictures and maps"
+    h1 = "Border negotiators agree on a date for a new round"
+    story = _voted(*_STORY, caption, link, h1)
+    blocks = tuple(
+        dataclasses.replace(b, caption=b.text == caption, linked=1.0 if b.text == link else 0.0)
+        if b.text != h1
+        else dataclasses.replace(b, kind="heading", level=1)
+        for b in story.blocks
+    )
+    done = boilerplate.clean(dataclasses.replace(story, blocks=blocks), boilerplate.Cleaning())
+    reasons = {v.text: v.reason for v in done.verdicts if not v.kept}
+    assert [b.text for b in done.blocks] == list(_STORY)
+    assert "caption" in reasons[caption] and "link to another page" in reasons[link] and "h1" in reasons[h1]
+
+
+@pytest.mark.parametrize("words", ["Bare", "Road map", "www.border-talks.example"])
+def test_a_short_link_is_the_storys_own_words(words):
+    """A product's name or a bare address, linked, is still the story's (the threshold is three words)."""
+    story = _voted(*_STORY, words)
+    blocks = tuple(dataclasses.replace(b, linked=1.0) if b.text == words else b for b in story.blocks)
+    done = boilerplate.clean(dataclasses.replace(story, blocks=blocks), boilerplate.Cleaning())
+    assert words in [b.text for b in done.blocks]
+
+
+def test_the_storys_own_card_is_not_spoken_but_a_paragraph_opening_with_its_headline_is():
+    card = "Border talks to resume next month " + _STORY[0][:60]
+    done = boilerplate.clean(_voted(card, *_STORY), boilerplate.Cleaning())
+    assert [b.text for b in done.blocks] == list(_STORY)
+    assert next(v for v in done.verdicts if v.text == card).by == "headline"
+    # Its opening words are said nowhere else: not a card, but the story's own first paragraph.
+    alone = "Border talks to resume next month, the two governments said in a joint statement on Sunday."
+    assert alone in [b.text for b in boilerplate.clean(_voted(alone, *_STORY), boilerplate.Cleaning()).blocks]

@@ -82,3 +82,23 @@ def test_a_card_set_inside_a_sentence_is_not_read_but_the_name_it_hangs_on_is():
     assert len(lines[0].votes) >= 2  # the extractors read the page without the card too
     # Links and a picture among words of the sentence's own are the sentence: nothing goes.
     assert lines[1].text.startswith("Read the ruling and the reply before you go.")
+
+
+def test_a_line_knows_its_share_of_link_text_and_whether_it_is_a_caption():
+    from pathlib import Path
+
+    html = (Path(__file__).parents[1] / "pages" / "regional-daily.html").read_text("utf-8")
+    by_text = {line.text: line for line in extract.read_page(html).lines}
+    related = by_text["Storm damage to the harbour wall will take months to repair"]
+    assert related.linked == 1.0 and not related.caption
+    read_more = by_text["Read more: Ferry fares for islanders to fall by a third from January"]
+    assert read_more.linked == pytest.approx(11 / 13)  # all but "Read more:"
+    lead = next(line for text, line in by_text.items() if text.startswith("The night ferry between"))
+    assert lead.linked == 0.0 and not lead.caption
+    assert by_text["The night ferry leaves the harbour at Skarra with its lights on"].caption  # the picture's alt
+    assert next(line for text, line in by_text.items() if text.startswith("Passengers wait")).caption  # figcaption
+
+
+def test_a_heading_that_says_what_its_picture_shows_is_not_a_caption():
+    page = PAGE.replace("<h2>What changes</h2>", '<img src="/t.jpg" alt="What changes"><h2>What changes</h2>')
+    assert not next(line for line in extract.read_page(page).lines if line.text == "What changes").caption
