@@ -390,6 +390,39 @@ class _Synthesis:
             self.done(i, ClipResult(chunk, clip, self.engine.name, cached=cached))
 
 
+#: How often the wait for the pool looks whether Ctrl-C or SIGTERM came (seconds).
+SIGNAL_CHECK_S = 0.2
+_STOP_SIGNALS = ("SIGINT", "SIGTERM")
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[list[int]]:
+    """While the main thread waits for the pool, Ctrl-C and SIGTERM are noted (the list it yields
+    fills), then raised as their handlers would once the wait is left. Raised inside
+    concurrent.futures' ``wait``, which takes its futures' locks one by one, an exception can
+    leave one taken, and cancelling that future then hangs the interrupted build for ever."""
+    import signal
+    import threading
+
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught  # only the main thread receives signals
+        return
+    numbers = [getattr(signal, name) for name in _STOP_SIGNALS if hasattr(signal, name)]
+    previous = {n: signal.signal(n, lambda signum, frame: caught.append(signum)) for n in numbers}
+    try:
+        yield caught
+    finally:
+        for n, handler in previous.items():
+            signal.signal(n, handler)
+        if caught:
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)  # KeyboardInterrupt, or the CLI's Interrupted
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
+
+
 class _Pool:
     """The misses voiced ``work`` at a time on an executor, each under its cache lock, at most
     LOCKS_HELD locked at once (one open file each: a long story must not run out of them)."""
@@ -432,15 +465,16 @@ class _Pool:
                 pass
             if while_waiting is not None:
                 while_waiting()
-            while self.futures:
-                finished, _ = wait(list(self.futures), return_when=FIRST_COMPLETED)
-                for future in finished:
-                    i = self.futures.pop(future)
-                    try:
-                        self.run.made(i, future.result)
-                    finally:
-                        self.release(i)
-                    self.submit_next(queue)
+            with _signals_held() as caught:
+                while self.futures and not caught:
+                    finished, _ = wait(list(self.futures), timeout=SIGNAL_CHECK_S, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        i = self.futures.pop(future)
+                        try:
+                            self.run.made(i, future.result)
+                        finally:
+                            self.release(i)
+                        self.submit_next(queue)
         except BaseException:
             self.keep_finished()
             raise

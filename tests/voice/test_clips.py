@@ -294,3 +294,36 @@ def test_cache_clear_during_a_build_does_not_fail_it(tmp_path):
         stop.set()
         clearer.join()
     assert len(clears) >= 5 and any(clears)  # it did clear, and clips were there to clear
+
+
+class _SlowEngine(FakeEngine):
+    def synthesize(self, text: str) -> Clip:
+        time.sleep(0.3)
+        return super().synthesize(text)
+
+
+@pytest.mark.parametrize("signum, raised", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, RuntimeError)])
+def test_a_signal_while_voicing_stops_after_the_wait_with_its_own_handler(tmp_path, signum, raised):
+    """Ctrl-C or SIGTERM during synthesis is raised by its own handler once the pool's wait is
+    left (raised inside it, it could leave a future's lock taken: the build then hung); the
+    clips already made stay cached, and the handlers are as they were."""
+    import threading
+
+    def handler(number, frame):
+        raise RuntimeError(f"signal {number}")
+
+    before = signal.signal(signal.SIGTERM, handler)
+    try:
+        cache = clips.ClipCache(tmp_path)
+        texts = [f"Sentence number {n} of a story long enough to interrupt." for n in range(8)]
+        timer = threading.Timer(0.45, os.kill, (os.getpid(), signum))
+        timer.start()
+        started = time.perf_counter()
+        with pytest.raises(raised):
+            clips.synthesize_all([chunk(i, t) for i, t in enumerate(texts)], _SlowEngine(EngineOptions()), cache)
+        assert time.perf_counter() - started < 8 * 0.3  # it did not voice everything first
+        assert 1 <= cache.info()["entries"] < len(texts)
+        assert signal.getsignal(signal.SIGTERM) is handler
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, before)
