@@ -494,8 +494,10 @@ def find_headline(
         shared = len(words & story_words)
         # one shared word in a two-word line ("Contact Us") is chance; two or more are the story's
         uses = shared / len(words) * min(1.0, shared / 2) if words else 0.0
-        # the page title's story part names it (not its site part: "Auto News" in "... - Auto News")
-        in_title = at != first and (fold(text) in fold(page_title) or fold(page_title) in fold(text))
+        # the page title's story part names it (not its site part: "Auto News" in "... - Auto News";
+        # nor a section label that is two of its words: "Hong Kong" in "The view on Hong Kong ...")
+        part = fold(text) in fold(page_title) and len(words) * 2 >= len(_stems(page_title, stops))
+        in_title = at != first and (part or fold(page_title) in fold(text))
         return uses + 1.0 * in_title + 0.5 * (at == first)
 
     if not candidates:

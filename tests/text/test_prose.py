@@ -5,7 +5,7 @@ import pytest
 from audio_edition.text import prose
 
 STORY = [
-    "Workers at the three container terminals voted on Sunday to end a strike that had left more than forty ships waiting outside the harbour.",
+    "Harbour workers at the three container terminals voted on Sunday to end a strike that had left more than forty ships waiting outside the harbour.",
     "The union said its members had accepted a two-year agreement that raises pay and gives them a seat on a committee that will review automation.",
     "Port managers said the first vessels would berth within hours and that the backlog should be cleared by the end of the month.",
 ]
@@ -100,6 +100,15 @@ def test_a_nav_line_first_is_not_the_headline():
     page = ["Skip navigation Latest Sections", *MENU, "Strike at the container terminals ends", *STORY]
     title, at = prose.find_headline(lines(*page), story_start=8, story=" ".join(STORY))
     assert title == "Strike at the container terminals ends" and at == [7]
+
+
+def test_a_section_label_made_of_two_of_the_titles_words_is_not_the_headline():
+    """ "Harbour" and "strike" are in the page title and in the story: a label of those words above
+    the story is the section's name, not the story's title."""
+    page = ["The Courier view on the harbour strike: the workers were right to end it | Editorial | The Courier", *MENU,
+            "Harbour strike", *STORY]  # fmt: skip
+    title, at = prose.find_headline(lines(*page), story_start=8, story=" ".join(STORY))
+    assert title == "The Courier view on the harbour strike: the workers were right to end it" and 0 in at
 
 
 def test_a_first_line_that_is_a_sentence_is_no_headline():
