@@ -224,7 +224,20 @@ def read_page(html: str) -> Page:
             except ValueError:
                 date = None
     h1 = next((" ".join(h.text_content().split()) for h in tree.iter("h1")), None)
-    return Page(page_lines, _headline(title, h1, site), site, author, date, url)
+    headline = _headline(title, h1, site)
+    tag = tree.findtext(".//title")
+    if headline and tag and not _borne_out(headline, voters[0].text) and _borne_out(tag, voters[0].text):
+        # A logo's h1 or a social title named the site or another story; the <title> names this one.
+        from .prose import without_site
+
+        headline = without_site(" ".join(tag.split()))
+    return Page(page_lines, headline, site, author, date, url)
+
+
+def _borne_out(title: str, story: str) -> bool:
+    """Whether the story uses the title's words: two of them, or all of a one-word title."""
+    words = set(_words(title).split())
+    return len(words & set(story.split())) >= min(2, len(words))
 
 
 def _headline(title: str | None, h1: str | None, site: str | None) -> str | None:

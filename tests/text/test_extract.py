@@ -102,3 +102,14 @@ def test_a_line_knows_its_share_of_link_text_and_whether_it_is_a_caption():
 def test_a_heading_that_says_what_its_picture_shows_is_not_a_caption():
     page = PAGE.replace("<h2>What changes</h2>", '<img src="/t.jpg" alt="What changes"><h2>What changes</h2>')
     assert not next(line for line in extract.read_page(page).lines if line.text == "What changes").caption
+
+
+def test_a_logo_in_the_only_h1_is_not_the_headline_when_the_page_title_names_the_story():
+    """The site's logo is the page's one h1 (in another spelling than the site's name), and the
+    story's headline an h2: the <title> names the story, which the story's words bear out."""
+    page = PAGE.replace('<meta property="og:site_name" content="The Harbour Courier">', "")
+    page = page.replace("<nav>", "<header><h1>Kuryer Online</h1></header><nav>")
+    page = page.replace(
+        "<article><h1>Ferry fares fall for islanders</h1>", "<article><h2>Ferry fares fall for islanders</h2>"
+    )
+    assert extract.read_page(page).title == "Ferry fares fall for islanders"
