@@ -21,7 +21,7 @@ import click
 from . import __version__
 from ._compat import read_toml
 from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, describe, exit_status_for
-from .settings import Worker
+from .settings import Option, Worker, declared, from_paths
 
 CONFIG_NAME = "audio-edition.toml"
 
@@ -38,109 +38,63 @@ def _date(ctx, param, value):
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-27") from None
 
 
-def text_options(fn):
-    """How input is read and cleaned (build and lint)."""
-    options = [
-        click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), envvar="AUDIO_EDITION_FORMAT", show_envvar=True,
-                     help="Input format. Default: from the extension, else the content."),
-        click.option("--keep-boilerplate", is_flag=True,
-                     help="Speak the page as it is: no rules, no classifier, no template (player, menus, pitches and all)."),
-        click.option("--keep", "keep_lines", multiple=True, metavar="TEXT",
-                     help="Always speak a line that contains TEXT (case-insensitive); repeatable."),
-        click.option("--drop", "drop_lines", multiple=True, metavar="TEXT",
-                     help="Never speak a line that contains TEXT; repeatable. Wins over --keep."),
-        click.option("--allow-outside", is_flag=True,
-                     help="Let an edition file name stories, cover, jingle and sounds outside its own folder."),
-        click.option("--no-template", "no_template", is_flag=True,
-                     help="Do not learn or drop the lines a publication's pages share (kept in the cache folder)."),
-        click.option("--rules", "rules", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
-                     help="Extra boilerplate rules (TOML); repeatable."),
-        click.option("--lexicon", type=click.Path(dir_okay=False, path_type=Path), envvar="AUDIO_EDITION_LEXICON", show_envvar=True,
-                     help="Pronunciation lexicon (TOML)."),
-        click.option("--no-normalize", "no_normalize", multiple=True, metavar="STEP",
-                     help="Switch off a speech-normalization step (e.g. currency); repeatable."),
-        click.option("--title", help="Title. Default: the headline (or, for editions, publication and date)."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+def _click_option(f: dataclasses.Field, option: Option):
+    """The click option of a settings field's declared :class:`~.settings.Option`."""
+    default = None if f.default is dataclasses.MISSING else f.default
+    kw: dict[str, Any] = {"help": option.help, "metavar": option.metavar}
+    if option.envvar:
+        kw |= {"envvar": option.envvar, "show_envvar": True}
+    if option.flag:
+        kw["is_flag"] = True
+    elif option.multiple:
+        kw["multiple"] = True
+    elif default is not None:
+        kw |= {"default": str(default) if option.choices else default, "show_default": option.show_default}
+    number = "int" if str(f.type).startswith("int") else "float"
+    if option.choices:
+        kw["type"] = click.Choice(list(option.choices))
+    elif option.bounds is not None:
+        low, high = option.bounds
+        kw["type"] = (click.IntRange if number == "int" else click.FloatRange)(min=low, max=high)
+    elif isinstance(default, float):
+        kw["type"] = float
+    if option.path:
+        kw["type"] = click.Path(exists=option.path == "existing", dir_okay=False, path_type=Path)
+    if option.kind == "date":
+        kw["callback"] = _date
+    return click.option(*option.decls, **kw)
 
 
-def engine_options(fn):
-    """Which engine speaks, and how."""
-    options = [
-        click.option("--engine", default="piper", show_default=True, envvar="AUDIO_EDITION_ENGINE", show_envvar=True,
-                     help="TTS engine (see `audio-edition engines`)."),
-        click.option("--voice", envvar="AUDIO_EDITION_VOICE", show_envvar=True,
-                     help="Piper: a voice file (.onnx; default the bundled en_US one). Kokoro: a voice (default "
-                          "af_heart) or a blend, af_heart:0.7,am_michael:0.3. gTTS: an accent (co.uk)."),
-        click.option("--speed", type=float, default=1.0, show_default=True, envvar="AUDIO_EDITION_SPEED", show_envvar=True,
-                     help="Speaking rate; 1.25 is a quarter faster."),
-        click.option("--lang", default="en", show_default=True, envvar="AUDIO_EDITION_LANG", show_envvar=True,
-                     help="Language (gTTS; also the tags' language)."),
-        click.option("--tld", default="com", show_default=True, help="gTTS accent: com, co.uk, com.au, co.in, ..."),
-        click.option("--slow", is_flag=True, help="gTTS: its slow reading."),
-        click.option("--fallback", type=click.Choice(["piper", "kokoro"]),
-                     help="Voice a chunk with this engine when the main one fails on it."),
-        click.option("--requests-per-second", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
-                     envvar="AUDIO_EDITION_REQUESTS_PER_SECOND", show_envvar=True,
-                     help="gTTS: request budget."),
-        click.option("--concurrency", type=click.IntRange(1, 16), default=2, show_default=True,
-                     help="gTTS: requests in flight at once."),
-        click.option("--max-attempts", type=click.IntRange(1, 20), default=5, show_default=True,
-                     help="gTTS: attempts per chunk (429, 5xx, timeouts and empty answers are retried with backoff)."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-                     help="gTTS: seconds to wait for one answer."),
-        click.option("--cache-dir", metavar="DIR|URL", envvar="AUDIO_EDITION_CACHE_DIR", show_envvar=True,
-                     help="Clip cache: a folder, or an fsspec URL such as s3://bucket/prefix. Default: the user cache dir."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="AUDIO_EDITION_JOBS", show_envvar=True,
-                     help="Parallel synthesis workers. Default: the number of cores."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+def _param(option: Option) -> str:
+    """An option's parameter name, which is also its key in a config file: ``--sentence-pause`` -> sentence_pause."""
+    return next(d for d in option.decls if d.startswith("--"))[2:].replace("-", "_")
 
 
-def output_options(fn):
-    """Pauses, encoding and metadata of the MP3."""
-    options = [
-        click.option("--publication", default="Today's Edition", show_default=True,
-                     envvar="AUDIO_EDITION_PUBLICATION", show_envvar=True, help="Publication (album tag, feed)."),
-        click.option("--author", envvar="AUDIO_EDITION_AUTHOR", show_envvar=True, help="Author. Default: the publication."),
-        click.option("--date", callback=_date, help="Edition date, YYYY-MM-DD. Default: today."),
-        click.option("--description", help="Description (COMM tag, feed)."),
-        click.option("--url", help="The story's URL (WOAS tag, feed)."),
-        click.option("--cover", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Cover art, JPEG or PNG."),
-        click.option("--sentence-pause", type=click.IntRange(0, 10000), default=350, show_default=True,
-                     help="Silence between sentences, ms."),
-        click.option("--paragraph-pause", type=click.IntRange(0, 10000), default=800, show_default=True,
-                     help="Silence between paragraphs, ms."),
-        click.option("--chapter-pause", type=click.IntRange(0, 20000), default=1400, show_default=True,
-                     help="Silence between chapters, ms."),
-        click.option("--bitrate", type=click.Choice(["32", "48", "64", "96", "128", "160", "192"]), default="64",
-                     show_default=True, envvar="AUDIO_EDITION_BITRATE", show_envvar=True, help="MP3 bitrate, kbps (CBR)."),
-        click.option("--no-loudness", is_flag=True, help="Skip loudness normalization."),
-        click.option("--target-lufs", type=click.FloatRange(-40, -5), default=-16.0, show_default=True,
-                     help="Integrated loudness of the edition (EBU R128)."),
-        click.option("--true-peak", type=click.FloatRange(-9, 0), default=-1.5, show_default=True,
-                     help="True-peak ceiling, dBTP."),
-        click.option("--intro", help="Spoken intro template, e.g. \"This is {publication} for {weekday}.\" "
-                     "Default for editions of several stories: a line naming the publication, date and count."),
-        click.option("--no-intro", is_flag=True, help="No spoken intro."),
-        click.option("--outro", help="Spoken outro template (same fields as --intro)."),
-        click.option("--no-outro", is_flag=True, help="No spoken outro."),
-        click.option("--max-duration", type=click.FloatRange(min=1), default=240, show_default=True, metavar="MINUTES",
-                     help="Refuse a text that would make a longer edition (a pasted archive, not a story)."),
-        click.option("--transition", help='Spoken between stories, e.g. "Next."'),
-        click.option("--transition-audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="A short sound between stories."),
-        click.option("--jingle", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Audio at the start and the end, faded in and out."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+#: The options the settings declare, by parameter name: (field path, field, option).
+DECLARED: dict[str, tuple[str, dataclasses.Field, Option]] = {_param(o): (p, f, o) for p, f, o in declared()}
+
+
+def _options(*sections: str):
+    """A decorator adding the options the settings declare for these fields, in their order: a
+    field's path, or a section's (``"text"``) for all of its fields."""
+    chosen = [(f, o) for p, f, o in DECLARED.values() if any(p == s or p.startswith(f"{s}.") for s in sections)]
+
+    def decorate(fn):
+        for f, option in reversed(chosen):
+            fn = _click_option(f, option)(fn)
+        return fn
+
+    return decorate
+
+
+#: How input is read and cleaned (build and lint).
+text_options = _options("text", "allow_outside")
+#: Which engine speaks, and how.
+engine_options = _options("engine", "cache_dir", "jobs")
+#: Metadata, pauses, encoding, loudness and the programme of the MP3.
+output_options = _options("metadata", "pauses", "encoding", "loudness", "program", "max_duration_min")
+#: Voice the chunks on a Celery worker fleet.
+fleet_options = _options("fleet")
 
 
 def broker_option(help: str, required: bool = False):
@@ -152,19 +106,6 @@ queue_option = click.option(
     "--queue", default="audio-edition", show_default=True, envvar="AUDIO_EDITION_QUEUE", show_envvar=True,
     help="Celery queue of the workers.",
 )  # fmt: skip
-
-
-def fleet_options(fn):
-    """Voice the chunks on a Celery worker fleet."""
-    fn = click.option(
-        "--fleet-timeout", type=click.FloatRange(min=1), default=600, show_default=True,
-        envvar="AUDIO_EDITION_FLEET_TIMEOUT", show_envvar=True,
-        help="With --broker: give up when no chunk has come back for this many seconds.",
-    )(fn)  # fmt: skip
-    broker = broker_option(
-        "Celery broker, redis://HOST:6379/0: voice the chunks on the workers (`audio-edition worker`)."
-    )
-    return broker(queue_option(fn))
 
 
 def output_mode_options(fn):
@@ -180,48 +121,20 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="audio-edition: %(message)s", stream=sys.stderr, force=True)
 
 
-def _settings(kw: dict[str, Any]):
-    from .settings import (
-        BuildSettings,
-        Encoding,
-        EngineOptions,
-        Fleet,
-        GttsOptions,
-        Loudness,
-        Metadata,
-        Pauses,
-        Program,
-        TextOptions,
-    )
-
-    return BuildSettings(
-        engine=EngineOptions(
-            name=kw["engine"], voice=kw["voice"], speed=kw["speed"], fallback=kw["fallback"],
-            gtts=GttsOptions(lang=kw["lang"], tld=kw["tld"], slow=kw["slow"],
-                             requests_per_second=kw["requests_per_second"], concurrency=kw["concurrency"],
-                             max_attempts=kw["max_attempts"], timeout_s=kw["timeout"]),
-        ),
-        pauses=Pauses(sentence_ms=kw["sentence_pause"], paragraph_ms=kw["paragraph_pause"],
-                      chapter_ms=kw["chapter_pause"]),
-        encoding=Encoding(bitrate_kbps=int(kw["bitrate"])),
-        loudness=Loudness(enabled=not kw["no_loudness"], integrated_lufs=kw["target_lufs"],
-                          true_peak_dbtp=kw["true_peak"]),
-        text=TextOptions(format=kw["fmt"], keep_boilerplate=kw["keep_boilerplate"], rules_files=tuple(kw["rules"]),
-                         keep_lines=tuple(kw["keep_lines"]), drop_lines=tuple(kw["drop_lines"]),
-                         learn_template=not kw["no_template"],
-                         lexicon=kw["lexicon"], disabled_steps=frozenset(kw["no_normalize"])),
-        metadata=Metadata(title=kw["title"], publication=kw["publication"], author=kw["author"],
-                          date=kw["date"], language=kw["lang"], description=kw["description"],
-                          url=kw["url"], cover=kw["cover"]),
-        program=Program(intro="" if kw["no_intro"] else kw["intro"], outro="" if kw["no_outro"] else kw["outro"],
-                        transition=kw["transition"], transition_audio=kw["transition_audio"], jingle=kw["jingle"]),
-        cache_dir=kw["cache_dir"],
-        jobs=kw["jobs"],
-        max_duration_min=kw["max_duration"],
-        allow_outside=kw.get("allow_outside", False),
-        fleet=Fleet(broker=kw.get("broker"), queue=kw.get("queue") or Fleet.queue,
-                    timeout_s=kw.get("fleet_timeout") or Fleet.timeout_s),
-    )  # fmt: skip
+def option_values(kw: dict[str, Any]) -> dict[str, Any]:
+    """What the options a command got set, by field path (a flag only when given)."""
+    values: dict[str, Any] = {}
+    for name, (path, f, option) in DECLARED.items():
+        if name not in kw or (option.flag and not kw[name]):
+            continue
+        value = option.sets if option.flag else kw[name]
+        if option.multiple:
+            value = type(f.default)(value)  # a tuple, or a frozenset
+        elif isinstance(f.default, int) and not isinstance(f.default, bool) and isinstance(value, str):
+            value = int(value)  # a choice among numbers (--bitrate)
+        for each in (path, *option.also):
+            values[each] = value
+    return values
 
 
 def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
@@ -231,18 +144,16 @@ def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
 
     from . import edition
 
-    settings = _settings(kw)
+    settings = from_paths(option_values(kw))
     if not (len(inputs) == 1 and edition.is_edition_file(inputs[0])):
         return list(inputs), settings
     ctx = click.get_current_context()  # what the command line and environment set wins
     explicit = {
-        name
-        for name in kw
-        if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        each
+        for name, (path, _, option) in DECLARED.items()
+        if name in kw and ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        for each in (path, *option.also)
     }
-    explicit |= {"language"} if "lang" in explicit else set()
-    explicit |= {"intro"} if "no_intro" in explicit else set()
-    explicit |= {"outro"} if "no_outro" in explicit else set()
     return edition.resolve(inputs, settings, keep=frozenset(explicit))
 
 
@@ -381,15 +292,13 @@ def _defaults(data: dict[str, Any], group: click.Group, inherited: dict[str, Any
     type=click.Path(dir_okay=False, path_type=Path),
     help="MP3 to write (named .mp3); its manifest and sidecars go beside it. Default: INPUT's name, .mp3.",
 )
-@click.option("--player", "with_player", is_flag=True, help="Also write the player page and embed snippet.")  # fmt: skip
+@_options("player")
 @text_options
 @engine_options
 @output_options
 @fleet_options
 @output_mode_options
-def build(
-    inputs: tuple[str, ...], output: Path | None, with_player: bool, as_json: bool, quiet: bool, verbose: int, **kw
-) -> None:
+def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bool, verbose: int, **kw) -> None:
     """Build a narrated, tagged, chaptered MP3 from one story or several (an edition).
 
     INPUT is a text, Markdown or HTML file, or - for standard input. Several inputs make one
@@ -410,7 +319,6 @@ def build(
     started = time.perf_counter()
     bar = _Bar(enabled=sys.stderr.isatty() and not quiet and not as_json)
     stories, settings = _inputs_and_settings(inputs, kw)
-    settings = dataclasses.replace(settings, player=with_player)
     engine = create(settings.engine)
     _held_until_exit[:] = [engine]  # released by nobody: see main()
     result = run_build(stories, output, settings, progress=bar, engine=engine)

@@ -174,7 +174,8 @@ def resolve(
 ) -> tuple[list[str], BuildSettings]:
     """The stories to read and the settings to read them with: a lone edition file (``.toml``)
     expands to its stories, and its values apply over ``settings``, except the fields named in
-    ``keep`` (what a command line set). Anything else is returned as it is."""
+    ``keep`` by path (``metadata.language``: what a command line set). Anything else is returned
+    as it is."""
     if not (len(inputs) == 1 and is_edition_file(str(inputs[0]))):
         return list(inputs), settings
     loaded = load(Path(inputs[0]), allow_outside=settings.allow_outside)
@@ -182,7 +183,8 @@ def resolve(
 
 
 def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = frozenset()) -> BuildSettings:
-    """Settings with the edition file's values, except those named in ``keep`` (set on the command line)."""
+    """Settings with the edition file's values, except the fields named in ``keep`` (by path, set on
+    the command line)."""
     sections: dict[str, dict[str, Any]] = {
         "metadata": {},
         "program": {"story_urls": edition.urls, "story_voices": edition.voices},
@@ -193,7 +195,7 @@ def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = 
         section, name, _ = KEYS[key]
         if section == "text":  # the editor's lines add to the command line's
             value = (*getattr(settings.text, name), *value)
-        elif key in keep:
+        elif f"{section}.{name}" in keep:
             continue
         sections[section][name] = value
     return dataclasses.replace(

@@ -6,6 +6,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: What a language setting may look like (BCP 47's shape; Python's ``en_US`` too).
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
@@ -17,19 +18,57 @@ def base_language(tag: str) -> str:
 
 
 @dataclass(frozen=True)
+class Option:
+    """The command-line option that sets a field: cli.py makes a click option of it, and a field's
+    value of what the option got. Declared here, beside the field, so that an option is one line."""
+
+    #: Its names (``"--speed"``); the first long one, as ``snake_case``, is its key in a config file.
+    decls: tuple[str, ...]
+    help: str
+    #: The environment variable that sets it too.
+    envvar: str | None = None
+    #: Only these values (as typed: a number field converts them).
+    choices: tuple[str, ...] = ()
+    #: The lowest and highest number allowed (``None``: no bound).
+    bounds: tuple[float | None, float | None] | None = None
+    #: A flag, which gives the field this value when given (``--no-loudness``: False).
+    flag: bool = False
+    sets: Any = True
+    #: Repeatable: the field gets all of them (a tuple, or a frozenset).
+    multiple: bool = False
+    metavar: str | None = None
+    #: A file: ``"file"``, or ``"existing"`` for one that must be there.
+    path: str | None = None
+    #: A value click has no type for: ``"date"`` (YYYY-MM-DD).
+    kind: str | None = None
+    #: Other fields the option sets too, as paths from :class:`BuildSettings` (``--lang``).
+    also: tuple[str, ...] = ()
+    show_default: bool = True
+
+
+def options(*declared: Option) -> dict[str, Any]:
+    """A field's ``metadata``: the options that set it (a later one wins: ``--no-intro``)."""
+    return {"options": declared}
+
+
+def _ms(decl: str, what: str, most: int) -> dict[str, Any]:
+    return options(Option((decl,), f"Silence between {what}, ms.", bounds=(0, most)))
+
+
+@dataclass(frozen=True)
 class Pauses:
     """Silence inserted between clips, in milliseconds."""
 
     #: Between two pieces of one long sentence that had to be split for the engine.
     clause_ms: int = 150
     #: Between sentences of one paragraph.
-    sentence_ms: int = 350
+    sentence_ms: int = field(default=350, metadata=_ms("--sentence-pause", "sentences", 10000))
     #: Between paragraphs.
-    paragraph_ms: int = 800
+    paragraph_ms: int = field(default=800, metadata=_ms("--paragraph-pause", "paragraphs", 10000))
     #: Between two items of a list: a short pause each, as a reader would make.
     item_ms: int = 450
     #: Between chapters (sections or stories).
-    chapter_ms: int = 1400
+    chapter_ms: int = field(default=1400, metadata=_ms("--chapter-pause", "chapters", 20000))
     #: Before the first clip.
     lead_ms: int = 250
     #: After the last clip: short, so the last sentence ends where the file does.
@@ -40,7 +79,9 @@ class Pauses:
 class Encoding:
     """The MP3 written: constant bitrate so that chapter seeking is exact."""
 
-    bitrate_kbps: int = 64
+    bitrate_kbps: int = field(default=64, metadata=options(Option(
+        ("--bitrate",), "MP3 bitrate, kbps (CBR).", envvar="AUDIO_EDITION_BITRATE",
+        choices=("32", "48", "64", "96", "128", "160", "192"))))  # fmt: skip
     sample_rate: int = 44100
     channels: int = 1
 
@@ -49,25 +90,36 @@ class Encoding:
 class Loudness:
     """Two-pass EBU R128 normalization targets (podcast norm)."""
 
-    enabled: bool = True
-    integrated_lufs: float = -16.0
-    true_peak_dbtp: float = -1.5
+    enabled: bool = field(default=True, metadata=options(Option(
+        ("--no-loudness",), "Skip loudness normalization.", flag=True, sets=False)))  # fmt: skip
+    integrated_lufs: float = field(default=-16.0, metadata=options(Option(
+        ("--target-lufs",), "Integrated loudness of the edition (EBU R128).", bounds=(-40, -5))))  # fmt: skip
+    true_peak_dbtp: float = field(default=-1.5, metadata=options(Option(
+        ("--true-peak",), "True-peak ceiling, dBTP.", bounds=(-9, 0))))  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Metadata:
     """What the tags, manifest and feed say about the edition."""
 
-    title: str | None = None
-    publication: str = "Today's Edition"
-    author: str | None = None
+    title: str | None = field(default=None, metadata=options(Option(
+        ("--title",), "Title. Default: the headline (or, for editions, publication and date).")))  # fmt: skip
+    publication: str = field(default="Today's Edition", metadata=options(Option(
+        ("--publication",), "Publication (album tag, feed).", envvar="AUDIO_EDITION_PUBLICATION")))  # fmt: skip
+    author: str | None = field(default=None, metadata=options(Option(
+        ("--author",), "Author. Default: the publication.", envvar="AUDIO_EDITION_AUTHOR")))  # fmt: skip
     #: ``None``: the story's own date (HTML metadata), else today.
-    date: _dt.date | None = None
-    #: A language tag (BCP 47): ``en``, ``en-GB``, ``pt_BR``.
-    language: str = "en"
-    description: str | None = None
-    url: str | None = None
-    cover: Path | None = None
+    date: _dt.date | None = field(default=None, metadata=options(Option(
+        ("--date",), "Edition date, YYYY-MM-DD. Default: today.", kind="date")))  # fmt: skip
+    #: A language tag (BCP 47): ``en``, ``en-GB``, ``pt_BR``; on the command line, gTTS's too.
+    language: str = field(default="en", metadata=options(Option(
+        ("--lang",), "Language (gTTS; also the tags' language).", envvar="AUDIO_EDITION_LANG",
+        also=("engine.gtts.lang",))))  # fmt: skip
+    description: str | None = field(default=None, metadata=options(Option(
+        ("--description",), "Description (COMM tag, feed).")))  # fmt: skip
+    url: str | None = field(default=None, metadata=options(Option(("--url",), "The story's URL (WOAS tag, feed).")))
+    cover: Path | None = field(default=None, metadata=options(Option(
+        ("--cover",), "Cover art, JPEG or PNG.", path="existing")))  # fmt: skip
 
     def __post_init__(self) -> None:
         if not isinstance(self.language, str) or not LANGUAGE_TAG.fullmatch(self.language):
@@ -86,15 +138,23 @@ class Program:
 
     #: Spoken intro template; ``None`` is :data:`DEFAULT_INTRO` for editions of several stories
     #: and nothing for a single story; ``""`` is no intro.
-    intro: str | None = None
+    intro: str | None = field(default=None, metadata=options(
+        Option(("--intro",), "Spoken intro template, e.g. \"This is {publication} for {weekday}.\" Default for "
+               "editions of several stories: a line naming the publication, date and count."),
+        Option(("--no-intro",), "No spoken intro.", flag=True, sets="")))  # fmt: skip
     #: Spoken outro template, with the same rules (:data:`DEFAULT_OUTRO`).
-    outro: str | None = None
+    outro: str | None = field(default=None, metadata=options(
+        Option(("--outro",), "Spoken outro template (same fields as --intro)."),
+        Option(("--no-outro",), "No spoken outro.", flag=True, sets="")))  # fmt: skip
     #: Spoken between stories (e.g. "Next."); ``None``: nothing but the chapter pause.
-    transition: str | None = None
+    transition: str | None = field(default=None, metadata=options(Option(
+        ("--transition",), 'Spoken between stories, e.g. "Next."')))  # fmt: skip
     #: Audio between stories instead of (or besides) the spoken transition.
-    transition_audio: Path | None = None
+    transition_audio: Path | None = field(default=None, metadata=options(Option(
+        ("--transition-audio",), "A short sound between stories.", path="existing")))  # fmt: skip
     #: Audio at the very start and end (faded in and out).
-    jingle: Path | None = None
+    jingle: Path | None = field(default=None, metadata=options(Option(
+        ("--jingle",), "Audio at the start and the end, faded in and out.", path="existing")))  # fmt: skip
     #: Fade of the jingle, ms.
     jingle_fade_ms: int = 600
     #: Each story's URL, by input position (an edition file's ``url`` entries).
@@ -114,55 +174,82 @@ class TextOptions:
     """How input text is read and cleaned."""
 
     #: ``text``, ``markdown``, ``html`` or ``None`` to detect from extension or content.
-    format: str | None = None
+    format: str | None = field(default=None, metadata=options(Option(
+        ("--format",), "Input format. Default: from the extension, else the content.", envvar="AUDIO_EDITION_FORMAT",
+        choices=("text", "markdown", "html"))))  # fmt: skip
     #: Speak everything: no boilerplate rules, no classifier, no template (player chrome,
     #: subscription pitches, menus and all).
-    keep_boilerplate: bool = False
+    keep_boilerplate: bool = field(default=False, metadata=options(Option(
+        ("--keep-boilerplate",), "Speak the page as it is: no rules, no classifier, no template (player, menus, "
+        "pitches and all).", flag=True)))  # fmt: skip
     #: A line containing one of these texts (case-insensitive) is always spoken ...
-    keep_lines: tuple[str, ...] = ()
+    keep_lines: tuple[str, ...] = field(default=(), metadata=options(Option(
+        ("--keep",), "Always speak a line that contains TEXT (case-insensitive); repeatable.", multiple=True,
+        metavar="TEXT")))  # fmt: skip
     #: ... and one containing one of these never is (``drop`` wins over ``keep``).
-    drop_lines: tuple[str, ...] = ()
+    drop_lines: tuple[str, ...] = field(default=(), metadata=options(Option(
+        ("--drop",), "Never speak a line that contains TEXT; repeatable. Wins over --keep.", multiple=True,
+        metavar="TEXT")))  # fmt: skip
     #: Learn each publication's template (lines its pages share) in the cache folder, and drop it.
-    learn_template: bool = True
+    learn_template: bool = field(default=True, metadata=options(Option(
+        ("--no-template",), "Do not learn or drop the lines a publication's pages share (kept in the cache folder).",
+        flag=True, sets=False)))  # fmt: skip
     #: Extra boilerplate rules files (TOML), on top of the built-in ones.
-    rules_files: tuple[Path, ...] = ()
+    rules_files: tuple[Path, ...] = field(default=(), metadata=options(Option(
+        ("--rules",), "Extra boilerplate rules (TOML); repeatable.", multiple=True, path="file")))  # fmt: skip
     #: Pronunciation lexicon (TOML).
-    lexicon: Path | None = None
+    lexicon: Path | None = field(default=None, metadata=options(Option(
+        ("--lexicon",), "Pronunciation lexicon (TOML).", envvar="AUDIO_EDITION_LEXICON", path="file")))  # fmt: skip
     #: Speech-normalization steps to switch off, by name.
-    disabled_steps: frozenset[str] = frozenset()
+    disabled_steps: frozenset[str] = field(default=frozenset(), metadata=options(Option(
+        ("--no-normalize",), "Switch off a speech-normalization step (e.g. currency); repeatable.", multiple=True,
+        metavar="STEP")))  # fmt: skip
 
 
 @dataclass(frozen=True)
 class GttsOptions:
     """What only the online engine (gTTS) needs: its language, accent and request budget."""
 
-    #: gTTS's language code (``en``, ``pt-BR``).
+    #: gTTS's language code (``en``, ``pt-BR``); on the command line, ``--lang`` (:class:`Metadata`).
     lang: str = "en"
     #: The accent, as the Google domain asked (``com``, ``co.uk``, ``com.au``).
-    tld: str = "com"
+    tld: str = field(default="com", metadata=options(Option(
+        ("--tld",), "gTTS accent: com, co.uk, com.au, co.in, ...")))  # fmt: skip
     #: gTTS's slow reading.
-    slow: bool = False
+    slow: bool = field(default=False, metadata=options(Option(("--slow",), "gTTS: its slow reading.", flag=True)))
     #: Requests per second (shared by a whole fleet through Redis), attempts per chunk,
     #: requests in flight at once, seconds to wait for one answer.
-    requests_per_second: float = 2.0
-    max_attempts: int = 5
-    concurrency: int = 2
-    timeout_s: float = 10.0
+    requests_per_second: float = field(default=2.0, metadata=options(Option(
+        ("--requests-per-second",), "gTTS: request budget.", envvar="AUDIO_EDITION_REQUESTS_PER_SECOND",
+        bounds=(0.05, None))))  # fmt: skip
+    max_attempts: int = field(default=5, metadata=options(Option(
+        ("--max-attempts",), "gTTS: attempts per chunk (429, 5xx, timeouts and empty answers are retried with "
+        "backoff).", bounds=(1, 20))))  # fmt: skip
+    concurrency: int = field(default=2, metadata=options(Option(
+        ("--concurrency",), "gTTS: requests in flight at once.", bounds=(1, 16))))  # fmt: skip
+    timeout_s: float = field(default=10.0, metadata=options(Option(
+        ("--timeout",), "gTTS: seconds to wait for one answer.", bounds=(0.1, None))))  # fmt: skip
 
 
 @dataclass(frozen=True)
 class EngineOptions:
     """Which engine speaks, and how."""
 
-    name: str = "piper"
+    name: str = field(default="piper", metadata=options(Option(
+        ("--engine",), "TTS engine (see `audio-edition engines`).", envvar="AUDIO_EDITION_ENGINE")))  # fmt: skip
     #: The engine's voice; ``None`` is its default. Piper: the path of an ``.onnx`` voice (default
     #: the bundled en_US one). Kokoro: a voice name (``af_heart``) or a blend
     #: (``af_heart:0.7,am_michael:0.3``). gTTS: an accent, as a Google domain (``co.uk``), for --tld.
-    voice: str | Path | None = None
+    voice: str | Path | None = field(default=None, metadata=options(Option(
+        ("--voice",), "Piper: a voice file (.onnx; default the bundled en_US one). Kokoro: a voice (default "
+        "af_heart) or a blend, af_heart:0.7,am_michael:0.3. gTTS: an accent (co.uk).", envvar="AUDIO_EDITION_VOICE")))  # fmt: skip
     #: Speaking rate: 1.0 normal, 1.25 a quarter faster (Piper: length scale 1/speed).
-    speed: float = 1.0
+    speed: float = field(default=1.0, metadata=options(Option(
+        ("--speed",), "Speaking rate; 1.25 is a quarter faster.", envvar="AUDIO_EDITION_SPEED")))  # fmt: skip
     #: Engine that voices a chunk the main engine failed on (``None``: fail the build).
-    fallback: str | None = None
+    fallback: str | None = field(default=None, metadata=options(Option(
+        ("--fallback",), "Voice a chunk with this engine when the main one fails on it.",
+        choices=("piper", "kokoro"))))  # fmt: skip
     #: The online engine's own settings.
     gtts: GttsOptions = field(default_factory=GttsOptions)
     #: Piper and Kokoro: onnxruntime threads per voice, the same everywhere: onnxruntime splits some
@@ -179,11 +266,16 @@ class Fleet:
     """A Celery worker fleet that voices the chunks (``audio-edition worker``); see fleet.py."""
 
     #: Broker URL, ``redis://host:6379/0``; ``None``: voice locally.
-    broker: str | None = None
+    broker: str | None = field(default=None, metadata=options(Option(
+        ("--broker",), "Celery broker, redis://HOST:6379/0: voice the chunks on the workers (`audio-edition "
+        "worker`).", envvar="AUDIO_EDITION_BROKER", metavar="URL")))  # fmt: skip
     #: Queue the workers consume.
-    queue: str = "audio-edition"
+    queue: str = field(default="audio-edition", metadata=options(Option(
+        ("--queue",), "Celery queue of the workers.", envvar="AUDIO_EDITION_QUEUE")))  # fmt: skip
     #: Give up when no chunk has come back for this many seconds (workers down or all busy).
-    timeout_s: float = 600.0
+    timeout_s: float = field(default=600.0, metadata=options(Option(
+        ("--fleet-timeout",), "With --broker: give up when no chunk has come back for this many seconds.",
+        envvar="AUDIO_EDITION_FLEET_TIMEOUT", bounds=(1, None))))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -221,17 +313,55 @@ class BuildSettings:
     metadata: Metadata = field(default_factory=Metadata)
     program: Program = field(default_factory=Program)
     #: Clip cache: a folder or an fsspec URL (``s3://bucket/prefix``); ``None`` is the user cache dir.
-    cache_dir: Path | str | None = None
+    cache_dir: Path | str | None = field(default=None, metadata=options(Option(
+        ("--cache-dir",), "Clip cache: a folder, or an fsspec URL such as s3://bucket/prefix. Default: the user "
+        "cache dir.", envvar="AUDIO_EDITION_CACHE_DIR", metavar="DIR|URL")))  # fmt: skip
     #: Parallel synthesis workers; ``None`` is the number of cores.
-    jobs: int | None = None
+    jobs: int | None = field(default=None, metadata=options(Option(
+        ("--jobs", "-j"), "Parallel synthesis workers. Default: the number of cores.", envvar="AUDIO_EDITION_JOBS",
+        bounds=(1, None))))  # fmt: skip
     #: The longest edition a build makes, in minutes: a pasted archive instead of a story stops
     #: with one line, before hours of synthesis.
-    max_duration_min: float = 240.0
+    max_duration_min: float = field(default=240.0, metadata=options(Option(
+        ("--max-duration",), "Refuse a text that would make a longer edition (a pasted archive, not a story).",
+        bounds=(1, None), metavar="MINUTES")))  # fmt: skip
     #: Voice the chunks on a Celery fleet instead of this machine.
     fleet: Fleet = field(default_factory=Fleet)
     #: Also write the player page and its embed snippet beside the MP3 (``OUT.html``,
     #: ``OUT.embed.html``), in the same all-or-nothing step as the MP3 and its sidecars.
-    player: bool = False
+    player: bool = field(default=False, metadata=options(Option(
+        ("--player",), "Also write the player page and embed snippet.", flag=True)))  # fmt: skip
     #: An edition file may name stories, cover, jingle and sounds outside its own folder (a CMS
     #: that writes edition files should leave this off: a path there could publish any file).
-    allow_outside: bool = False
+    allow_outside: bool = field(default=False, metadata=options(Option(
+        ("--allow-outside",), "Let an edition file name stories, cover, jingle and sounds outside its own folder.",
+        flag=True)))  # fmt: skip
+
+
+def declared(cls: type = BuildSettings, prefix: str = "") -> list[tuple[str, Any, Option]]:
+    """Every option the settings declare, as (field path, field, option), in field order: the
+    path runs from :class:`BuildSettings` (``engine.gtts.tld``)."""
+    import dataclasses
+
+    found: list[tuple[str, Any, Option]] = []
+    for f in dataclasses.fields(cls):
+        nested = f.default_factory if f.default_factory is not dataclasses.MISSING else None
+        if nested is not None and dataclasses.is_dataclass(nested):
+            found.extend(declared(nested, f"{prefix}{f.name}."))  # type: ignore[arg-type]
+        found.extend((f"{prefix}{f.name}", f, option) for option in f.metadata.get("options", ()))
+    return found
+
+
+def from_paths(values: dict[str, Any], cls: type = BuildSettings, prefix: str = "") -> Any:
+    """Settings with the fields named by path (``{"engine.speed": 1.2}``) set, the others their defaults."""
+    import dataclasses
+
+    given: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        path = f"{prefix}{f.name}"
+        nested = f.default_factory if f.default_factory is not dataclasses.MISSING else None
+        if nested is not None and dataclasses.is_dataclass(nested):
+            given[f.name] = from_paths(values, nested, f"{path}.")  # type: ignore[arg-type]
+        elif path in values:
+            given[f.name] = values[path]
+    return cls(**given)

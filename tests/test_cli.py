@@ -439,3 +439,61 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     proc.stdout.close()
     assert proc.wait(timeout=120) == 0
     assert proc.stderr.read() == b""
+
+
+def _field(settings, path):
+    for name in path.split("."):
+        settings = getattr(settings, name)
+    return settings
+
+
+def _sample(f, option, tmp_path):
+    """A value for the option that is not its field's default, as typed on the command line."""
+    if option.choices:
+        return option.choices[-1] if str(f.default) != option.choices[-1] else option.choices[0]
+    if option.path:
+        (tmp_path / "given.txt").write_text("x")
+        return str(tmp_path / "given.txt")
+    if option.kind == "date":
+        return "2026-02-03"
+    if option.bounds is not None or isinstance(f.default, (int, float)) or "int" in str(f.type):
+        low = option.bounds[0] if option.bounds and option.bounds[0] is not None else 1
+        return str(low + 2)
+    return "fr" if "language" in str(f.name) else "given"
+
+
+def test_every_option_the_settings_declare_sets_its_field(tmp_path):
+    """Options are declared once, on the settings' fields: each one the build command takes sets
+    the field it is declared on (and what it also sets), and nothing else."""
+    from audio_edition import cli
+    from audio_edition.settings import BuildSettings, declared, from_paths
+
+    assert len(cli.DECLARED) == len(declared())  # no two options share a name (or a config key)
+    build = cli.cli.commands["build"]
+    assert set(cli.DECLARED) <= {p.name for p in build.params}
+    default = BuildSettings()
+    paths = {p for p, _, _ in declared()} | {a for _, _, o in declared() for a in o.also}
+    for name, (path, f, option) in cli.DECLARED.items():
+        typed = [] if option.flag else [_sample(f, option, tmp_path)]
+        ctx = build.make_context("build", ["story.txt", option.decls[0], *typed])
+        settings = from_paths(cli.option_values(ctx.params))
+        changed = {p for p in paths if _field(settings, p) != _field(default, p)}
+        assert changed == {path, *option.also}, name
+        if option.flag:
+            assert _field(settings, path) == option.sets, name
+
+
+def test_a_config_file_key_is_the_options_long_name(tmp_path, monkeypatch):
+    """--format and --keep are `format` and `keep` in audio-edition.toml (their parameters once
+    had other names, and those keys did nothing)."""
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Talks resume\n\nDelegates met on Monday and agreed to meet again in a month, officials said.\n\nCopy link\n"
+    )
+    (tmp_path / "audio-edition.toml").write_text('keep = ["copy link"]\nformat = "text"\n')
+    result = invoke("lint", str(page), "--json", "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.stderr
+    blocks = {b["text"]: b for b in json.loads(result.stdout)["blocks"]}
+    assert blocks["Copy link"]["kept"] and blocks["Copy link"]["by"] == "editor"
+    assert "# Talks resume" in blocks  # read as text, not Markdown
