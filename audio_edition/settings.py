@@ -259,6 +259,11 @@ class EngineOptions:
     #: processes of two threads took 10-20 % more CPU than two of one); a lone sentence (an edit)
     #: gets its second core from its two halves decoded at once instead (engines/piper.py).
     threads: int = 1
+    #: The user data folder, where Kokoro's model and voices are, and the user cache folder, where
+    #: Piper's prepared voices go; ``None``: the Environment's (environment.py), which the entry
+    #: points fill in.
+    data_dir: Path | None = None
+    local_cache: Path | None = None
 
 
 @dataclass(frozen=True)

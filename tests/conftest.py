@@ -97,8 +97,10 @@ def kokoro_data(tmp_path_factory) -> Path:
     return folder
 
 
-def invoke(*args: str, env: dict | None = None, input: str | None = None):
-    """Run the CLI in-process with click's CliRunner; stderr kept apart from stdout."""
+def invoke(*args: str, env: dict | None = None, input: str | None = None, environment=None):
+    """Run the CLI in-process with click's CliRunner; stderr kept apart from stdout. ``env``: the
+    process's variables, as click sees them; ``environment``: the run's Environment (its folders),
+    as main() would hand it down (default: the process's)."""
     from click.testing import CliRunner
 
     from audio_edition.cli import cli
@@ -107,7 +109,7 @@ def invoke(*args: str, env: dict | None = None, input: str | None = None):
         runner = CliRunner(mix_stderr=False)
     except TypeError:  # click >= 8.2 keeps stderr apart by default
         runner = CliRunner()
-    return runner.invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+    return runner.invoke(cli, list(args), env=env, input=input, catch_exceptions=False, obj=environment)
 
 
 def copy_sample(name: str, dest: Path) -> Path:

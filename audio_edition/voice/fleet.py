@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..environment import Environment
 from ..errors import EngineError, FleetError, UsageError
 from ..settings import EngineOptions, Fleet, GttsOptions, Worker
 from .clips import ClipCache, clip_key
@@ -102,6 +103,7 @@ def options_to_json(options: EngineOptions) -> dict[str, Any]:
     data = dataclasses.asdict(options)
     data["voice"] = str(options.voice) if options.voice else None  # a Piper file's path or a Kokoro name
     data["fallback"] = None  # the build falls back locally
+    data["data_dir"] = data["local_cache"] = None  # a worker's folders are its own machine's
     return data
 
 
@@ -168,18 +170,24 @@ def _engine_for(options: EngineOptions, broker: str) -> Engine:
 
 @dataclass(frozen=True)
 class _Admission:
-    """The caches (canonical) and voices (resolved) a worker was started with."""
+    """The caches (canonical) and voices (resolved) a worker was started with, and its machine's
+    folders (environment.py), where its engines find their voices."""
 
     caches: frozenset[str]
     voices: frozenset[Path]
+    data_dir: Path
+    local_cache: Path
 
     @classmethod
-    def of(cls, settings: Worker) -> _Admission:
-        from ..cache import default_cache_dir
+    def of(cls, settings: Worker, env: Environment) -> _Admission:
         from .engines.piper import bundled_voice
 
-        caches = frozenset(canonical(c) for c in settings.caches or (default_cache_dir(),))
-        return cls(caches, frozenset(Path(v).resolve() for v in (*settings.voices, bundled_voice())))
+        caches = frozenset(canonical(c) for c in settings.caches or (env.cache_dir,))
+        voices = frozenset(Path(v).resolve() for v in (*settings.voices, bundled_voice()))
+        return cls(caches, voices, env.data_dir, env.cache_dir)
+
+    def folders(self, options: EngineOptions) -> EngineOptions:
+        return dataclasses.replace(options, data_dir=self.data_dir, local_cache=self.local_cache)
 
 
 #: What this worker process admits (set by run_worker before Celery forks its pool).
@@ -207,7 +215,7 @@ def _admit(task, options: EngineOptions, cache: str) -> None:
     if options.name == "kokoro":  # voices by name, from this machine's data folder: fetched or not
         from .engines import kokoro, kokoro_assets
 
-        have = kokoro_assets.installed()
+        have = kokoro_assets.installed(_admitted.data_dir)
         missing = [name for name, _ in kokoro.parse_voice(options.voice or kokoro.DEFAULT_VOICE) if name not in have]
         if missing:
             raise FleetError(
@@ -220,6 +228,8 @@ def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: s
     """Voice one chunk into the shared cache. Idempotent: a chunk already there is not voiced again."""
     options = options_from_json(engine)
     _admit(task, options, cache)
+    if _admitted is not None:
+        options = _admitted.folders(options)
     voice = _engine_for(options, task.app.conf.broker_url)
     if clip_key(voice.identity(), text) != key:
         # Not retried: another worker would compute the same. Usually a different voice file or version.
@@ -231,11 +241,11 @@ def _synthesize_task(task, key: str, text: str, engine: dict[str, Any], cache: s
     return {"voiced": not cached}
 
 
-def run_worker(settings: Worker, *, loglevel: str = "INFO") -> None:
+def run_worker(settings: Worker, *, loglevel: str = "INFO", env: Environment | None = None) -> None:
     """Run a worker until it is stopped (SIGTERM: finish the chunks in hand, then exit)."""
     global _admitted
     app = make_app(settings.broker, settings.visibility_timeout_s)
-    _admitted = _Admission.of(settings)
+    _admitted = _Admission.of(settings, env or Environment.from_process())
     argv = ["worker", f"--loglevel={loglevel}", f"--queues={settings.queue}", "--without-gossip", "--without-mingle"]
     argv.append(f"--concurrency={settings.concurrency or os.cpu_count() or 1}")
     if settings.hostname:

@@ -27,19 +27,16 @@ STORY = (
 
 
 @pytest.fixture
-def kokoro(kokoro_data, monkeypatch) -> Path:
-    monkeypatch.setenv("AUDIO_EDITION_DATA_DIR", str(kokoro_data))
-    from audio_edition.voice.engines import kokoro_assets
-
-    kokoro_assets.load_voice.cache_clear()
-    kokoro_assets.model_path.cache_clear()
+def kokoro(kokoro_data) -> Path:
+    """The data folder with Kokoro's model and the fetched voices: the in-process engines are
+    given it (EngineOptions.data_dir), the CLI in a subprocess its variable, as a user sets it."""
     return kokoro_data
 
 
-def engine(voice: str | None = None, **kw):
+def engine(data: Path, voice: str | None = None, **kw):
     from audio_edition.voice.engines import create
 
-    return create(EngineOptions(name="kokoro", voice=voice, **kw))
+    return create(EngineOptions(name="kokoro", voice=voice, data_dir=data, **kw))
 
 
 def story(folder: Path, text: str = STORY, name: str = "story.txt") -> Path:
@@ -48,9 +45,9 @@ def story(folder: Path, text: str = STORY, name: str = "story.txt") -> Path:
     return path
 
 
-def kokoro_build(source: Path, mp3: Path, *extra: str, check: bool = True):
+def kokoro_build(data: Path, source: Path, mp3: Path, *extra: str, check: bool = True):
     args = ["build", str(source), "-o", str(mp3), "--engine", "kokoro", "--date", "2026-12-01", "--json", *extra]
-    return run(*args, env={"AUDIO_EDITION_DATA_DIR": os.environ["AUDIO_EDITION_DATA_DIR"]}, check=check)
+    return run(*args, env={"AUDIO_EDITION_DATA_DIR": str(data)}, check=check)
 
 
 def test_npm_fetched_voices_are_listed_and_whole(kokoro):
@@ -123,7 +120,7 @@ def test_a_story_spoken_by_kokoro_is_what_whisper_hears(kokoro, tmp_path):
     from asr import transcribe, word_error_rate
 
     out = tmp_path / "k.mp3"
-    done = kokoro_build(story(tmp_path), out, "--cache-dir", str(tmp_path / "c"))
+    done = kokoro_build(kokoro, story(tmp_path), out, "--cache-dir", str(tmp_path / "c"))
     assert done.stderr == ""  # nothing of espeak-ng's or phonemizer's reaches the user
     result = json.loads(done.stdout)
     manifest = json.loads(out.with_suffix(".json").read_text())
@@ -137,14 +134,14 @@ def test_the_same_text_gives_the_same_bytes_with_one_or_two_jobs(kokoro, tmp_pat
     text = STORY + "\nThe dock workers will vote on the deal next week, and the union expects a result by Friday.\n"
     source = story(tmp_path, text)
     one, two = tmp_path / "one" / "e.mp3", tmp_path / "two" / "e.mp3"
-    first = json.loads(kokoro_build(source, one, "--jobs", "1", "--cache-dir", str(tmp_path / "c1")).stdout)
-    second = json.loads(kokoro_build(source, two, "--jobs", "2", "--cache-dir", str(tmp_path / "c2")).stdout)
+    first = json.loads(kokoro_build(kokoro, source, one, "--jobs", "1", "--cache-dir", str(tmp_path / "c1")).stdout)
+    second = json.loads(kokoro_build(kokoro, source, two, "--jobs", "2", "--cache-dir", str(tmp_path / "c2")).stdout)
     assert first["chunks"]["synthesized"] == second["chunks"]["synthesized"] == second["chunks"]["total"] == 4
     assert outputs(one) == outputs(two)
     # And a clip voiced in this process is the one a worker process voiced.
     from audio_edition.voice.clips import ClipCache, clip_key
 
-    voice = engine()
+    voice = engine(kokoro)
     sentence = "Both sides said the talks had been long but fair."
     cached = ClipCache(tmp_path / "c2").get(clip_key(voice.identity(), sentence))
     assert cached is not None and cached[0] == voice.synthesize(sentence)
@@ -163,12 +160,14 @@ def test_a_blend_is_the_weighted_sum_of_its_voices(kokoro):
     heart, michael = (
         np.fromfile(packs / f"{n}.bin", dtype="<f4").reshape(-1, 1, 256) for n in ("af_heart", "am_michael")
     )
-    assert np.allclose(style_of(parse_voice("af_heart:0.7,am_michael:0.3")), 0.7 * heart + 0.3 * michael, atol=1e-6)
+    assert np.allclose(
+        style_of(parse_voice("af_heart:0.7,am_michael:0.3"), kokoro), 0.7 * heart + 0.3 * michael, atol=1e-6
+    )
 
     sentence = "The vote is on Monday."
-    blend = engine("af_heart:0.5,am_michael:0.5")
+    blend = engine(kokoro, "af_heart:0.5,am_michael:0.5")
     assert blend.identity()["voice"] == "af_heart:0.5,am_michael:0.5"
-    clips = {v: engine(v).synthesize(sentence).pcm for v in ("af_heart", "am_michael")}
+    clips = {v: engine(kokoro, v).synthesize(sentence).pcm for v in ("af_heart", "am_michael")}
     mixed = blend.synthesize(sentence).pcm
     assert mixed not in clips.values() and len(mixed) > 0.5 * 24000 * 2
 
@@ -183,7 +182,7 @@ def test_each_story_speaks_in_its_own_kokoro_voice(kokoro, tmp_path):
         '[[story]]\npath = "a.txt"\n[[story]]\npath = "b.txt"\nvoice = "am_michael"\n'
     )
     out, cache = tmp_path / "e.mp3", tmp_path / "c"
-    kokoro_build(tmp_path / "e.toml", out, "--cache-dir", str(cache), "--jobs", "2")
+    kokoro_build(kokoro, tmp_path / "e.toml", out, "--cache-dir", str(cache), "--jobs", "2")
     manifest = json.loads(out.with_suffix(".json").read_text())
     voice_of = {c["id"]: c.get("voice") for c in manifest["chunks"]}
     text_of = {p["id"]: p["text"] for p in manifest["paragraphs"]}
@@ -194,24 +193,24 @@ def test_each_story_speaks_in_its_own_kokoro_voice(kokoro, tmp_path):
         text = text_of[chunk["id"].split(".")[0]]
         text = text if text.endswith(".") else text + "."
         assert voice_of[chunk["id"]] == (None if expected[text] == "af_heart" else expected[text])
-        assert store.get(clip_key(engine(expected[text]).identity(), text)) is not None, text
+        assert store.get(clip_key(engine(kokoro, expected[text]).identity(), text)) is not None, text
 
 
 def test_a_voice_not_installed_is_one_line_naming_voices_fetch(kokoro, tmp_path):
-    result = kokoro_build(story(tmp_path), tmp_path / "k.mp3", "--voice", "af_nicole", check=False)
+    result = kokoro_build(kokoro, story(tmp_path), tmp_path / "k.mp3", "--voice", "af_nicole", check=False)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "audio-edition: error: the Kokoro voice 'af_nicole' is not installed: audio-edition voices fetch kokoro af_nicole"
     ]
     assert not (tmp_path / "k.mp3").exists()
-    speed = kokoro_build(story(tmp_path), tmp_path / "k.mp3", "--speed", "3", check=False)
+    speed = kokoro_build(kokoro, story(tmp_path), tmp_path / "k.mp3", "--speed", "3", check=False)
     assert speed.returncode == 2 and "between 0.5 and 2" in speed.stderr
 
 
 def test_a_damaged_model_is_joined_again_and_damaged_parts_are_refused(kokoro, tmp_path):
     from audio_edition.voice.engines import kokoro_assets
 
-    model = kokoro_assets.model_path()
+    model = kokoro_assets.model_path(kokoro)
     stat = model.stat()
     with model.open("r+b") as f:  # one flipped byte, the size and the time unchanged: only the checksum tells
         f.seek(stat.st_size // 2)
@@ -219,7 +218,7 @@ def test_a_damaged_model_is_joined_again_and_damaged_parts_are_refused(kokoro, t
         f.seek(stat.st_size // 2)
         f.write(bytes([byte[0] ^ 0xFF]))
     os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    result = kokoro_build(story(tmp_path), tmp_path / "k.mp3", "--cache-dir", str(tmp_path / "c"))
+    result = kokoro_build(kokoro, story(tmp_path), tmp_path / "k.mp3", "--cache-dir", str(tmp_path / "c"))
     assert "damaged; joining it again" in result.stderr
     assert kokoro_assets._digest(model) == kokoro_assets.MODEL_SHA256
 
@@ -237,7 +236,7 @@ def test_a_damaged_model_is_joined_again_and_damaged_parts_are_refused(kokoro, t
     assert not model.exists() and not list(model.parent.glob(".join-*"))
     assert not (tmp_path / "d.mp3").exists()
     kokoro_assets.model_path.cache_clear()
-    assert kokoro_assets._digest(kokoro_assets.model_path()) == kokoro_assets.MODEL_SHA256
+    assert kokoro_assets._digest(kokoro_assets.model_path(kokoro)) == kokoro_assets.MODEL_SHA256
 
 
 def test_lexicon_phonemes_reach_kokoro_as_written(kokoro, tmp_path):
@@ -246,8 +245,8 @@ def test_lexicon_phonemes_reach_kokoro_as_written(kokoro, tmp_path):
 
     lexicon = tmp_path / "lexicon.toml"
     lexicon.write_text('[en]\nKafue = { say = "ka-FOO-ay", phonemes = "kɑːfˈuːeɪ" }\n')
-    voice = engine()
-    settings = BuildSettings(engine=EngineOptions(name="kokoro"), text=TextOptions(lexicon=lexicon))
+    voice = engine(kokoro)
+    settings = BuildSettings(engine=EngineOptions(name="kokoro", data_dir=kokoro), text=TextOptions(lexicon=lexicon))
     prep = prepare([str(story(tmp_path, "The Kafue river rose.\n"))], settings, engine=voice)
     speech = prep.plan.chunks[0].speech
     assert "[[ kɑːfˈuːeɪ ]]" in speech
@@ -260,7 +259,7 @@ def test_lint_counts_the_requests_the_build_makes(kokoro, tmp_path):
                    "of calls to the capital and back, before the two sides shook hands at dawn.\n")  # fmt: skip
     env = {"AUDIO_EDITION_DATA_DIR": str(kokoro)}
     report = json.loads(run("lint", str(source), "--engine", "kokoro", "--json", env=env).stdout)
-    built = json.loads(kokoro_build(source, tmp_path / "k.mp3", "--cache-dir", str(tmp_path / "c")).stdout)
+    built = json.loads(kokoro_build(kokoro, source, tmp_path / "k.mp3", "--cache-dir", str(tmp_path / "c")).stdout)
     assert report["requests"] == built["chunks"]["total"]
     estimate, actual = report["estimated_duration_ms"], built["duration_ms"]
     assert 0.6 < estimate / actual < 1.6
@@ -276,7 +275,11 @@ def test_on_the_reference_page_whisper_hears_kokoro_better_than_piper(kokoro, re
         pytest.skip("shared/reference/stepping-up.txt is not beside this checkout")
     story_text = " ".join(p["text"] for p in reference_build.manifest["paragraphs"])
     out = tmp_path / "kokoro.mp3"
-    build([str(REFERENCE)], out, BuildSettings(engine=EngineOptions(name="kokoro"), cache_dir=tmp_path / "c", jobs=2))
+    build(
+        [str(REFERENCE)],
+        out,
+        BuildSettings(engine=EngineOptions(name="kokoro", data_dir=kokoro), cache_dir=tmp_path / "c", jobs=2),
+    )
     piper = word_error_rate(story_text, transcribe(reference_build.mp3))
     kokoro_wer = word_error_rate(story_text, transcribe(out))
     print(f"word error rate on the reference page: Piper {piper:.3f}, Kokoro {kokoro_wer:.3f}")
@@ -285,7 +288,7 @@ def test_on_the_reference_page_whisper_hears_kokoro_better_than_piper(kokoro, re
 
 def test_the_thread_count_does_not_change_the_samples(kokoro):
     """Why Kokoro's clip key leaves the thread count out, and a lone chunk may use every core."""
-    one, two = engine(), engine()
+    one, two = engine(kokoro), engine(kokoro)
     two.use_cores(2)
     for sentence in ("The vote is on Monday.", STORY.split("\n\n")[1].split(". ")[0] + "."):
         assert one.synthesize(sentence) == two.synthesize(sentence)

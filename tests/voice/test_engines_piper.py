@@ -29,9 +29,9 @@ def test_the_prepared_voice_says_exactly_what_the_patched_one_says(monkeypatch):
     from audio_edition.voice.engines import piper
 
     prepared = create(EngineOptions())
-    paths = piper.prepare_voice(prepared.model)
+    paths = piper.prepare_voice(prepared.model, prepared.local_cache)
     assert paths is not None and all(piper.weights_of(path).stat().st_size > 1_000_000 for path in paths)
-    monkeypatch.setattr(piper, "prepare_voice", lambda model: None)  # patched in memory, optimized on load
+    monkeypatch.setattr(piper, "prepare_voice", lambda model, cache_dir: None)  # patched in memory, optimized on load
     assert create(EngineOptions()).synthesize(LONG) == prepared.synthesize(LONG)
 
 
@@ -39,24 +39,27 @@ def test_a_damaged_prepared_voice_is_made_again():
     from audio_edition.voice.engines import piper
 
     engine = create(EngineOptions())
-    front = piper.prepare_voice(engine.model)[0]
+    front = piper.prepare_voice(engine.model, engine.local_cache)[0]
     first = engine.synthesize(TEXT)
     weights = piper.weights_of(front)
     weights.write_bytes(weights.read_bytes()[: 1 << 20])  # truncated
     older = front.with_name(front.name.replace(piper.DECODER, "halves-1-2-3"))  # an older version's
     older.write_bytes(b"old")
     assert create(EngineOptions()).synthesize(TEXT) == first  # patched in memory this time
-    assert piper.weights_of(piper.prepare_voice(engine.model)[0]).stat().st_size > 1 << 20  # and prepared again
+    assert (
+        piper.weights_of(piper.prepare_voice(engine.model, engine.local_cache)[0]).stat().st_size > 1 << 20
+    )  # and prepared again
     assert not older.exists()  # and the older version's removed
 
 
 def test_the_prepared_voice_is_counted_whole():
     from audio_edition.voice.engines import piper
 
-    paths = piper.prepare_voice(create(EngineOptions()).model)
+    engine = create(EngineOptions())
+    paths = piper.prepare_voice(engine.model, engine.local_cache)
     on_disk = sum(path.stat().st_size + piper.weights_of(path).stat().st_size for path in paths)
     name = paths[0].name.removesuffix("-front.onnx")
-    assert piper.prepared_voices()[name] == on_disk
+    assert piper.prepared_voices(engine.local_cache)[name] == on_disk
 
 
 def test_speech_not_noise():
@@ -188,7 +191,7 @@ def test_a_voice_that_cannot_be_cut_is_voiced_whole(monkeypatch):
     from audio_edition.voice.engines import piper
 
     cut = create(EngineOptions()).synthesize(LONG)
-    monkeypatch.setattr(piper, "prepare_voice", lambda model: None)
+    monkeypatch.setattr(piper, "prepare_voice", lambda model, cache_dir: None)
     monkeypatch.setattr(piper, "split_voice", lambda model: None)
     whole = create(EngineOptions())
     whole.use_cores(2)

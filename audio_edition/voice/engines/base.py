@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ...settings import EngineOptions
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,8 @@ class Engine(abc.ABC):
     phoneme_input: ClassVar[bool] = False
 
     @classmethod
-    def voices(cls) -> list[dict[str, Any]]:
-        """The voices this engine offers, for ``audio-edition engines``."""
+    def voices(cls, options: EngineOptions | None = None) -> list[dict[str, Any]]:
+        """The voices this engine offers (with ``options``' folders), for ``audio-edition engines``."""
         return []
 
     @abc.abstractmethod

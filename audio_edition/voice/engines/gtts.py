@@ -136,7 +136,7 @@ class GttsEngine(Engine):
         self.bucket = TokenBucket(gtts.requests_per_second)
 
     @classmethod
-    def voices(cls) -> list[dict[str, Any]]:
+    def voices(cls, options: EngineOptions | None = None) -> list[dict[str, Any]]:
         from gtts.lang import tts_langs
 
         langs = tts_langs()

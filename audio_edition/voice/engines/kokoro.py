@@ -19,8 +19,10 @@ import importlib.util
 import logging
 import math
 import re
+from pathlib import Path
 from typing import Any
 
+from ...environment import default_data_dir
 from ...errors import EngineError, UsageError
 from ...settings import EngineOptions
 from . import kokoro_assets as assets
@@ -71,11 +73,11 @@ def canonical(blend: tuple[tuple[str, float], ...]) -> str:
     return ",".join(f"{name}:{weight:g}" for name, weight in blend)
 
 
-def style_of(blend: tuple[tuple[str, float], ...]):
+def style_of(blend: tuple[tuple[str, float], ...], data_dir: Path):
     """The blend's style vectors: the weighted sum of its packs' (float32, in the given order)."""
     import numpy as np
 
-    packs = [assets.load_voice(name) for name, _ in blend]
+    packs = [assets.load_voice(name, data_dir) for name, _ in blend]
     rows = min(len(p) for p in packs)
     style = np.zeros((rows, 1, assets.STYLE_WIDTH), dtype=np.float32)
     for pack, (_, weight) in zip(packs, blend, strict=True):
@@ -84,7 +86,7 @@ def style_of(blend: tuple[tuple[str, float], ...]):
 
 
 @functools.cache
-def _session(threads: int):
+def _session(threads: int, data_dir: Path):
     """One onnxruntime session per process and thread count, shared by every voice."""
     import onnxruntime
 
@@ -94,7 +96,7 @@ def _session(threads: int):
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # workers share the cores
     try:
         return onnxruntime.InferenceSession(
-            str(assets.model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+            str(assets.model_path(data_dir)), sess_options=options, providers=["CPUExecutionProvider"]
         )
     except EngineError:
         raise
@@ -144,22 +146,24 @@ class KokoroEngine(Engine):
         if importlib.util.find_spec("kokoro_onnx") is None:
             raise EngineError("Kokoro is not installed: pip install 'audio-edition[kokoro]'")
         self.blend = parse_voice(options.voice or DEFAULT_VOICE)
+        # None: an engine made outside the entry points (environment.py), with this process's folder
+        self.data_dir = options.data_dir or default_data_dir()
         for name, _ in self.blend:
-            assets.load_voice(name)  # a voice not installed: one line naming `voices fetch`, now
+            assets.load_voice(name, self.data_dir)  # a voice not installed: one line naming `voices fetch`, now
         if not SPEEDS[0] <= options.speed <= SPEEDS[1]:
             raise UsageError(f"--speed {options.speed}: Kokoro takes a value between {SPEEDS[0]:g} and {SPEEDS[1]:g}")
         self.voice = canonical(self.blend)
-        self.language = assets.describe(self.blend[0][0], assets.voices_dir()).language
+        self.language = assets.describe(self.blend[0][0], assets.voices_dir(self.data_dir)).language
         self.speed = float(options.speed)
         self.threads = options.threads
         self._style = None
         # Joined and checked now, in the build's process: a missing or damaged model is one line
         # before any work, and worker processes forked later inherit the checked path.
-        assets.model_path()
+        assets.model_path(self.data_dir)
 
     @classmethod
-    def voices(cls) -> list[dict[str, Any]]:
-        found = assets.installed()
+    def voices(cls, options: EngineOptions | None = None) -> list[dict[str, Any]]:
+        found = assets.installed((options and options.data_dir) or default_data_dir())
         if not found:
             return [{"name": "(none installed)", "detail": "audio-edition voices fetch kokoro"}]
         return [
@@ -175,7 +179,7 @@ class KokoroEngine(Engine):
     @property
     def style(self):
         if self._style is None:
-            self._style = style_of(self.blend)
+            self._style = style_of(self.blend, self.data_dir)
         return self._style
 
     def identity(self) -> dict[str, Any]:
@@ -198,7 +202,7 @@ class KokoroEngine(Engine):
         self.threads = max(1, cores)
 
     def preload(self) -> None:
-        _session(self.threads)
+        _session(self.threads, self.data_dir)
         _phonemizer(self.language)
 
     def phonemes(self, text: str) -> str:
@@ -217,7 +221,7 @@ class KokoroEngine(Engine):
         from kokoro_onnx.trim import trim
 
         vocabulary = _vocabulary()
-        session = _session(self.threads)
+        session = _session(self.threads, self.data_dir)
         parts = []
         try:
             for batch in split_phonemes(self.phonemes(text), MAX_PHONEMES):

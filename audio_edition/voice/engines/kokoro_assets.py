@@ -52,18 +52,13 @@ LANGUAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def data_dir() -> Path:
-    """Kokoro's folder in the user data folder (``AUDIO_EDITION_DATA_DIR`` overrides the folder)."""
-    base = os.environ.get("AUDIO_EDITION_DATA_DIR")
-    if not base:
-        import platformdirs
-
-        base = platformdirs.user_data_dir("audio-edition", appauthor=False)
-    return Path(base) / "kokoro"
+def kokoro_dir(data_dir: Path) -> Path:
+    """Kokoro's folder in the user data folder ``data_dir`` (the Environment's, environment.py)."""
+    return Path(data_dir) / "kokoro"
 
 
-def voices_dir() -> Path:
-    return data_dir() / "voices"
+def voices_dir(data_dir: Path) -> Path:
+    return kokoro_dir(data_dir) / "voices"
 
 
 # --- the model ---------------------------------------------------------------------------------
@@ -89,12 +84,12 @@ def _digest(path: Path) -> str:
 
 
 @functools.cache
-def model_path() -> Path:
+def model_path(data_dir: Path) -> Path:
     """The joined model, checked against :data:`MODEL_SHA256` once per process (~0.2 s): a file
     that does not match (a disk error, an interrupted copy, an edit) is joined again, never used."""
     from filelock import FileLock
 
-    path = data_dir() / "model" / MODEL_NAME
+    path = kokoro_dir(data_dir) / "model" / MODEL_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):  # two workers starting at once join it once
         if path.is_file() and _digest(path) == MODEL_SHA256:
@@ -144,9 +139,9 @@ def describe(name: str, path: Path) -> VoiceInfo:
     return VoiceInfo(name, code, f"{words}, {gender}".rstrip(", "), path)
 
 
-def installed() -> dict[str, VoiceInfo]:
+def installed(data_dir: Path) -> dict[str, VoiceInfo]:
     """The voice packs in the data folder, by name."""
-    folder = voices_dir()
+    folder = voices_dir(data_dir)
     if not folder.is_dir():
         return {}
     return {p.stem: describe(p.stem, p) for p in sorted(folder.glob("*.bin")) if VOICE_NAME.fullmatch(p.stem)}
@@ -163,9 +158,9 @@ def _style(name: str, raw: bytes):
 
 
 @functools.cache
-def load_voice(name: str):
+def load_voice(name: str, data_dir: Path):
     """One installed pack's style vectors; UsageError naming ``voices fetch`` if it is missing."""
-    path = voices_dir() / f"{name}.bin"
+    path = voices_dir(data_dir) / f"{name}.bin"
     if not VOICE_NAME.fullmatch(name) or not path.is_file():
         hint = (
             f"audio-edition voices fetch kokoro {name}" if VOICE_NAME.fullmatch(name) else "audio-edition voices list"
@@ -174,9 +169,9 @@ def load_voice(name: str):
     return _style(name, path.read_bytes())
 
 
-def _write(name: str, raw: bytes) -> Path:
+def _write(name: str, raw: bytes, data_dir: Path) -> Path:
     _style(name, raw)
-    folder = voices_dir()
+    folder = voices_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}-", delete=False) as tmp:
         tmp.write(raw)
@@ -245,16 +240,17 @@ def _from_npm() -> Iterator[tuple[str, bytes]]:
         yield from _from_tar(tarballs[0].read_bytes())
 
 
-def fetch(names: Iterable[str] = (), source: Path | None = None) -> list[VoiceInfo]:
+def fetch(data_dir: Path, names: Iterable[str] = (), source: Path | None = None) -> list[VoiceInfo]:
     """Install the packs ``names`` (all in the source when empty) from ``source``, else through
-    npm; returns what was installed. UsageError if a name asked for is not in the source."""
+    npm, in the data folder ``data_dir``; returns what was installed. UsageError if a name asked
+    for is not in the source."""
     wanted = list(dict.fromkeys(names))
     for name in wanted:
         if not VOICE_NAME.fullmatch(name):
             raise UsageError(f"{name!r} is not a Kokoro voice name like af_heart")
     packs = _from_path(source) if source is not None else _from_npm()
     done = [
-        describe(name, _write(name, raw))
+        describe(name, _write(name, raw, data_dir))
         for name, raw in packs
         if VOICE_NAME.fullmatch(name) and (not wanted or name in wanted)
     ]

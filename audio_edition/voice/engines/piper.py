@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ...environment import default_cache_dir
 from ...errors import EngineError, UsageError
 from ...settings import EngineOptions
 from .base import Clip, Engine
@@ -114,39 +115,38 @@ def split_voice(model: Path) -> list[Any] | None:
         return None
 
 
-def prepared_folder() -> Path:
-    """Where prepared voices are kept: the user cache folder, whatever ``--cache-dir`` says, as
-    they are made for this machine's onnxruntime (a shared clip cache may be an object store)."""
-    from ...cache import default_cache_dir
+def prepared_folder(cache_dir: Path) -> Path:
+    """Where prepared voices are kept: in the user cache folder (``cache_dir``), whatever
+    ``--cache-dir`` says, as they are made for this machine's onnxruntime (a shared clip cache may
+    be an object store)."""
+    return Path(cache_dir) / "voices"
 
-    return default_cache_dir() / "voices"
 
-
-def _prepared_files() -> dict[str, list[Path]]:
+def _prepared_files(cache_dir: Path) -> dict[str, list[Path]]:
     """Each prepared voice (voice, settings and onnxruntime version) and its graphs and weights."""
     found: dict[str, list[Path]] = {}
-    for path in prepared_folder().glob("*-*.*"):
+    for path in prepared_folder(cache_dir).glob("*-*.*"):
         name, _, stage = path.stem.rpartition("-")
         if stage in STAGES and path.suffix in (".onnx", ".weights"):
             found.setdefault(name, []).append(path)
     return found
 
 
-def prepared_voices() -> dict[str, int]:
-    """Each prepared voice and its bytes on disk."""
-    return {name: sum(p.stat().st_size for p in paths) for name, paths in _prepared_files().items()}
+def prepared_voices(cache_dir: Path) -> dict[str, int]:
+    """Each prepared voice in the user cache folder ``cache_dir``, and its bytes on disk."""
+    return {name: sum(p.stat().st_size for p in paths) for name, paths in _prepared_files(cache_dir).items()}
 
 
-def remove_prepared_voices() -> int:
+def remove_prepared_voices(cache_dir: Path) -> int:
     """Delete every prepared voice (the next load prepares its own again); returns how many."""
-    voices = _prepared_files()
+    voices = _prepared_files(cache_dir)
     for paths in voices.values():
         for path in paths:
             path.unlink(missing_ok=True)
     return len(voices)
 
 
-def prepare_voice(model: Path) -> tuple[Path, ...] | None:
+def prepare_voice(model: Path, cache_dir: Path) -> tuple[Path, ...] | None:
     """The voice with deterministic noise, cut in three (:func:`split_voice`),
     with onnxruntime's graph optimizations already applied: saved once per voice and onnxruntime
     version in the user cache folder.
@@ -161,7 +161,7 @@ def prepare_voice(model: Path) -> tuple[Path, ...] | None:
 
     import onnxruntime  # already loaded by piper
 
-    folder = prepared_folder()
+    folder = prepared_folder(cache_dir)
     voice = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}"
     name = f"{voice}-{NOISE_VERSION}-{DECODER}-ort{onnxruntime.__version__}"
     paths = tuple(folder / f"{name}-{stage}.onnx" for stage in STAGES)
@@ -268,9 +268,11 @@ class PiperEngine(Engine):
         self.threads = options.threads
         self.cores = 1
         self._voice = None
+        # None: an engine made outside the entry points (environment.py), in this process's folder
+        self.local_cache = options.local_cache or default_cache_dir()
 
     @classmethod
-    def voices(cls) -> list[dict[str, Any]]:
+    def voices(cls, options: EngineOptions | None = None) -> list[dict[str, Any]]:
         info = describe_voice(bundled_voice())
         detail = f"{info['language']}, {info['sample_rate']} Hz, bundled (default); any other: --voice PATH.onnx"
         return [{**info, "detail": detail}]
@@ -303,7 +305,7 @@ class PiperEngine(Engine):
         from piper.config import PiperConfig
 
         config = PiperConfig.from_dict(json.loads(Path(f"{self.model}.json").read_text("utf-8")))
-        prepared = prepare_voice(self.model)
+        prepared = prepare_voice(self.model, self.local_cache)
         if prepared is not None:
             try:
                 stages = _Stages(*(self._session(str(path), optimized=True) for path in prepared))
