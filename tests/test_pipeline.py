@@ -192,3 +192,25 @@ def test_a_text_not_in_the_voices_script_is_warned_about(tmp_path):
     english = tmp_path / "en.txt"
     english.write_text("Harbor talks\n\nOfficials met again on Tuesday and said the talks had gone well, for once.\n")
     assert "Latin alphabet" not in invoke("lint", str(english), "--engine", "fake").stderr
+
+
+def test_the_environment_given_is_where_a_build_keeps_its_things(tmp_path):
+    """build(env=...) puts its clips and the publication's template in the Environment's cache
+    folder, not the process's (a service building for several desks keeps them apart)."""
+    import os
+
+    from audio_edition import EngineOptions, Environment
+    from audio_edition.environment import default_cache_dir
+    from audio_edition.lint import lint
+
+    desk = Environment(cache_dir=tmp_path / "desk-cache", data_dir=tmp_path / "desk-data")
+    process = default_cache_dir()
+    before = set(os.listdir(process)) if process.exists() else set()
+    settings = BuildSettings(engine=EngineOptions(name="fake"))
+    page = SAMPLES / "solar-grid.html"
+    result = build([str(page)], tmp_path / "e.mp3", settings, env=desk)
+    assert result.synthesized > 0
+    assert any((desk.cache_dir / "clips-v1").rglob("*.json"))  # its clips
+    assert any((desk.cache_dir / "templates").iterdir())  # and what it learnt of the publication
+    assert (set(os.listdir(process)) if process.exists() else set()) == before
+    assert lint([str(page)], settings, env=desk).cached == result.chunks  # lint reads the same cache
