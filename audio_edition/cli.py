@@ -720,8 +720,8 @@ def _raise_interrupted(signum, frame):
     raise Interrupted(signum)
 
 
-#: The last build's engine, kept past the command: releasing a loaded voice takes ~0.05 s, and
-#: main() ends the process without tearing anything down. Only the last: tests build many.
+#: The last build's engine, kept past the command: releasing a loaded voice takes time, and main()
+#: ends the process without tearing anything down. Only the last: tests build many.
 _held_until_exit: list[Any] = []
 
 
@@ -729,8 +729,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     """Console-script entry point: SIGTERM stops a build cleanly, like Ctrl-C.
 
     Once the command is done, the process ends without tearing the interpreter down: unloading
-    onnxruntime and numpy takes ~0.1 s (measured), a fifth of a warm rebuild, and every file is
-    already closed and in place by then.
+    onnxruntime and numpy would take a fifth of a warm rebuild (README, "Measurements behind the
+    design"), and every file is already closed and in place by then.
     """
     signal.signal(signal.SIGTERM, _raise_interrupted)
     try:

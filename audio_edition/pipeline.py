@@ -303,7 +303,7 @@ def _inserts(settings: BuildSettings, results) -> audio.Inserts | None:
 
 
 def _import_finishing() -> None:
-    """Import what the stages after synthesis need (numpy, the loudness filter: ~0.15 s), and ask
+    """Import what the stages after synthesis need (numpy, the loudness filter), and ask
     ffmpeg what it can do, while the voices work rather than before they start."""
     import mutagen.id3  # noqa: F401
     import mutagen.mp3  # noqa: F401
@@ -313,7 +313,7 @@ def _import_finishing() -> None:
     from .sound import loudness
 
     loudness.preload()
-    ffmpeg.has_loopback_decoders()  # asks ffmpeg: ~0.01 s
+    ffmpeg.has_loopback_decoders()  # asks ffmpeg once
 
 
 def _fleet(settings: BuildSettings, cache: clips.ClipCache) -> clips.Remote | None:

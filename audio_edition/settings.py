@@ -252,12 +252,10 @@ class EngineOptions:
         choices=("piper", "kokoro"))))  # fmt: skip
     #: The online engine's own settings.
     gtts: GttsOptions = field(default_factory=GttsOptions)
-    #: Piper and Kokoro: onnxruntime threads per voice, the same everywhere: onnxruntime splits some
-    #: convolutions by thread count, so a sentence voiced with another count can differ by a bit
-    #: or two, which would break byte-identical builds across ``--jobs``, machines and the fleet
-    #: (it is part of the clip key). One: worker processes use the cores best (measured: two
-    #: processes of two threads took 10-20 % more CPU than two of one); a lone sentence (an edit)
-    #: gets its second core from its two halves decoded at once instead (engines/piper.py).
+    #: Piper: onnxruntime threads per voice, the same everywhere, as a sentence voiced with another
+    #: count can differ by a bit (it is part of the clip key). One, as worker processes use the
+    #: cores best (README, "Measurements behind the design"); a lone sentence gets a second core
+    #: from its two halves decoded at once (engines/piper.py).
     threads: int = 1
     #: The user data folder, where Kokoro's model and voices are, and the user cache folder, where
     #: Piper's prepared voices go; ``None``: the Environment's (environment.py), which the entry

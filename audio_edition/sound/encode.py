@@ -197,7 +197,7 @@ def _render(
 
 def _contents(pcm: memoryview, parts: Sequence[Stretch], jobs: int) -> list[str]:
     """Each stretch's content digest: part of its cache keys, and how an edition is recognized.
-    ``jobs`` at a time (hashlib lets go of the interpreter lock): ~0.3 s of CPU for an hour."""
+    ``jobs`` at a time (hashlib lets go of the interpreter lock)."""
     with ThreadPoolExecutor(max(1, min(jobs, len(parts))), thread_name_prefix="digest") as pool:
         return list(pool.map(lambda p: hashlib.sha256(pcm[p.start : p.end]).hexdigest(), parts))
 
@@ -311,7 +311,7 @@ def encode_mp3(
     samples_out = len(pcm) // 2 * encoding.sample_rate // sample_rate
     contents = _contents(view, spans, jobs) if cache is not None else [""] * len(spans)
     finish, measured = None, None
-    loss, headroom = loudness.ENCODER_LOSS_LU, loudness.HEADROOM_DB
+    loss, headroom = 0.0, loudness.HEADROOM_DB  # what the encoder took off, learnt on a retry
     # Where the last build of this edition's gain search ended: this one starts there (fewer
     # tries, same answer).
     memory_key = _gain_memory_key(target, encoding, sample_rate)

@@ -9,8 +9,8 @@ limiter are applied with numpy, block by block.
 
 Why not ffmpeg's ``loudnorm``: Piper peak-normalizes every sentence, so its speech has a crest
 factor near 16 dB. ``loudnorm`` then either stops short of the target (linear mode keeps the
-peak ceiling) or misses it anyway in dynamic mode (measured: -17.3 LUFS for a -16 target), and it
-is six times slower. A gain plus a limiter, measured again, lands within 0.5 LU.
+peak ceiling) or misses it anyway in dynamic mode, and it is several times slower; a gain plus a
+limiter, measured again, lands within 0.5 LU (README, "Measurements behind the design").
 """
 
 from __future__ import annotations
@@ -40,13 +40,9 @@ VERSION = 5
 #: Limiter look-ahead: long enough to catch a plosive's rise, short enough not to pump.
 LOOKAHEAD_MS = 3.0
 #: Sample peaks are first held this far under the true-peak ceiling: inter-sample peaks and the
-#: MP3 encoder's overshoot add up to about this much at 64 kbps (measured on Piper speech: +1.3 dB
-#: typically, +3.4 dB on one plosive, which at 2.6 dB cost a second encode).
+#: MP3 encoder's overshoot add up to about this much at 64 kbps (README, "Measurements behind the
+#: design"); less costs a second encode now and then.
 HEADROOM_DB = 3.0
-#: What the MP3 encoder takes off the loudness of speech: measured within 0.1 LU of nothing at
-#: 64 kbps, once the gain is tuned on an excerpt of every paragraph (a plain every-third-stretch
-#: excerpt had read 0.3 LU quieter than the whole, which this once compensated).
-ENCODER_LOSS_LU = 0.0
 #: What the encoded file may miss the target by before it is made again.
 TOLERANCE_LU = 0.5
 #: The true peak of an MP3 wobbles by a few tenths of a dB from one encode to the next; the target
@@ -152,7 +148,7 @@ def preload() -> None:
 def k_weighting(sample_rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """BS.1770's K-weighting as two biquads, (b, a) each: pyloudnorm's design (RBJ cookbook
     formulas, its default parameters), written out because ``import pyloudnorm`` pulls in
-    scipy.signal: ~1 s of CPU taken from the voices while they synthesize."""
+    scipy.signal, whose import takes CPU from the voices while they synthesize."""
     stages = []
     for kind, gain_db, q, fc in (("high_shelf", 4.0, 1 / np.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0)):
         a_ = 10 ** (gain_db / 40.0)
@@ -174,15 +170,15 @@ def k_weighting(sample_rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
 def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """scipy's compiled IIR filter, ``lfilter(b, a, x, zi) -> (y, zf)`` for float64 arrays.
 
-    ``import scipy.signal`` costs ~1 s of CPU (it imports most of SciPy); the compiled routine
-    that its ``lfilter`` calls loads in under a millisecond, so it is loaded alone. If SciPy ever
+    ``import scipy.signal`` imports most of SciPy; the compiled routine that its ``lfilter``
+    calls loads at once, so it is loaded alone. If SciPy ever
     moves it, the public function is used instead (tests/sound/test_loudness.py compares the two).
     """
     try:
         import importlib.machinery
         import importlib.util
 
-        spec = importlib.util.find_spec("scipy")  # found, not imported: ``import scipy`` is ~0.05 s
+        spec = importlib.util.find_spec("scipy")  # found, not imported
         if spec is None or spec.origin is None:
             raise ImportError("scipy")
         folder = Path(spec.origin).parent / "signal"
@@ -266,14 +262,14 @@ def loudness_range(short_term_lufs: np.ndarray) -> float:
 
 
 def _percentile(ordered: np.ndarray, q: float) -> float:
-    """``np.percentile`` (linear) of sorted values; numpy's own imports numpy.ma on first use, ~0.03 s."""
+    """``np.percentile`` (linear) of sorted values; numpy's own imports numpy.ma on first use."""
     at = q / 100 * (len(ordered) - 1)
     low = int(at)
     high = min(low + 1, len(ordered) - 1)
     return float(ordered[low] + (ordered[high] - ordered[low]) * (at - low))
 
 
-def _sliding(x: np.ndarray, width: int, reduce: np.ufunc) -> np.ndarray:
+def sliding(x: np.ndarray, width: int, reduce: np.ufunc) -> np.ndarray:
     """``reduce`` (maximum or minimum) over a centred window of odd ``width``, edges held: van Herk /
     Gil-Werman, two running reductions over width-long pieces, O(n) in numpy."""
     half = width // 2
@@ -293,10 +289,10 @@ def _mean(x: np.ndarray, width: int) -> np.ndarray:
 
 
 def _limit_block(x: np.ndarray, ceiling: float, width: int) -> np.ndarray:
-    envelope = _sliding(np.abs(x), width, np.maximum)
+    envelope = sliding(np.abs(x), width, np.maximum)
     gain = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-9))
     # min-then-mean over the same window: smooth, and never above the gain a sample needs
-    gain = _mean(_sliding(gain, width, np.minimum), width)
+    gain = _mean(sliding(gain, width, np.minimum), width)
     return x * gain
 
 
@@ -348,7 +344,7 @@ def normalize(
     sample_rate: int,
     target: Loudness,
     *,
-    loss_lu: float = ENCODER_LOSS_LU,
+    loss_lu: float = 0.0,
     headroom_db: float = HEADROOM_DB,
     guess: float | None = None,
     cache: Cache | None = None,
@@ -371,14 +367,13 @@ def normalize(
         return Finish(0.0, ceiling, before, before)
     aim = target.integrated_lufs + loss_lu
     start = guess if guess is not None else (aim - before_lufs) / FIRST_SLOPE
-    gain, reached, solution = _search_gain(excerpt, aim, start, rough=guess is None)
+    gain, reached, solution = search_gain(excerpt, aim, start, rough=guess is None)
     excerpt.keep([None, math.floor(solution / GAIN_STEP_DB), math.floor(solution / GAIN_STEP_DB) + 1])
     return Finish(gain, ceiling, before, Measurement(reached, 0.0, 0.0), solution)
 
 
 #: LU gained per dB of gain, guessed before the first try: the limiter eats about two thirds of it
-#: on Piper's speech, whose sentences each peak near 0 dBFS (measured: 0.34-0.46 from no gain to
-#: the solution on the reference page and the samples). Only the number of tries depends on it.
+#: on Piper's speech, whose sentences each peak near 0 dBFS. Only the number of tries depends on it.
 FIRST_SLOPE = 0.33
 
 #: The gain is tuned on at most this much audio, in 2-second stretches spread over the edition:
@@ -386,7 +381,7 @@ FIRST_SLOPE = 0.33
 EXCERPT_SECONDS = 300.0
 
 #: How far under a rough first guess the search also looks at first: the guess's slope is low,
-#: so guesses overshoot (measured: by 0.7 to 5.4 dB on the reference page and the samples).
+#: so guesses overshoot (by up to about this much on the reference page and the samples).
 ROUGH_SPREAD_DB = 4.0
 
 #: The gain's step. Half a step is under 0.1 LU; a step keeps the gain, and so the encoding of
@@ -456,7 +451,7 @@ class _Excerpt:
                 self.cache.write(LOUDNESS, self._key(i, step), self.blocks[i, step].astype("<f8").tobytes())
 
 
-def _search_gain(excerpt: _Excerpt, aim: float, guess: float, *, rough: bool = False) -> tuple[float, float, float]:
+def search_gain(excerpt: _Excerpt, aim: float, guess: float, *, rough: bool = False) -> tuple[float, float, float]:
     """The gain on the :data:`GAIN_STEP_DB` grid that, after the limiter, comes closest to
     ``aim``, the loudness it gives, and the exact solution interpolated between the two steps.
 

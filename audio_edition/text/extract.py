@@ -224,7 +224,7 @@ def read_page(html: str) -> Page:
             except ValueError:
                 date = None
     h1 = next((" ".join(h.text_content().split()) for h in tree.iter("h1")), None)
-    headline = _headline(title, h1, site)
+    headline = headline_of(title, h1, site)
     tag = tree.findtext(".//title")
     if headline and tag and not _borne_out(headline, voters[0].text) and _borne_out(tag, voters[0].text):
         # A logo's h1 or a social title named the site or another story; the <title> names this one.
@@ -240,7 +240,7 @@ def _borne_out(title: str, story: str) -> bool:
     return len(words & set(story.split())) >= min(2, len(words))
 
 
-def _headline(title: str | None, h1: str | None, site: str | None) -> str | None:
+def headline_of(title: str | None, h1: str | None, site: str | None) -> str | None:
     """The story's own title: the page's h1 when it is the metadata title's story part, else the
     metadata title (og:title, <title>) without the site's name."""
     from .prose import without_site

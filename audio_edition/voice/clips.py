@@ -133,10 +133,8 @@ Progress = Callable[[int], None]
 #: Voices ``(index, key, text, voice)`` misses elsewhere (a worker fleet); yields ``(index, clip or error)``.
 Remote = Callable[[Sequence[tuple[int, str, str, "str | None"]]], Iterator[tuple[int, "Clip | EngineError"]]]
 
-#: From this many misses, worker processes beat one process (each has the same onnxruntime
-#: threads: see EngineOptions.threads): measured with one thread each, 2 chunks in 1.0 s with 2
-#: workers vs 1.8 s in one, 3 chunks in 1.7-1.9 s vs 2.6 s. A lone chunk is voiced in this
-#: process, its two halves decoded at once (engines/piper.py).
+#: From this many misses, worker processes beat one process (README, "Measurements behind the
+#: design"); a lone chunk is voiced here, its two halves decoded at once (engines/piper.py).
 POOL_MIN_CHUNKS = 2
 
 _worker_engine: Engine | None = None
@@ -218,17 +216,18 @@ def _worker_synthesize(text: str, voice: str | None = None) -> Clip:
     return _worker_voices[voice].synthesize(text)
 
 
-def _executor(
+def executor_for(
     engine: Engine,
     options: EngineOptions | None,
     jobs: int,
     misses: int,
     voiced: dict[str | None, Engine] | None = None,
 ) -> tuple[Executor, Callable[[str, str | None], Clip]]:
-    """Where chunks are voiced: worker processes for Piper (measured on 2 cores: 2 processes voice
-    1.33x as fast as 1 process with 2 threads), threads for network engines (bounded by their own
-    concurrency), else one thread using the engine already loaded, which may then take every
-    core for its chunk (Piper's two halves). ``voiced``: the engine of each voice the chunks ask for."""
+    """Where chunks are voiced: worker processes for Piper and Kokoro (they beat threads in one
+    process: README, "Measurements behind the design"), threads for network engines (bounded by
+    their own concurrency), else one thread using the engine already loaded, which may then take
+    every core for its chunk (Piper's two halves). ``voiced``: the engine of each voice the chunks
+    ask for."""
     voiced = voiced or {None: engine}
     if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
         # fork on Linux: measured, a forkserver's start and re-imports cost more than the second
@@ -285,7 +284,7 @@ def synthesize_all(
     if order and remote is not None:
         run.on_fleet(order, remote, while_waiting)
     elif order:
-        executor, work = _executor(engine, options, jobs, len(order), run.voiced)
+        executor, work = executor_for(engine, options, jobs, len(order), run.voiced)
         deferred = _Pool(run, executor, work).voice(order, while_waiting)
         for i in deferred:
             run.voice_locked(i)

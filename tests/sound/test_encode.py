@@ -179,7 +179,7 @@ def test_the_gain_search_finds_the_closest_step():
     for aim, guess in zip(aims, (25.0, 2.0, 15.0)):
         best = min(grid, key=lambda j: abs(grid[j] - aim))
         for rough in (False, True):  # a guess from an earlier build, or a rough one
-            gain, reached, _ = loudness._search_gain(limiter, aim, guess, rough=rough)
+            gain, reached, _ = loudness.search_gain(limiter, aim, guess, rough=rough)
             assert gain == best * loudness.GAIN_STEP_DB
             assert reached == pytest.approx(grid[best])
 
@@ -187,7 +187,7 @@ def test_the_gain_search_finds_the_closest_step():
 def test_an_aim_out_of_the_limiters_reach_gets_the_same_gain_from_any_first_guess():
     """The path the search takes depends on its first guess; its answer must not."""
     limiter = loudness._Excerpt([_edition(TEXTS[:2]).pcm], 22050, -4.5)
-    answers = {loudness._search_gain(limiter, 0.0, guess)[0] for guess in (0.0, 20.0)}  # 0 LUFS: out of reach
+    answers = {loudness.search_gain(limiter, 0.0, guess)[0] for guess in (0.0, 20.0)}  # 0 LUFS: out of reach
     assert answers == {loudness.GAIN_BOUND_DB}
 
 

@@ -71,7 +71,5 @@ def test_sliding_extremes_match_a_naive_window():
         half = width // 2
         padded = np.concatenate([np.full(half, x[0]), x, np.full(half, x[-1])])
         naive = np.array([padded[i : i + width].max() for i in range(len(x))])
-        np.testing.assert_array_equal(loudness._sliding(x, width, np.maximum), naive)
-        np.testing.assert_array_equal(
-            loudness._sliding(x, width, np.minimum), -loudness._sliding(-x, width, np.maximum)
-        )
+        np.testing.assert_array_equal(loudness.sliding(x, width, np.maximum), naive)
+        np.testing.assert_array_equal(loudness.sliding(x, width, np.minimum), -loudness.sliding(-x, width, np.maximum))

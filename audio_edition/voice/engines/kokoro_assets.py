@@ -75,7 +75,7 @@ def _parts() -> Iterator[bytes]:
             ) from None
 
 
-def _digest(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(1 << 22):
@@ -85,14 +85,14 @@ def _digest(path: Path) -> str:
 
 @functools.cache
 def model_path(data_dir: Path) -> Path:
-    """The joined model, checked against :data:`MODEL_SHA256` once per process (~0.2 s): a file
+    """The joined model, checked against :data:`MODEL_SHA256` once per process: a file
     that does not match (a disk error, an interrupted copy, an edit) is joined again, never used."""
     from filelock import FileLock
 
     path = kokoro_dir(data_dir) / "model" / MODEL_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):  # two workers starting at once join it once
-        if path.is_file() and _digest(path) == MODEL_SHA256:
+        if path.is_file() and file_sha256(path) == MODEL_SHA256:
             return path
         if path.exists():
             import logging

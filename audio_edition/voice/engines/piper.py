@@ -33,8 +33,8 @@ def bundled_voice() -> Path:
 def voice_fingerprint(model: Path) -> str:
     """A cheap, content-based id of a voice: its config, its size, and its first and last MiB.
 
-    Hashing all 60 MB would cost ~0.1 s per run, a tenth of a warm rebuild; this catches any real
-    change of voice, which also changes the config or the weights at both ends.
+    Hashing all 60 MB would cost a tenth of a warm rebuild; this catches any real change of voice,
+    which also changes the config or the weights at both ends.
     """
     digest = hashlib.sha256()
     config = Path(f"{model}.json")
@@ -64,7 +64,7 @@ def weights_of(prepared: Path) -> Path:
 
 
 #: A sentence's frames go through the voice's flow and decoder in two halves from this many
-#: frames on (~2 s): one core each when the sentence is voiced alone (an edit), one after the
+#: frames on (about two seconds of speech): one core each when the sentence is voiced alone (an edit), one after the
 #: other in a worker process, the same halves either way, so the samples never depend on where
 #: they were made.
 HALVES_FROM_FRAMES = 192
@@ -153,9 +153,8 @@ def prepare_voice(model: Path, cache_dir: Path) -> tuple[Path, ...] | None:
 
     Patching, cutting and optimizing take seconds per process, far longer than a short build's
     synthesis. A prepared part keeps its weights in a file of their own (:func:`weights_of`),
-    which onnxruntime maps instead of parsing: ~0.08 s to load, against ~0.2 s with the weights
-    inside the graph. None if it cannot be saved (read-only home): the voice is then prepared in
-    memory at every load.
+    which onnxruntime maps instead of parsing, and loads in less than half the time. None if it
+    cannot be saved (read-only home): the voice is then prepared in memory at every load.
     """
     import shutil
 
@@ -183,14 +182,14 @@ def prepare_voice(model: Path, cache_dir: Path) -> tuple[Path, ...] | None:
             onnxruntime.InferenceSession(
                 part.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
             )
-            # Moved out by onnx: the weights file onnxruntime itself writes loads no faster (measured).
+            # Moved out by onnx: the weights file onnxruntime itself writes loads no faster.
             graph = onnx.load(str(staging / "inline.onnx"))
             onnx.save(graph, str(staging / path.name), save_as_external_data=True, all_tensors_to_one_file=True,
                       location=weights_of(path).name, size_threshold=1024)  # fmt: skip
         for path in paths:
             os.replace(staging / weights_of(path).name, weights_of(path))  # the weights first: readers
             os.replace(staging / path.name, path)  # look for the graph
-        # What older versions prepared from this voice for this onnxruntime: ~70 MB each.
+        # What older versions prepared from this voice for this onnxruntime: tens of MB each.
         for old in folder.glob(f"{voice}-*-ort{onnxruntime.__version__}*"):
             if old.with_suffix(".onnx") not in paths:
                 old.unlink(missing_ok=True)
@@ -208,8 +207,8 @@ class _Stages:
     A long sentence's frames go through the flow and the decoder in two overlapping halves
     (:data:`HALVES_FROM_FRAMES`), on two threads when the engine may use two cores. onnxruntime's
     own threads would share the work too, but the samples they give depend on their number (a
-    convolution splits its sums by thread count: measured, 12 of 240 sentences differ by a bit or
-    two between one thread and two), and a worker process must voice what a lone build voices.
+    convolution splits its sums by thread count), and a worker process must voice what a lone
+    build voices.
     """
 
     def __init__(self, front, flow, decoder) -> None:
@@ -247,7 +246,7 @@ class _Stages:
 
 
 class PiperEngine(Engine):
-    #: Measured on the samples and the reference page with the bundled voice (18.5-19.2).
+    #: For lint's estimate of the duration (README, "Measurements behind the design").
     chars_per_second = 18.8
     """Loads the voice once; each :meth:`synthesize` call speaks one sentence-sized chunk."""
 
