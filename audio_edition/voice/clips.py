@@ -230,8 +230,8 @@ def executor_for(
     ask for."""
     voiced = voiced or {None: engine}
     if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
-        # fork on Linux: measured, a forkserver's start and re-imports cost more than the second
-        # worker gains. Safe because no thread runs in this process yet (``while_waiting`` starts
+        # fork on Linux: a forkserver's start and re-imports cost more than the second worker
+        # gains (README, "Measurements behind the design"). Safe because no thread runs in this process yet (``while_waiting`` starts
         # work only after the workers exist), and the voice is loaded in the workers, not here.
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         pool = ProcessPoolExecutor(
@@ -480,7 +480,7 @@ class _Pool:
         finally:
             for i in list(self.held):
                 self.release(i)
-            # Not waiting for idle workers to exit: a worker process's teardown takes ~0.03 s.
+            # Not waiting for idle workers to exit: their teardown would only delay the build.
             self.executor.shutdown(wait=False, cancel_futures=True)
         return self.deferred
 

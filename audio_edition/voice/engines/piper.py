@@ -166,7 +166,7 @@ def prepare_voice(model: Path, cache_dir: Path) -> tuple[Path, ...] | None:
     paths = tuple(folder / f"{name}-{stage}.onnx" for stage in STAGES)
     if all(path.is_file() and weights_of(path).is_file() for path in paths):
         return paths
-    import onnx  # ~0.06 s: only to prepare
+    import onnx  # only to prepare
 
     staging = folder / f".{name}.{os.getpid()}.tmp"  # the graph names its weights file: same names here
     try:
