@@ -124,6 +124,9 @@ def test_keep_boilerplate_means_no_rules():
         ("Clique na imagem acima e veja o mapa do porto.", "call-to-action"),
         ("GET THE VALLEY POST ON YOUR PHONE BY CLICKING HERE", "call-to-action"),
         ("Image caption The ferry at its pier in the old harbor", "caption-credit"),
+        ("Dock workers leave the terminal after the vote. (AP Photo/Ines Alder, File)", "caption-credit"),
+        ("A ferry waits at the pier as the strike goes on. Getty", "caption-credit"),
+        ("Ferry crossings per month, 2015 to 2026. Statista", "caption-credit"),
         ("Continue Reading Below", "social-and-account"),
         ("chevron_left Browse All Posts", "social-and-account"),
         ("Lascia un commento Annulla risposta", "comment-chrome"),
@@ -151,6 +154,8 @@ def test_more_chrome_is_named(line, rule):
         "The code of conduct was changed in 2021 after the strike.",
         "Learn more about the ferry at the harbor museum, the mayor said.",
         "Listeners who tuned in heard the captain describe the storm.",
+        "The union's leader told Reuters that the vote was close.",
+        "She worked for AP for a decade before she joined the Valley Post.",
     ],
 )
 def test_story_sentences_that_look_like_chrome_are_kept(line):
