@@ -159,15 +159,16 @@ def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
 
 
 class _Bar:
-    """A click progress bar on stderr, shown only on a terminal."""
+    """A click progress bar on the Environment's stderr, shown only when a person watches it."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, stream=None) -> None:
         self.enabled = enabled
+        self.stream = stream or sys.stderr
         self.bar = None
 
     def start(self, total: int) -> None:
         if self.enabled and total:
-            self.bar = click.progressbar(length=total, label="Synthesizing", file=sys.stderr, show_pos=True)
+            self.bar = click.progressbar(length=total, label="Synthesizing", file=self.stream, show_pos=True)
             self.bar.__enter__()
 
     def advance(self, n: int = 1) -> None:
@@ -326,7 +327,7 @@ def build(inputs: tuple[str, ...], output: Path | None, as_json: bool, quiet: bo
         output = Path(Path(inputs[0]).stem + ".mp3")
     started = time.perf_counter()
     env = _env()
-    bar = _Bar(enabled=env.stderr_isatty and not quiet and not as_json)
+    bar = _Bar(enabled=env.stderr_isatty and not quiet and not as_json, stream=env.stderr)
     stories, settings = _inputs_and_settings(inputs, kw)
     settings = env.apply(settings)
     engine = create(settings.engine)

@@ -506,3 +506,21 @@ def test_a_config_file_key_is_the_options_long_name(tmp_path, monkeypatch):
     blocks = {b["text"]: b for b in json.loads(result.stdout)["blocks"]}
     assert blocks["Copy link"]["kept"] and blocks["Copy link"]["by"] == "editor"
     assert "# Talks resume" in blocks  # read as text, not Markdown
+
+
+def test_the_progress_bar_is_drawn_only_where_the_environment_says_a_person_watches(tmp_path, story):
+    import io
+
+    from audio_edition.environment import Environment
+
+    def build(isatty: bool) -> str:
+        stderr = io.StringIO()
+        env = Environment(cache_dir=tmp_path / "u", data_dir=tmp_path / "d", stderr=stderr, stderr_isatty=isatty)
+        out = tmp_path / f"{isatty}.mp3"
+        result = invoke("build", str(story), "--engine", "fake", "-o", str(out), "--cache-dir", str(tmp_path / "c"),
+                        environment=env)  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        return stderr.getvalue()
+
+    assert "Synthesizing" in build(True)
+    assert build(False) == ""
