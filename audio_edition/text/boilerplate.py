@@ -8,6 +8,7 @@ every line's verdict for ``lint``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,8 +65,14 @@ def _parse_rules(data: dict, origin: str) -> list[Rule]:
 
 
 def builtin_rules() -> list[Rule]:
+    """The rules of ``data/boilerplate.toml`` (a new list each time: callers add their own)."""
+    return list(_builtin_rules())
+
+
+@functools.cache
+def _builtin_rules() -> tuple[Rule, ...]:  # parsed and compiled once per process
     text = resources.files("audio_edition").joinpath("data/boilerplate.toml").read_text("utf-8")
-    return _parse_rules(tomllib.loads(text), "built-in rules")
+    return tuple(_parse_rules(tomllib.loads(text), "built-in rules"))
 
 
 def load_rules(files: tuple[Path, ...] = (), *, builtin: bool = True) -> list[Rule]:

@@ -49,6 +49,7 @@ def site(tmp_path_factory):
     server, origin, seen = serve(folder)
     yield folder, origin, seen
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ def stub(monkeypatch):
     monkeypatch.delenv("no_proxy", raising=False)
     yield stub
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

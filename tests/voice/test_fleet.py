@@ -215,6 +215,7 @@ def gtts_stub():
     server, url = serve(stub)
     yield stub, url, server.ca_bundle
     server.shutdown()
+    server.server_close()
 
 
 def test_the_gtts_budget_holds_across_the_fleet_and_failures_are_retried(fleet, tmp_path, gtts_stub):
