@@ -27,8 +27,6 @@ _BLOCK_TAGS = frozenset(
         "h4",
         "h5",
         "h6",
-        "td",
-        "th",
         "blockquote",
         "section",
         "article",
@@ -55,6 +53,8 @@ _BLOCK_TAGS = frozenset(
         "address",
     ]
 )
+#: A table's cells: a row is one line, its cells apart by a space ("3 Kevin Harvick 5033 4").
+_CELL_TAGS = frozenset(["td", "th"])
 #: Tags whose text a reader never sees.
 _HIDDEN_TAGS = frozenset(
     ["script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option", "head", "title"]
@@ -120,6 +120,8 @@ def _visible_lines(root) -> list[tuple[str, str, int, float, bool]]:
         block = tag in _BLOCK_TAGS
         if block:
             flush()
+        elif tag in _CELL_TAGS:
+            buf.append((" ", False))
         where.append(tag)
         if el.text:
             buf.append((el.text, "a" in where))

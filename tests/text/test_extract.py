@@ -113,3 +113,27 @@ def test_a_logo_in_the_only_h1_is_not_the_headline_when_the_page_title_names_the
         "<article><h1>Ferry fares fall for islanders</h1>", "<article><h2>Ferry fares fall for islanders</h2>"
     )
     assert extract.read_page(page).title == "Ferry fares fall for islanders"
+
+
+TABLE_PAGE = """<!DOCTYPE html><html><head><title>Harbour league: the final table | The Harbour Courier</title></head>
+<body><nav><a href="/">Home</a> <a href="/sport">Sport</a></nav><article><h1>Harbour league: the final table</h1>
+<p>Harbour Rovers won the regional league on the last day of the season, two points ahead of Valley United, after a
+late goal in the derby decided the title. The final standings after thirty rounds were as follows:</p>
+<table><tr><th>Pos.</th><th>Club</th><th>Points</th><th>Wins</th></tr>
+<tr><td>1</td><td>Harbour Rovers</td><td>71</td><td>22</td></tr>
+<tr><td>2</td><td>Valley United</td><td>69</td><td>21</td></tr>
+<tr><td>3</td><td>Mill Town</td><td>60</td><td>18</td></tr></table>
+<p>The two clubs at the bottom of the table go down to the second division, where the season starts in August.</p>
+</article><footer>&copy; The Harbour Courier</footer></body></html>"""
+
+
+def test_a_table_row_is_one_line_and_the_table_is_spoken():
+    """A row's cells are one line, apart by spaces: the numbers in their cells are the row's, not
+    lines of their own (which read as a player's volume or a page number, and were dropped)."""
+    from audio_edition.text.ingest import parse_html
+
+    lines = [line.text for line in extract.read_page(TABLE_PAGE).lines]
+    assert "2 Valley United 69 21" in lines and "Pos. Club Points Wins" in lines
+    done = boilerplate.clean(parse_html(TABLE_PAGE), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    spoken = [b.text for b in done.blocks]
+    assert "1 Harbour Rovers 71 22" in spoken and "3 Mill Town 60 18" in spoken
