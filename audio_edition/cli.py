@@ -63,6 +63,8 @@ def _click_option(f: dataclasses.Field, option: Option):
         kw["type"] = click.Path(exists=option.path == "existing", dir_okay=False, path_type=Path)
     if option.kind == "date":
         kw["callback"] = _date
+    if option.required:
+        kw["required"] = True
     return click.option(*option.decls, **kw)
 
 
@@ -71,14 +73,20 @@ def _param(option: Option) -> str:
     return next(d for d in option.decls if d.startswith("--"))[2:].replace("-", "_")
 
 
-#: The options the settings declare, by parameter name: (field path, field, option).
+#: The options a build's settings declare, by parameter name: (field path, field, option).
 DECLARED: dict[str, tuple[str, dataclasses.Field, Option]] = {_param(o): (p, f, o) for p, f, o in declared()}
+#: ... and a worker's.
+WORKER_DECLARED: dict[str, tuple[str, dataclasses.Field, Option]] = {
+    _param(o): (p, f, o) for p, f, o in declared(Worker)
+}
 
 
-def _options(*sections: str):
+def _options(*sections: str, table: dict = DECLARED):
     """A decorator adding the options the settings declare for these fields, in their order: a
-    field's path, or a section's (``"text"``) for all of its fields."""
-    chosen = [(f, o) for p, f, o in DECLARED.values() if any(p == s or p.startswith(f"{s}.") for s in sections)]
+    field's path, or a section's (``"text"``) for all of its fields; none named: all of them."""
+    chosen = [
+        (f, o) for p, f, o in table.values() if not sections or any(p == s or p.startswith(f"{s}.") for s in sections)
+    ]
 
     def decorate(fn):
         for f, option in reversed(chosen):
@@ -98,17 +106,6 @@ output_options = _options("metadata", "pauses", "encoding", "loudness", "program
 fleet_options = _options("fleet")
 
 
-def broker_option(help: str, required: bool = False):
-    return click.option("--broker", metavar="URL", envvar="AUDIO_EDITION_BROKER", show_envvar=True,
-                        required=required, help=help)  # fmt: skip
-
-
-queue_option = click.option(
-    "--queue", default="audio-edition", show_default=True, envvar="AUDIO_EDITION_QUEUE", show_envvar=True,
-    help="Celery queue of the workers.",
-)  # fmt: skip
-
-
 def output_mode_options(fn):
     """--json, -q, -v."""
     fn = click.option("--json", "as_json", is_flag=True, help="Print one JSON object describing the result.")(fn)
@@ -122,10 +119,10 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="audio-edition: %(message)s", stream=sys.stderr, force=True)
 
 
-def option_values(kw: dict[str, Any]) -> dict[str, Any]:
+def option_values(kw: dict[str, Any], table: dict = DECLARED) -> dict[str, Any]:
     """What the options a command got set, by field path (a flag only when given)."""
     values: dict[str, Any] = {}
-    for name, (path, f, option) in DECLARED.items():
+    for name, (path, f, option) in table.items():
         if name not in kw or (option.flag and not kw[name]):
             continue
         value = option.sets if option.flag else kw[name]
@@ -643,43 +640,9 @@ def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int 
 
 
 @cli.command()
-@broker_option("Celery broker, redis://HOST:6379/0 (also the result backend and the gTTS budget).", required=True)
-@queue_option
-@click.option(
-    "-c",
-    "--concurrency",
-    type=click.IntRange(min=1),
-    envvar="AUDIO_EDITION_WORKER_CONCURRENCY",
-    show_envvar=True,
-    help="Worker processes, each with its own voice. Default: the number of cores.",
-)
-@click.option(
-    "--visibility-timeout",
-    type=click.FloatRange(min=1),
-    default=Worker.visibility_timeout_s,
-    show_default=True,
-    help="Seconds before a chunk taken by a worker that died is given to another.",
-)
-@click.option(
-    "--cache-dir",
-    "caches",
-    metavar="DIR|URL",
-    multiple=True,
-    envvar="AUDIO_EDITION_CACHE_DIR",
-    show_envvar=True,
-    help="A clip cache builds may name (repeatable); tasks naming another are refused. Default: the user cache dir.",
-)
-@click.option(
-    "--voice",
-    "voices",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    multiple=True,
-    help="A Piper voice (.onnx) builds may ask for, besides the bundled one (repeatable).",
-)
-@click.option("-n", "--hostname", help="Celery node name. Default: celery@HOST.")
+@_options(table=WORKER_DECLARED)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout: float, caches: tuple[str, ...],
-           voices: tuple[Path, ...], hostname: str | None, quiet: bool) -> None:  # fmt: skip
+def worker(quiet: bool, **kw) -> None:
     """Run a Celery worker that voices chunks for builds run with --broker.
 
     It uses the same engines and settings as a local build, and writes each clip into the cache
@@ -689,8 +652,7 @@ def worker(broker: str, queue: str, concurrency: int | None, visibility_timeout:
     """
     from .voice.fleet import run_worker
 
-    settings = Worker(broker=broker, queue=queue, concurrency=concurrency, visibility_timeout_s=visibility_timeout,
-                      caches=caches, voices=voices, hostname=hostname)  # fmt: skip
+    settings = from_paths(option_values(kw, WORKER_DECLARED), Worker)
     run_worker(settings, loglevel="WARNING" if quiet else "INFO", env=_env())
 
 

@@ -44,6 +44,7 @@ class Option:
     #: Other fields the option sets too, as paths from :class:`BuildSettings` (``--lang``).
     also: tuple[str, ...] = ()
     show_default: bool = True
+    required: bool = False
 
 
 def options(*declared: Option) -> dict[str, Any]:
@@ -264,6 +265,10 @@ class EngineOptions:
     local_cache: Path | None = None
 
 
+#: The Celery queue, for builds (:class:`Fleet`) and workers (:class:`Worker`) alike.
+QUEUE = Option(("--queue",), "Celery queue of the workers.", envvar="AUDIO_EDITION_QUEUE")
+
+
 @dataclass(frozen=True)
 class Fleet:
     """A Celery worker fleet that voices the chunks (``audio-edition worker``); see fleet.py."""
@@ -273,8 +278,7 @@ class Fleet:
         ("--broker",), "Celery broker, redis://HOST:6379/0: voice the chunks on the workers (`audio-edition "
         "worker`).", envvar="AUDIO_EDITION_BROKER", metavar="URL")))  # fmt: skip
     #: Queue the workers consume.
-    queue: str = field(default="audio-edition", metadata=options(Option(
-        ("--queue",), "Celery queue of the workers.", envvar="AUDIO_EDITION_QUEUE")))  # fmt: skip
+    queue: str = field(default="audio-edition", metadata=options(QUEUE))
     #: Give up when no chunk has come back for this many seconds (workers down or all busy).
     timeout_s: float = field(default=600.0, metadata=options(Option(
         ("--fleet-timeout",), "With --broker: give up when no chunk has come back for this many seconds.",
@@ -290,18 +294,29 @@ class Worker:
     refuses a task that names anything else.
     """
 
-    broker: str
-    queue: str = Fleet.queue
+    broker: str = field(metadata=options(Option(
+        ("--broker",), "Celery broker, redis://HOST:6379/0 (also the result backend and the gTTS budget).",
+        envvar="AUDIO_EDITION_BROKER", metavar="URL", required=True)))  # fmt: skip
+    queue: str = field(default=Fleet.queue, metadata=options(QUEUE))
     #: Worker processes, each with its own voice; ``None`` is the number of cores.
-    concurrency: int | None = None
+    concurrency: int | None = field(default=None, metadata=options(Option(
+        ("-c", "--concurrency"), "Worker processes, each with its own voice. Default: the number of cores.",
+        envvar="AUDIO_EDITION_WORKER_CONCURRENCY", bounds=(1, None))))  # fmt: skip
     #: Seconds before a chunk a dead worker took is given to another (fleet.py says why 30).
-    visibility_timeout_s: float = 30.0
+    visibility_timeout_s: float = field(default=30.0, metadata=options(Option(
+        ("--visibility-timeout",), "Seconds before a chunk taken by a worker that died is given to another.",
+        bounds=(1, None))))  # fmt: skip
     #: Clip caches builds may name (folders or URLs); empty is the user cache dir alone.
-    caches: tuple[str, ...] = ()
+    caches: tuple[str, ...] = field(default=(), metadata=options(Option(
+        ("--cache-dir",), "A clip cache builds may name (repeatable); tasks naming another are refused. Default: "
+        "the user cache dir.", envvar="AUDIO_EDITION_CACHE_DIR", metavar="DIR|URL", multiple=True)))  # fmt: skip
     #: Piper voices (``.onnx``) builds may ask for, besides the bundled one.
-    voices: tuple[Path, ...] = ()
+    voices: tuple[Path, ...] = field(default=(), metadata=options(Option(
+        ("--voice",), "A Piper voice (.onnx) builds may ask for, besides the bundled one (repeatable).",
+        multiple=True, path="existing")))  # fmt: skip
     #: Celery node name; ``None`` is Celery's ``celery@HOST``.
-    hostname: str | None = None
+    hostname: str | None = field(default=None, metadata=options(Option(
+        ("-n", "--hostname"), "Celery node name. Default: celery@HOST.")))  # fmt: skip
 
 
 @dataclass(frozen=True)

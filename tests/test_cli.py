@@ -465,31 +465,45 @@ def _sample(f, option, tmp_path):
         return str(tmp_path / "given.txt")
     if option.kind == "date":
         return "2026-02-03"
-    if option.bounds is not None or isinstance(f.default, (int, float)) or "int" in str(f.type):
+    if option.bounds is not None or type(f.default) in (int, float) or "int" in str(f.type):
         low = option.bounds[0] if option.bounds and option.bounds[0] is not None else 1
         return str(low + 2)
     return "fr" if "language" in str(f.name) else "given"
 
 
-def test_every_option_the_settings_declare_sets_its_field(tmp_path):
-    """Options are declared once, on the settings' fields: each one the build command takes sets
-    the field it is declared on (and what it also sets), and nothing else."""
+@pytest.mark.parametrize("command", ["build", "worker"])
+def test_every_option_the_settings_declare_sets_its_field(tmp_path, command):
+    """Options are declared once, on the settings' fields: each one the command takes sets the
+    field it is declared on (and what it also sets), and nothing else."""
     from audio_edition import cli
-    from audio_edition.settings import BuildSettings, declared, from_paths
+    from audio_edition.settings import BuildSettings, Worker, declared, from_paths
 
-    assert len(cli.DECLARED) == len(declared())  # no two options share a name (or a config key)
-    build = cli.cli.commands["build"]
-    assert set(cli.DECLARED) <= {p.name for p in build.params}
-    default = BuildSettings()
-    paths = {p for p, _, _ in declared()} | {a for _, _, o in declared() for a in o.also}
-    for name, (path, f, option) in cli.DECLARED.items():
+    cls, table, base = {
+        "build": (BuildSettings, cli.DECLARED, ["story.txt"]),
+        "worker": (Worker, cli.WORKER_DECLARED, ["--broker", "redis://127.0.0.1:1/0"]),
+    }[command]
+    assert len(table) == len(declared(cls))  # no two options share a name (or a config key)
+    click_command = cli.cli.commands[command]
+    assert set(table) <= {p.name for p in click_command.params}
+
+    def parse(*args: str) -> dict:
+        # with the group's settings: a context made without them would leave click's help option
+        # cached without "-h" on the command, and later --help output would differ
+        return click_command.make_context(command, list(args), **cli.cli.context_settings).params
+
+    default = from_paths(cli.option_values(parse(*base), table), cls)
+    paths = {p for p, _, _ in declared(cls)} | {a for _, _, o in declared(cls) for a in o.also}
+    for name, (path, f, option) in table.items():
+        if option.required:
+            continue  # given in every run
         typed = [] if option.flag else [_sample(f, option, tmp_path)]
-        ctx = build.make_context("build", ["story.txt", option.decls[0], *typed])
-        settings = from_paths(cli.option_values(ctx.params))
+        settings = from_paths(cli.option_values(parse(*base, option.decls[0], *typed), table), cls)
         changed = {p for p in paths if _field(settings, p) != _field(default, p)}
         assert changed == {path, *option.also}, name
         if option.flag:
             assert _field(settings, path) == option.sets, name
+    if cls is BuildSettings:
+        assert default == BuildSettings()  # what no option says is the settings' own default
 
 
 def test_a_config_file_key_is_the_options_long_name(tmp_path, monkeypatch):
