@@ -122,6 +122,12 @@ def test_keep_boilerplate_means_no_rules():
         ("Tempo de leitura: 3 minutos", "dateline"),
         ("Listen to Harbor Hour live at 12:45 on weekdays.", "call-to-action"),
         ("Clique na imagem acima e veja o mapa do porto.", "call-to-action"),
+        (
+            "Clique e saiba os horários das balsas da semana, os preços das passagens, as paradas em cada porto, o "
+            "tempo de cada travessia, o que levar a bordo, onde estacionar o carro e tudo o que mudou no inverno, "
+            "com o mapa completo do porto e as dicas dos nossos repórteres.",
+            "call-to-action",
+        ),
         ("GET THE VALLEY POST ON YOUR PHONE BY CLICKING HERE", "call-to-action"),
         ("Image caption The ferry at its pier in the old harbor", "caption-credit"),
         ("Dock workers leave the terminal after the vote. (AP Photo/Ines Alder, File)", "caption-credit"),
