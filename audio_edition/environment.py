@@ -17,7 +17,10 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .settings import BuildSettings
 
 APP = "audio-edition"
 
@@ -59,8 +62,8 @@ class Environment:
         """``AUDIO_EDITION_DEBUG``: an internal error shows its traceback."""
         return bool(self.variables.get("AUDIO_EDITION_DEBUG"))
 
-    def apply(self, settings: Any) -> Any:
-        """``settings`` (BuildSettings) with the folders it leaves open taken from here."""
+    def apply(self, settings: BuildSettings) -> BuildSettings:
+        """``settings`` with the folders it leaves open taken from here."""
         engine = settings.engine
         engine = dataclasses.replace(
             engine, data_dir=engine.data_dir or self.data_dir, local_cache=engine.local_cache or self.cache_dir

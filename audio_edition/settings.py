@@ -356,6 +356,14 @@ class BuildSettings:
         flag=True)))  # fmt: skip
 
 
+def _section(f: Any) -> type | None:
+    """The settings class a field holds (``BuildSettings.engine``: EngineOptions), or None."""
+    import dataclasses
+
+    factory = f.default_factory
+    return factory if factory is not dataclasses.MISSING and dataclasses.is_dataclass(factory) else None
+
+
 def declared(cls: type = BuildSettings, prefix: str = "") -> list[tuple[str, Any, Option]]:
     """Every option the settings declare, as (field path, field, option), in field order: the
     path runs from :class:`BuildSettings` (``engine.gtts.tld``)."""
@@ -363,9 +371,8 @@ def declared(cls: type = BuildSettings, prefix: str = "") -> list[tuple[str, Any
 
     found: list[tuple[str, Any, Option]] = []
     for f in dataclasses.fields(cls):
-        nested = f.default_factory if f.default_factory is not dataclasses.MISSING else None
-        if nested is not None and dataclasses.is_dataclass(nested):
-            found.extend(declared(nested, f"{prefix}{f.name}."))  # type: ignore[arg-type]
+        if (section := _section(f)) is not None:
+            found.extend(declared(section, f"{prefix}{f.name}."))
         found.extend((f"{prefix}{f.name}", f, option) for option in f.metadata.get("options", ()))
     return found
 
@@ -377,9 +384,8 @@ def from_paths(values: dict[str, Any], cls: type = BuildSettings, prefix: str = 
     given: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         path = f"{prefix}{f.name}"
-        nested = f.default_factory if f.default_factory is not dataclasses.MISSING else None
-        if nested is not None and dataclasses.is_dataclass(nested):
-            given[f.name] = from_paths(values, nested, f"{path}.")  # type: ignore[arg-type]
+        if (section := _section(f)) is not None:
+            given[f.name] = from_paths(values, section, f"{path}.")
         elif path in values:
             given[f.name] = values[path]
     return cls(**given)

@@ -226,13 +226,7 @@ def read_page(html: str) -> Page:
             except ValueError:
                 date = None
     h1 = next((" ".join(h.text_content().split()) for h in tree.iter("h1")), None)
-    headline = headline_of(title, h1, site)
-    tag = tree.findtext(".//title")
-    if headline and tag and not _borne_out(headline, voters[0].text) and _borne_out(tag, voters[0].text):
-        # A logo's h1 or a social title named the site or another story; the <title> names this one.
-        from .prose import without_site
-
-        headline = without_site(" ".join(tag.split()))
+    headline = headline_of(title, h1, site, tag=tree.findtext(".//title"), story=voters[0].text)
     return Page(page_lines, headline, site, author, date, url)
 
 
@@ -242,14 +236,22 @@ def _borne_out(title: str, story: str) -> bool:
     return len(words & set(story.split())) >= min(2, len(words))
 
 
-def headline_of(title: str | None, h1: str | None, site: str | None) -> str | None:
+def headline_of(
+    title: str | None, h1: str | None, site: str | None, *, tag: str | None = None, story: str = ""
+) -> str | None:
     """The story's own title: the page's h1 when it is the metadata title's story part, else the
-    metadata title (og:title, <title>) without the site's name."""
+    metadata title (og:title, <title>) without the site's name; and if the ``story``'s words do not
+    bear that out but bear out the page's ``<title>`` (``tag``), that (a logo's h1 or a social title
+    named the site or another story)."""
     from .prose import without_site
 
     clean = without_site(title) if title else None
     if clean and site and _words(clean) == _words(site):
         clean = None  # the "title" is only the site's name
     if h1 and (not clean or _words(clean) in _words(h1) or _words(h1) in _words(title or "")):
-        return h1
-    return clean or h1
+        chosen = h1
+    else:
+        chosen = clean or h1
+    if chosen and tag and story and not _borne_out(chosen, story) and _borne_out(tag, story):
+        return without_site(" ".join(tag.split()))
+    return chosen
