@@ -161,7 +161,7 @@ class _Bar:
     def __init__(self, enabled: bool, stream=None) -> None:
         self.enabled = enabled
         self.stream = stream or sys.stderr
-        self.bar = None
+        self.bar: Any = None
 
     def start(self, total: int) -> None:
         if self.enabled and total:
@@ -267,7 +267,7 @@ def cli(ctx: click.Context, config: Path | None) -> None:
     ctx.default_map = _load_config(config, ctx.command)
 
 
-def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None:
+def _load_config(path: Path | None, group: click.Command) -> dict[str, Any] | None:
     if path is None:
         path = Path(CONFIG_NAME)
         if not path.is_file():
@@ -276,12 +276,12 @@ def _load_config(path: Path | None, group: click.Group) -> dict[str, Any] | None
     return _defaults(data, group, {})
 
 
-def _defaults(data: dict[str, Any], group: click.Group, inherited: dict[str, Any]) -> dict[str, Any]:
+def _defaults(data: dict[str, Any], group: click.Command, inherited: dict[str, Any]) -> dict[str, Any]:
     """click's default_map: a table's plain keys apply to every command under it, so top-level keys
     and ``[feed]`` reach ``feed add`` and ``feed build``, and ``[feed.add]`` only ``feed add``."""
     plain = {**inherited, **{k.replace("-", "_"): v for k, v in data.items() if not isinstance(v, dict)}}
     out: dict[str, Any] = {}
-    for name, command in group.commands.items():
+    for name, command in getattr(group, "commands", {}).items():
         table = data.get(name, {}) if isinstance(data.get(name), dict) else {}
         if isinstance(command, click.Group):
             out[name] = _defaults(table, command, plain)
@@ -456,9 +456,10 @@ def cache_info(cache_dir: str | None, as_json: bool) -> None:
 
     info = _cache(cache_dir).info()
     sizes = prepared_voices(_env().cache_dir)
-    voices = info["voices"] = {
+    voices: dict[str, Any] = {
         "path": str(prepared_folder(_env().cache_dir)), "prepared": len(sizes), "bytes": sum(sizes.values())
     }  # fmt: skip
+    info["voices"] = voices
     text = (
         f"{info['path']}: {info['entries']} clips, {info['renders']} renders, {_size(info['bytes'])}\n"
         f"{voices['path']}: {len(sizes)} prepared voice{'' if len(sizes) == 1 else 's'}, {_size(voices['bytes'])}"
@@ -657,6 +658,11 @@ def worker(quiet: bool, **kw) -> None:
 
 
 @cli.command()
+def _voices(engine_class: Any, options: Any) -> list[str]:
+    """An engine class's installed voices (a classmethod of each engine; the factory's type says less)."""
+    return list(engine_class.voices(options))
+
+
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def engines(as_json: bool) -> None:
     """List the TTS engines and their voices."""
@@ -664,7 +670,7 @@ def engines(as_json: bool) -> None:
 
     options = _env().apply(BuildSettings()).engine  # the folders Kokoro's voices are in
     rows = [
-        {"name": i.name, "summary": i.summary, "offline": i.offline, "voices": factory(i.name).voices(options)}
+        {"name": i.name, "summary": i.summary, "offline": i.offline, "voices": _voices(factory(i.name), options)}
         for i in REGISTRY.values()
     ]
     if as_json:

@@ -142,12 +142,16 @@ def _voice(path: Path, value: str | None, what: str, allow_outside: bool) -> str
     return str(_inside(path.parent, value, what, path, allow_outside))
 
 
-def _value(path: Path, key: str, value: Any, allow_outside: bool) -> Any:
-    """One top-level value of the edition file ``path``, checked and made what its setting takes."""
+def _check_type(path: Path, key: str, value: Any) -> None:
     wanted = TYPES.get(key, (str,))
     if not isinstance(value, wanted) or isinstance(value, bool):
         kinds = " or ".join("a date" if t is _dt.date else "a list" if t is list else "a string" for t in wanted)
         raise UsageError(f"{path}: {key} must be {kinds}, not {value!r}")
+
+
+def _value(path: Path, key: str, value: Any, allow_outside: bool) -> Any:
+    """One top-level value of the edition file ``path``, checked and made what its setting takes."""
+    _check_type(path, key, value)
     if KEYS[key][2] and value:
         return _inside(path.parent, value, key, path, allow_outside)
     if key in ("voice", "anchor_voice"):

@@ -57,7 +57,7 @@ def has_loopback_decoders() -> bool:
 def version_has_loopback_decoders(version: str) -> bool:
     """Read ``ffmpeg -version``: 7.1 or later, or a git build."""
     m = re.match(r"ffmpeg version (n?(\d+)\.(\d+)|N-)", version)
-    return bool(m) and (m.group(1) == "N-" or (int(m.group(2)), int(m.group(3))) >= (7, 1))
+    return m is not None and (m.group(1) == "N-" or (int(m.group(2)), int(m.group(3))) >= (7, 1))
 
 
 def pydub():

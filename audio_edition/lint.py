@@ -89,7 +89,7 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
         for step, before, after in normalize.applied(text, settings.text.disabled_steps, lang):
             changes.append({"step": step, "before": before, "after": after})
 
-    cache = clips.ClipCache(settings.cache_dir)
+    cache = clips.ClipCache(str(settings.cache_dir))
     chunks = prep.plan.chunks
     keys = clips.chunk_keys(chunks, clips.voiced_engines(chunks, engine, settings.engine))
     found = cache.get_many(keys)  # one batch read (one round trip on object stores)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from . import edition
 from .cache import EDITIONS
@@ -80,13 +80,29 @@ class BuildResult:
         }
 
 
-class Progress:
-    """Hooks a front end implements; the default does nothing."""
+class Progress(Protocol):
+    """Hooks a front end implements (the CLI's bar): the build calls them as it goes."""
 
     def start(self, total: int) -> None: ...
     def advance(self, n: int = 1) -> None: ...
     def stage(self, name: str) -> None: ...
     def finish(self) -> None: ...
+
+
+class NoProgress:
+    """The default :class:`Progress`: shows nothing."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def stage(self, name: str) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
 def default_title(metadata: Metadata) -> str:
@@ -108,7 +124,7 @@ def prepare(
     settings: BuildSettings,
     *,
     engine: engines.Engine,
-    stdin: BinaryIO | None = None,
+    stdin: IO[bytes] | None = None,
     env: Environment | None = None,
 ) -> Prepared:
     """Read, clean, structure and chunk the inputs. The engine only lends its limits: nothing is
@@ -244,7 +260,7 @@ def _hours(minutes: float) -> str:
 def _memory(settings: BuildSettings) -> template.Memory | None:
     if not settings.text.learn_template or settings.text.keep_boilerplate:
         return None
-    return template_memory(settings.cache_dir)
+    return template_memory(settings.cache_dir) if settings.cache_dir else None
 
 
 def _cleanings(stories: Sequence[ingest.Story], settings: BuildSettings) -> list[boilerplate.Cleaning]:
@@ -325,7 +341,7 @@ def _fleet(settings: BuildSettings, cache: clips.ClipCache) -> clips.Remote | No
     return lambda work: fleet.voice_on_fleet(settings.fleet, settings.engine, cache, work)
 
 
-def _player(out: Outputs, output: Path, manifest_text: str) -> dict[str, Path]:
+def _player(out: Outputs, output: Path, manifest_text: bytes) -> dict[str, Path]:
     """The player stage: the page and its embed snippet, from the manifest as it is written."""
     import json
 
@@ -345,6 +361,8 @@ def _audio_info(path: Path, encoding) -> dict[str, Any]:
         info = MP3(str(path)).info
     except HeaderNotFoundError as exc:
         raise EncodingError(f"ffmpeg wrote no valid MP3 ({exc})") from None
+    if info is None:
+        raise EncodingError("ffmpeg wrote no valid MP3 (no stream information)")
     return {
         "duration_ms": round(info.length * 1000),
         "sample_rate": info.sample_rate,
@@ -359,7 +377,7 @@ def build(
     settings: BuildSettings | None = None,
     *,
     progress: Progress | None = None,
-    stdin: BinaryIO | None = None,
+    stdin: IO[bytes] | None = None,
     engine: engines.Engine | None = None,
     env: Environment | None = None,
 ) -> BuildResult:
@@ -374,7 +392,7 @@ def build(
     # what its command line set).
     env = env or Environment.from_process()
     inputs, settings = edition.resolve(inputs, env.apply(settings or BuildSettings()))
-    progress = progress or Progress()
+    progress = progress or NoProgress()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -391,7 +409,7 @@ def build(
         engine = engine or engines.create(settings.engine)
         prep = prepare(inputs, settings, engine=engine, stdin=stdin or env.stdin, env=env)  # bad input: no folder made
         mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
-        cache = clips.ClipCache(settings.cache_dir)
+        cache = clips.ClipCache(str(settings.cache_dir))
         lap("prepare")
 
         fallback = None
@@ -453,7 +471,7 @@ def build(
                 cache.write(EDITIONS, render_key, mp3_tmp.read_bytes())
             lap("encode")
 
-            audio = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}
+            audio_meta = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}
             engine_info = {"name": engine.name, **engine.identity()}
             doc_manifest = manifest.build_manifest(
                 doc=prep.document,
@@ -462,15 +480,15 @@ def build(
                 results=results,
                 metadata=prep.metadata,
                 engine=engine_info,
-                audio=audio,
+                audio=audio_meta,
             )
             tags.write_tags(
                 mp3_tmp, doc_manifest, transcript=manifest.transcript(doc_manifest), cover=prep.metadata.cover
             )
             data = mp3_tmp.read_bytes()
-        audio["bytes"] = len(data)
-        audio["sha256"] = hashlib.sha256(data).hexdigest()
-        doc_manifest["audio"] = audio
+        audio_meta["bytes"] = len(data)
+        audio_meta["sha256"] = hashlib.sha256(data).hexdigest()
+        doc_manifest["audio"] = audio_meta
 
         side = sidecars.sidecar_paths(output)
         for name, text in sidecars.render_all(doc_manifest).items():
@@ -486,7 +504,7 @@ def build(
         mp3=output,
         manifest_path=manifest.manifest_path(output),
         sidecars=side,
-        duration_ms=audio["duration_ms"],
+        duration_ms=audio_meta["duration_ms"],
         chunks=len(prep.plan.chunks),
         synthesized=stats.synthesized,
         cached=stats.cached,

@@ -361,7 +361,7 @@ def _section(f: Any) -> type | None:
     import dataclasses
 
     factory = f.default_factory
-    return factory if factory is not dataclasses.MISSING and dataclasses.is_dataclass(factory) else None
+    return factory if isinstance(factory, type) and dataclasses.is_dataclass(factory) else None
 
 
 def declared(cls: type = BuildSettings, prefix: str = "") -> list[tuple[str, Any, Option]]:

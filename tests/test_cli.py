@@ -237,6 +237,24 @@ def test_cache_info_and_clear_count_the_prepared_voices(tmp_path):
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
 
 
+def test_cache_clear_templates_forgets_what_the_publications_pages_taught(tmp_path):
+    """`cache clear --templates` once crashed (exit 70: the Memory had no clear)."""
+    from audio_edition.pipeline import template_memory
+
+    run = _folders(tmp_path)
+    cache = tmp_path / "c"
+    memory = template_memory(cache)
+    assert memory is not None
+    memory.remember("The Courier", "page-1", ["Subscribe now.", "A story line."])
+    memory.remember("The Ledger", "page-1", ["Copy link"])
+    assert memory.template("The Courier", "page-2").seen("Subscribe now.") == 1
+    result = run("cache", "clear", "--templates", "--cache-dir", str(cache))
+    assert result.exit_code == 0, result.stderr
+    assert "forgot 2 publications' templates" in result.stderr
+    assert memory.template("The Courier", "page-2").seen("Subscribe now.") == 0
+    assert run("cache", "clear", "--templates", "--cache-dir", str(cache)).exit_code == 0
+
+
 def test_lint_lists_every_line_with_what_decided_and_keep_and_drop_force_lines(tmp_path):
     import json
 

@@ -73,7 +73,7 @@ def build_manifest(
     for this, following in zip(chapters, [*chapters[1:], None]):
         this["end_ms"] = following["start_ms"] if following else duration
 
-    stories = []
+    stories: list[dict[str, Any]] = []
     for ch in doc.chapters:
         spoken = next((c for c in chapters if c["id"] == ch.id), None)
         if spoken is None:
@@ -105,7 +105,7 @@ def build_manifest(
         "title": doc.title,
         "publication": metadata.publication,
         "author": metadata.author or metadata.publication,
-        "date": metadata.date.isoformat(),
+        "date": metadata.date.isoformat() if metadata.date else None,
         "language": metadata.language,
         "description": metadata.description,
         "url": metadata.url,

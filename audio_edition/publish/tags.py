@@ -88,7 +88,7 @@ def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: 
         )
     )
     for c in chapters:
-        sub = [TIT2(encoding=3, text=[c["title"]])]
+        sub: list[Any] = [TIT2(encoding=3, text=[c["title"]])]
         if c.get("url"):
             sub.append(WXXX(encoding=3, desc="chapter url", url=c["url"]))
         tags.add(

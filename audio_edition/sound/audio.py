@@ -6,6 +6,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -200,4 +201,4 @@ def assemble(
         put(silence(pauses.paragraph_ms))
         put(resample(inserts.end, sample_rate).pcm)
     put(silence(pauses.tail_ms))
-    return Assembled(b"".join(parts), sample_rate, spans, tuple(cuts), step or 1)
+    return Assembled(b"".join(cast(list[bytes], parts)), sample_rate, spans, tuple(cuts), step or 1)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import ffmpeg
 from ..cache import GAINS, STRETCHES
@@ -310,7 +310,8 @@ def encode_mp3(
     ]
     samples_out = len(pcm) // 2 * encoding.sample_rate // sample_rate
     contents = _contents(view, spans, jobs) if cache is not None else [""] * len(spans)
-    finish, measured = None, None
+    finish: loudness.Finish | None = None
+    measured: loudness.Measurement | None = None
     loss, headroom = 0.0, loudness.HEADROOM_DB  # what the encoder took off, learnt on a retry
     # Where the last build of this edition's gain search ended: this one starts there (fewer
     # tries, same answer).
@@ -322,8 +323,8 @@ def encode_mp3(
     # Most edits keep the gain: the stretches not cached at the last build's gain are encoded
     # while the search runs, and used if it finds that gain again (else only CPU was spent).
     # Not at 0 dB, where silence, which is not limited, could share a stretch's key.
-    early = None
-    last = (last_build["gain_db"], last_build["ceiling_dbfs"]) if last_build else (None, None)
+    early: Any = None
+    last: tuple[Any, Any] = (last_build["gain_db"], last_build["ceiling_dbfs"]) if last_build else (None, None)
     if last[0] and last[1] == target.true_peak_dbtp - headroom:
         loud = loudness.Measurement(0.0, 0.0, 0.0)
         ahead = ThreadPoolExecutor(1, thread_name_prefix="encode-early")
@@ -343,9 +344,12 @@ def encode_mp3(
                 cache=cache,
             )
         kept = (
-            early is not None and (finish.gain_db, finish.ceiling_dbfs) == last and finish.before.integrated_lufs > -70
+            early is not None
+            and finish is not None
+            and (finish.gain_db, finish.ceiling_dbfs) == last
+            and finish.before.integrated_lufs > -70
         )
-        rendered = early.result() if early is not None else None  # waited for even if unused: none left running
+        rendered: Any = early.result() if early is not None else None  # waited for even if unused: none left running
         early = None
         frames, blocks, reused = (
             rendered if kept else _render(view, sample_rate, spans, contents, encoding, finish, cache, jobs)

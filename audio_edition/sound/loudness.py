@@ -188,6 +188,8 @@ def _lfilter() -> Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tup
             if (folder / f"_sigtools{s}").exists()
         )
         spec = importlib.util.spec_from_file_location("scipy.signal._sigtools", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         linear_filter = module._linear_filter
@@ -296,7 +298,9 @@ def _limit_block(x: np.ndarray, ceiling: float, width: int) -> np.ndarray:
     return x * gain
 
 
-def limited_blocks(pcm: bytes, sample_rate: int, gain_db: float, ceiling_dbfs: float) -> Iterator[np.ndarray]:
+def limited_blocks(
+    pcm: bytes | memoryview, sample_rate: int, gain_db: float, ceiling_dbfs: float
+) -> Iterator[np.ndarray]:
     """Apply ``gain_db``, then hold sample peaks under ``ceiling_dbfs``: s16le blocks, in order,
     so that the encoder can start on the first while the next is limited."""
     samples = np.frombuffer(pcm, dtype="<i2")
@@ -311,14 +315,14 @@ def limited_blocks(pcm: bytes, sample_rate: int, gain_db: float, ceiling_dbfs: f
         yield np.clip(np.rint(keep), -32768, 32767).astype("<i2")
 
 
-def gain_and_limit(pcm: bytes, sample_rate: int, gain_db: float, ceiling_dbfs: float) -> memoryview:
+def gain_and_limit(pcm: bytes | memoryview, sample_rate: int, gain_db: float, ceiling_dbfs: float) -> memoryview:
     """:func:`limited_blocks`, joined into one buffer."""
     out = np.empty(len(pcm) // 2, dtype="<i2")
     start = 0
     for block in limited_blocks(pcm, sample_rate, gain_db, ceiling_dbfs):
         out[start : start + len(block)] = block
         start += len(block)
-    return memoryview(out).cast("B")  # the array's own bytes: no second copy of an hour of audio
+    return memoryview(out.data).cast("B")  # the array's own bytes: no second copy of an hour of audio
 
 
 @dataclass(frozen=True)
@@ -333,7 +337,7 @@ class Finish:
     #: similar edition starts.
     solution_db: float = 0.0
 
-    def apply(self, pcm: bytes | memoryview, sample_rate: int) -> bytes | memoryview:
+    def apply(self, pcm: bytes | memoryview, sample_rate: int) -> bytes | memoryview:  # noqa: D102
         if self.before.integrated_lufs <= -70:  # silence: nothing to finish
             return pcm
         return gain_and_limit(pcm, sample_rate, self.gain_db, self.ceiling_dbfs)
@@ -470,7 +474,7 @@ def search_gain(excerpt: _Excerpt, aim: float, guess: float, *, rough: bool = Fa
     with ThreadPoolExecutor(2, thread_name_prefix="gain") as pool:
         for _ in range(8):
             todo = [j for j in (first or (k, k + 1)) if j not in tried]
-            first = None
+            first = []
             tried.update(zip(todo, pool.map(lambda j: excerpt.loudness(j * step), todo)))
             below = [j for j, r in tried.items() if r <= aim]
             above = [j for j, r in tried.items() if r > aim]

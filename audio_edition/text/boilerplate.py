@@ -297,8 +297,9 @@ def _seen_elsewhere(text: str, cleaning: Cleaning, repeated: bool) -> str | None
     others = cleaning.elsewhere.get(digest(text), 0)
     if others:
         return f"edition: also on {_count(others, 'other story', 'other stories')} of the edition"
-    if seen := (cleaning.template.seen(text) if cleaning.template else 0):
-        return f"template: seen on {_count(seen, 'earlier page')} of {cleaning.template.publication}"
+    template = cleaning.template
+    if template and (seen := template.seen(text)):
+        return f"template: seen on {_count(seen, 'earlier page')} of {template.publication}"
     return "repeated: stands more than once on the page" if repeated else None
 
 

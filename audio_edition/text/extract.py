@@ -14,6 +14,7 @@ import datetime as _dt
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 #: Tags that end a line of text, as a browser lays them out.
 _BLOCK_TAGS = frozenset(
@@ -181,7 +182,7 @@ def _extractors(tree) -> list[_Chosen]:
     import trafilatura
     from trafilatura.readability_lxml import Document
 
-    common = dict(include_comments=False, include_tables=True, include_images=False, deduplicate=False)
+    common: dict[str, Any] = dict(include_comments=False, include_tables=True, include_images=False, deduplicate=False)
     chosen = [
         # a copy each time: trafilatura prunes the tree it is given
         trafilatura.extract(copy.deepcopy(tree), favor_precision=True, **common) or "",
@@ -248,6 +249,7 @@ def headline_of(
     clean = without_site(title) if title else None
     if clean and site and _words(clean) == _words(site):
         clean = None  # the "title" is only the site's name
+    chosen: str | None
     if h1 and (not clean or _words(clean) in _words(h1) or _words(h1) in _words(title or "")):
         chosen = h1
     else:

@@ -11,7 +11,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..errors import InputError
 
@@ -56,7 +56,7 @@ class Story:
     meta: dict = field(default_factory=dict, compare=False)
 
 
-def read_bytes(path: str, stdin: BinaryIO | None = None) -> bytes:
+def read_bytes(path: str, stdin: IO[bytes] | None = None) -> bytes:
     """Read a path, or standard input for ``-``, with one-line errors."""
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
@@ -105,7 +105,7 @@ def detect_format(name: str, text: str) -> str:
     return "text"
 
 
-def read_story(path: str, *, format: str | None = None, stdin: BinaryIO | None = None) -> Story:
+def read_story(path: str, *, format: str | None = None, stdin: IO[bytes] | None = None) -> Story:
     """Read and parse one story."""
     name = "stdin" if path == "-" else path
     text = decode(read_bytes(path, stdin), name)

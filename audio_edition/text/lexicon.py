@@ -65,10 +65,15 @@ class Lexicon:
 
         def apply(text: str) -> str:
             for pattern, out in replacements:
-                text = pattern.sub(lambda _, out=out: out, text)  # the respelling as it is, not a template
+                text = pattern.sub(_literal(out), text)
             return text
 
         return apply
+
+
+def _literal(said: str) -> Callable[[re.Match[str]], str]:
+    """A replacement taken as it is: a respelling is no template (its backslashes stay)."""
+    return lambda _match: said
 
 
 def _word_pattern(key: str) -> str:

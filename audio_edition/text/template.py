@@ -93,6 +93,18 @@ class Memory:
             atomic_write_bytes(path, json.dumps(data).encode("utf-8"))
         self._forget_old()
 
+    def clear(self) -> int:
+        """Forget every publication's template; how many there were."""
+        removed = 0
+        for path in self.folder.glob("*.json"):
+            for stale in (path, Path(str(path) + ".lock")):
+                try:
+                    stale.unlink()
+                except FileNotFoundError:
+                    continue
+                removed += stale.suffix == ".json"
+        return removed
+
     def _forget_old(self) -> None:
         files = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
         for old in files[:-PUBLICATIONS]:

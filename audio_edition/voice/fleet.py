@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..environment import Environment
 from ..errors import EngineError, FleetError, UsageError
@@ -216,7 +216,9 @@ def _admit(task, options: EngineOptions, cache: str) -> None:
         from .engines import kokoro, kokoro_assets
 
         have = kokoro_assets.installed(_admitted.data_dir)
-        missing = [name for name, _ in kokoro.parse_voice(options.voice or kokoro.DEFAULT_VOICE) if name not in have]
+        missing = [
+            name for name, _ in kokoro.parse_voice(str(options.voice or kokoro.DEFAULT_VOICE)) if name not in have
+        ]
         if missing:
             raise FleetError(
                 f"worker {where} has no Kokoro voice {', '.join(missing)}: run "
@@ -376,5 +378,5 @@ def _withdraw(fleet: Fleet, ids: set[str]) -> int:
             except (ValueError, KeyError, TypeError):
                 continue  # not a Celery task message: not ours to judge
             if task_id in ids:
-                removed += client.lrem(name, 1, raw)
+                removed += client.lrem(name, 1, cast(Any, raw))  # the message's own bytes
     return removed

@@ -47,7 +47,7 @@ PHONEMES = re.compile(r"\[\[\s*(.*?)\s*\]\]")
 def parse_voice(spec: str) -> tuple[tuple[str, float], ...]:
     """``af_heart`` or a blend ``af_heart:0.7,am_michael:0.3`` as (name, weight) pairs whose
     weights add up to 1 (a name with no weight weighs 1 before that)."""
-    parts = []
+    parts: list[tuple[str, float]] = []
     for item in str(spec).split(","):
         name, _, weight = item.strip().partition(":")
         try:
@@ -61,8 +61,8 @@ def parse_voice(spec: str) -> tuple[tuple[str, float], ...]:
         parts.append((name, value))
     total = sum(w for _, w in parts)
     merged: dict[str, float] = {}
-    for name, weight in parts:
-        merged[name] = merged.get(name, 0.0) + weight / total
+    for name, share in parts:
+        merged[name] = merged.get(name, 0.0) + share / total
     return tuple((name, round(weight, 4)) for name, weight in merged.items())
 
 
@@ -144,7 +144,7 @@ class KokoroEngine(Engine):
     def __init__(self, options: EngineOptions) -> None:
         if importlib.util.find_spec("kokoro_onnx") is None:
             raise EngineError("Kokoro is not installed: pip install 'audio-edition[kokoro]'")
-        self.blend = parse_voice(options.voice or DEFAULT_VOICE)
+        self.blend = parse_voice(str(options.voice or DEFAULT_VOICE))
         # None: an engine made outside the entry points (environment.py), with this process's folder
         self.data_dir = options.data_dir or default_data_dir()
         for name, _ in self.blend:

@@ -332,8 +332,9 @@ class PiperEngine(Engine):
 
     def use_cores(self, cores: int) -> None:
         self.cores = cores
-        if isinstance(getattr(self._voice, "session", None), _Stages):
-            self._voice.session.use_cores(cores)
+        session = getattr(self._voice, "session", None)
+        if isinstance(session, _Stages):
+            session.use_cores(cores)
 
     def identity(self) -> dict[str, Any]:
         return {
