@@ -657,19 +657,19 @@ def worker(quiet: bool, **kw) -> None:
     run_worker(settings, loglevel="WARNING" if quiet else "INFO", env=_env())
 
 
-@cli.command()
 def _voices(engine_class: Any, options: Any) -> list[str]:
     """An engine class's installed voices (a classmethod of each engine; the factory's type says less)."""
     return list(engine_class.voices(options))
 
 
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def engines(as_json: bool) -> None:
     """List the TTS engines and their voices."""
     from .voice.engines import REGISTRY, factory
 
     options = _env().apply(BuildSettings()).engine  # the folders Kokoro's voices are in
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"name": i.name, "summary": i.summary, "offline": i.offline, "voices": _voices(factory(i.name), options)}
         for i in REGISTRY.values()
     ]

@@ -14,21 +14,12 @@ from dataclasses import dataclass
 from num2words import num2words
 
 from ..settings import base_language
-from .words import ABBREVIATIONS, MONTHS, TITLES
+from . import cldr
+from .words import ABBREVIATIONS, MONTHS, STATES, TITLES
 
 Step = Callable[[str], str]
 
 # ABBREVIATIONS, TITLES and MONTHS: words.py (one table, shared with the tokenizer).
-
-CURRENCIES: dict[str, tuple[str, str]] = {
-    "$": ("dollar", "cent"),
-    "US$": ("dollar", "cent"),
-    "€": ("euro", "cent"),
-    "£": ("pound", "penny"),
-    "¥": ("yen", "sen"),
-    "₹": ("rupee", "paisa"),
-}
-_PLURAL = {"penny": "pence", "yen": "yen", "sen": "sen", "paisa": "paise"}
 
 MAGNITUDES: dict[str, str] = {
     "k": "thousand",
@@ -41,33 +32,6 @@ MAGNITUDES: dict[str, str] = {
     "billion": "billion",
     "tn": "trillion",
     "trillion": "trillion",
-}
-
-UNITS: dict[str, tuple[str, str]] = {
-    "km²": ("square kilometer", "square kilometers"),
-    "m²": ("square meter", "square meters"),
-    "km2": ("square kilometer", "square kilometers"),
-    "sq km": ("square kilometer", "square kilometers"),
-    "km/h": ("kilometer per hour", "kilometers per hour"),
-    "bps": ("basis point", "basis points"),
-    "bp": ("basis point", "basis points"),
-    "mph": ("mile per hour", "miles per hour"),
-    "km": ("kilometer", "kilometers"),
-    "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"),
-    "m": ("meter", "meters"),
-    "kg": ("kilogram", "kilograms"),
-    "g": ("gram", "grams"),
-    "lb": ("pound", "pounds"),
-    "lbs": ("pound", "pounds"),
-    "mi": ("mile", "miles"),
-    "ft": ("foot", "feet"),
-    "°C": ("degree Celsius", "degrees Celsius"),
-    "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
-    "°": ("degree", "degrees"),
-    "MW": ("megawatt", "megawatts"),
-    "GW": ("gigawatt", "gigawatts"),
-    "kWh": ("kilowatt hour", "kilowatt hours"),
 }
 
 QUOTES_AND_DASHES: dict[str, str] = {
@@ -116,7 +80,14 @@ ACRONYM_WORDS: frozenset[str] = frozenset(
      "UNIFIL", "MONUSCO", "AMISOM", "FRONTEX", "INTERPOL", "EUROPOL", "AM", "PM", "OK"]
 )  # fmt: skip
 #: Said their own way.
-ACRONYM_SAID: dict[str, str] = {"USAID": "U.S. aid", "UNHCR": "U.N.H.C.R", "UNRWA": "UNRWA", "NAACP": "N double A C P"}
+ACRONYM_SAID: dict[str, str] = {
+    "WWI": "World War One",
+    "WWII": "World War Two",
+    "USAID": "U.S. aid",
+    "UNHCR": "U.N.H.C.R",
+    "UNRWA": "UNRWA",
+    "NAACP": "N double A C P",
+}
 #: Spelled even where a word is spelled the same: the organization, not the pronoun.
 ACRONYM_SPELLED: frozenset[str] = frozenset(["WHO", "US", "IT", "ICE", "SPLA"])
 #: Short words shouted in capitals ("NEW rules"): read as words; other capitals of three letters
@@ -146,7 +117,7 @@ TLDS: frozenset[str] = frozenset(
 #: Words after which a Roman numeral is a number ("World War II" -> "World War Two"); after any
 #: other capitalized word, II to XXXIX are a regnal ordinal ("Charles III" -> "Charles the Third").
 ROMAN_CARDINAL_AFTER: frozenset[str] = frozenset(
-    ["War", "Phase", "Type", "Part", "Chapter", "Title", "Class", "Category", "Stage", "Level", "Bowl",
+    ["War", "Scene", "Canto", "Psalm", "Appendix", "Figure", "Plate", "Lecture", "Phase", "Type", "Part", "Chapter", "Title", "Class", "Category", "Stage", "Level", "Bowl",
      "Vatican", "Act", "Article", "Volume", "Book", "Round", "Grade", "Apollo", "Olympiad", "Series",
      "Episode", "Artemis", "Gemini", "Mercury", "Voyager", "Pioneer", "Mariner", "Viking", "Surveyor",
      "Ranger", "Explorer", "Skylab", "Vostok", "Soyuz", "Luna", "Chandrayaan", "Mangalyaan", "Tianwen",
@@ -190,23 +161,36 @@ def _digits(group: str) -> str:
     return " ".join("zero" if d == "0" else _words(int(d)) for d in group)
 
 
-_PHONE = re.compile(r"(?<![\w.,])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)|\d{2,5})(?:[\s.-]\d{2,5}){1,4}(?![\w.,]?\d)")
+#: Telephone numbers, by shape: E.164 ("+44 7700 900123", "+971521234567"), a trunk 0 ("07700
+#: 900873", "010-6228-8559"), North American ("(541) 754-3010", "1-800-555-0199", "754-3010"), and
+#: bracketed area codes. A quantity ("3 000", "1,500") has none of these shapes.
+_PHONE = re.compile(
+    r"(?<![\w.,+-])(?:"
+    r"\+\d{1,3}(?:[\s.-]?(?:\(\d{1,4}\)|\d{1,5})){1,6}"  # E.164: + country code, then groups
+    r"|\+\d{7,15}"
+    r"|(?:1[\s.-]?)?\(\d{3}\)\s?\d{3}[\s.-]?\d{4}"  # (541) 754-3010
+    r"|(?:1[\s.-])?\d{3}[.-]\d{3}[.-]\d{4}"  # 541-754-3010, 1-800-555-0199
+    r"|0\d{1,4}(?:[\s.-]\d{2,8}){1,3}"  # a trunk 0: national numbers
+    r"|\d{3}-\d{4}"  # 754-3010, a local number
+    r")(?![\w,]|[.-]\d)"
+)
+
+
+_DIALLED = re.compile(r"\b(?:call|calls|dial|phone|number|tel|telephone|hotline|line|fax|ext|text)\b", re.I)
 
 
 def phones(text: str) -> str:
-    """0803 123 4567 -> zero eight zero three, one two three, four five six seven.
+    """+44 7700 900123 -> plus four four, seven seven zero zero, nine zero zero one two three.
 
-    A run of digit groups is a telephone number when it starts with 0, + or a bracket, or has
-    the 3-3-4 dashes of a North American one; a quantity ("3 000") does not.
-    """
+    Digit by digit, group by group, as a newsroom reads a number out to be dialled."""
 
     def say(m: re.Match) -> str:
         raw = m.group(0)
-        digits = re.sub(r"\D", "", raw)
-        plain = re.fullmatch(r"\d{3}-\d{3}-\d{4}", raw)
-        if len(digits) < 7 or not (raw[0] in "+(0" or plain):
-            return raw
         groups = re.findall(r"\d+", raw)
+        if sum(len(g) for g in groups) < 7:
+            return raw
+        if re.fullmatch(r"\d{3}-\d{4}", raw) and not _DIALLED.search(m.string[max(0, m.start() - 40) : m.start()]):
+            return raw  # "500-1000" is a range unless the sentence speaks of calling
         lead = "plus " if raw.startswith("+") else ""
         return lead + ", ".join(_digits(g) for g in groups)
 
@@ -220,7 +204,9 @@ def alphanumerics(text: str) -> str:
         lambda m: f"{m.group(1).rstrip('-')} {_words(int(m.group(2)))}",
         text,
     )
-    return re.sub(r"\b(\d{1,2})([A-Z]{1,2})\b", lambda m: f"{_words(int(m.group(1)))} {m.group(2)}", text)
+    text = re.sub(r"\b(\d{1,2})([A-Z]{1,2})\b", lambda m: f"{_words(int(m.group(1)))} {m.group(2)}", text)
+    # a model number (777F, 320D): its figures one by one, as the maker says them
+    return re.sub(r"\b(\d{3,4})([A-Z])\b", lambda m: f"{_digits(m.group(1))} {m.group(2)}", text)
 
 
 def _duration(m: re.Match) -> str:
@@ -231,7 +217,7 @@ def _duration(m: re.Match) -> str:
 def ratios(text: str) -> str:
     """3:1 -> 3 to 1 (a score or a ratio; 9:30 is a time, for the times step); a race time
     2:01:09 -> 2 hours, 1 minute, 9 seconds."""
-    text = re.sub(r"(?<![\d:])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])", _duration, text)
+    text = re.sub(r"(?<![\d:])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])(?!\s?[ap]\.?m\b)", _duration, text)
     return re.sub(r"(?<![\d:])(\d{1,3}):(\d)(?![\d:])", r"\1 to \2", text)
 
 
@@ -279,6 +265,10 @@ def _common_word(word: str) -> bool:
     return zipf_frequency(word, "en") >= COMMON_ZIPF
 
 
+#: Capitals made of consonant-vowel syllables (NA-SA, O-PEC, FE-MA) are said as a word.
+_SYLLABLES = re.compile(r"(?:[BCDFGHJKLMNPQRSTVWXZ]?[AEIOU]){2,}[BCDFGHJKLMNPQRSTVWXZ]?")
+
+
 def acronyms(text: str) -> str:
     """One policy for capitals: NATO and NASA are words; USAID is "U.S. aid"; other capitals up
     to five letters are spelled (IRGC -> I.R.G.C), unless they are an ordinary word in capitals
@@ -297,8 +287,8 @@ def acronyms(text: str) -> str:
             return ".".join(word)
         if shouting or word in SHOUTED or len(word) > SPELL_UP_TO:
             return word.lower()
-        if len(word) > 3 and _common_word(word.lower()):
-            return word.lower()
+        if len(word) > 3 and (_common_word(word.lower()) or _SYLLABLES.fullmatch(word)):
+            return word.lower()  # a word in capitals, or sayable as one (NASA, CASA): as espeak would
         return ".".join(word)
 
     # capitals joined by a hyphen are a respelling's stress ("doo-AH-lay", the lexicon's) or a compound
@@ -332,57 +322,152 @@ def quotes_and_dashes(text: str) -> str:
 
 
 _ABBREV_RE = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?=\s|$)"
+    r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")"
+    r"(?=\s|$|['’]s?\b|['’](?!\w))"  # "Jr.'s", "Bros.'"
 )
+#: Titles in capitals ("MR. Anderson"), said as the title.
+_SHOUTED_TITLES = {k.upper(): v for k, v in ABBREVIATIONS.items() if k[0].isupper() and not k.isupper() and "." in k}
+_SHOUTED_RE = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(_SHOUTED_TITLES, key=len, reverse=True)) + r")(?=\s+[A-Z])"
+)
+_STATES_RE = re.compile(
+    r"(?<=[A-Za-z], )(" + "|".join(re.escape(k) for k in sorted(STATES, key=len, reverse=True)) + r")(?=\s|$|,)"
+)
+#: Abbreviations that are a street before a comma, a lower-case word or an address's end, and a
+#: title before a name: (street, title).
+STREET_OR_TITLE: dict[str, tuple[str, str]] = {"St": ("Street", "Saint"), "Dr": ("Drive", "Doctor")}
+_STREET_RE = re.compile(r"\b(St|Dr|ST|DR)\b(\.?)")
+_ADDRESS_BEFORE = re.compile(r"\d+[a-z]{0,2}\s+(?:[A-Z][\w'’.]*\s+){1,3}$")
+_COMPASS_RE = re.compile(
+    r"\b([NSEW])\.?\s+(?=[A-Z][a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Way|Parkway)\b)"
+)
+_COMPASS = {"N": "North", "S": "South", "E": "East", "W": "West"}
+
+
+def _street_or_title(m: re.Match) -> str:
+    """St and Dr decided by their neighbours: "12 High St." and "Mill Rd. for hours" are places,
+    "St Albans" and "Dr Black" are a saint and a doctor."""
+    street, title = STREET_OR_TITLE[m.group(1).title()]
+    before, after = m.string[: m.start()], m.string[m.end() :]
+    following = re.match(r"\s+([A-Za-z][\w'’]*)", after)
+    named = following is not None and following.group(1)[0].isupper()
+    if _ADDRESS_BEFORE.search(before) or (re.search(r"[A-Z][\w'’]*\s$", before) and not named):
+        return street + ("." if m.group(2) and not after.strip() else "")
+    if named:
+        return title
+    return street if re.search(r"\w\s$", before) else m.group(0)
 
 
 def abbreviations(text: str) -> str:
-    """Gen. -> General, Dr. -> Doctor, No. 5 -> number 5, St. -> Saint or Street."""
+    """Gen. -> General, Dr. -> Doctor, No. 5 -> number 5, St. -> Saint or Street, MR. -> Mister,
+    Montgomery County, Md. -> Maryland, N. Main Street -> North Main Street, p. 55 -> page 55."""
+    text = _STREET_RE.sub(_street_or_title, text)
+    text = _COMPASS_RE.sub(lambda m: _COMPASS[m.group(1)] + " ", text)
+    text = _STATES_RE.sub(lambda m: STATES[m.group(1)] + ("." if m.end() == len(text) else ""), text)
+    text = _SHOUTED_RE.sub(lambda m: _SHOUTED_TITLES[m.group(1)], text)
     # At the very end, the dot also ended the sentence: it stays.
     text = _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)] + ("." if m.end() == len(text) else ""), text)
-    text = re.sub(r"\bNo\.\s?(?=\d)", "number ", text)
+    text = re.sub(r"\bNo\.?\s?(?=\d)", "number ", text)
+    text = re.sub(r"\bpp\.\s?(?=\d)", "pages ", text)
+    text = re.sub(r"\bp\.\s?(?=\d)", "page ", text)
     text = re.sub(r"\bc\.\s?(?=\d)", "circa ", text)  # c. 1950
-    text = re.sub(r"\bFY\s?(?=\d\d(?:\d\d)?\b)", "FY ", text)  # FY2024: then read as a year
-    text = re.sub(r"\bSt\.(?=\s+[A-Z])", "Saint", text)
-    text = re.sub(r"(?<=[a-z] )St\.", "Street", text)
-    return text
+    return re.sub(r"\bFY\s?(?=\d\d(?:\d\d)?\b)", "FY ", text)  # FY2024: then read as a year
 
 
-_CURRENCY_RE = re.compile(
-    r"(?P<sym>US\$|[$€£¥₹])\s?(?P<num>"
+def _symbol_alternatives() -> str:
+    return "|".join(re.escape(k) for k in sorted(cldr.CURRENCY_SYMBOLS, key=len, reverse=True))
+
+
+_AMOUNT = r"(?P<num>" + _NUMBER + r"|\.\d+)"
+_MAG = r"(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
+_PER = r"(?:\s?/\s?(?P<per>" + "|".join(re.escape(k) for k in sorted(cldr.PER, key=len, reverse=True)) + r")\b)?"
+_REPEAT = r"(?:\s(?:" + "|".join(sorted(CURRENCY_WORDS)) + r")\b)?"  # "$60 billion dollars": said once
+_SYMBOL_FIRST = re.compile(
+    r"(?<![\w$])(?P<sym>"
+    + _symbol_alternatives()
+    + r")\s?"
+    + _AMOUNT
+    + r"(?:\s?(?:to|-|–)\s?(?:"
+    + _symbol_alternatives()
+    + r")?(?P<upto>"
     + _NUMBER
-    + r")(?:\s?(?:to|-)\s?\$?(?P<upto>"  # $5-10 million: the range is in millions too
-    + _NUMBER
-    + r"))?(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
-    + r"(?:\s(?:"
-    + "|".join(sorted(CURRENCY_WORDS))
-    + r")\b)?",  # "$60 billion dollars": said once
+    + r"))?"  # $5-10 million
+    + _MAG
+    + _PER
+    + _REPEAT,
     re.I,
 )
+_CODE_FIRST = re.compile(r"\b(?P<code>[A-Z]{3})\s?" + _AMOUNT + _MAG + _PER + r"(?![\w.,]\d)")
+_CODE_AFTER = re.compile(r"(?<![\w.])" + _AMOUNT + _MAG + r"\s?(?P<code>[A-Z]{3}|[€£¥₹₩₽₦₺₪¢])(?!\w)" + _PER)
+
+
+def _money(num: str, mag: str | None, code: str, country: bool, upto: str | None = None) -> str:
+    """ "1.23 billion Canadian dollars", "5 dollars and 1 cent", "25 cents": figures stay for numbers()."""
+    num = num.replace(",", "")
+    if num.startswith("."):
+        num = "0" + num
+    if upto:
+        num = f"{num} to {upto.replace(',', '')}"
+    if mag:
+        return f"{num} {MAGNITUDES[mag.lower()]} {cldr.currency_name(code, True, country)}"
+    whole, _, cents = num.partition(".")
+    hundredths = int(cents[:2].ljust(2, "0")) if cents and len(cents) <= 2 else None
+    if cents and hundredths is None:  # $1.234: a rate, read as a decimal
+        return f"{num} {cldr.currency_name(code, True, country)}"
+    if whole in ("0", "") and hundredths:
+        return f"{hundredths} {cldr.minor_unit(code, hundredths != 1)}"
+    out = f"{whole} {cldr.currency_name(code, whole != '1' or bool(upto), country)}"
+    if hundredths:
+        out += f" and {hundredths} {cldr.minor_unit(code, hundredths != 1)}"
+    return out
+
+
+def _per(m: re.Match) -> str:
+    per = m.group("per")
+    return f" a {cldr.PER[per]}" if per else ""
 
 
 def currency(text: str) -> str:
-    """$32.95 -> 32 dollars and 95 cents; $1.2 billion -> 1.2 billion dollars; £3m -> 3 million pounds."""
+    """$32.95 -> 32 dollars and 95 cents; C$1.2bn -> 1.2 billion Canadian dollars; GBP 350 -> 350
+    British pounds; $0.25 -> 25 cents; $10K -> 10 thousand dollars; $9/mo -> 9 dollars a month.
+    The names are CLDR's (cldr.py)."""
 
-    def say(m: re.Match) -> str:
-        unit, sub = CURRENCIES[m.group("sym").upper() if m.group("sym") == "us$" else m.group("sym")]
-        num = m.group("num").replace(",", "")
-        mag, upto = m.group("mag"), m.group("upto")
-        if upto:  # a range: "5 to 10 million dollars"
-            num = f"{num} to {upto.replace(',', '')}"
-        if mag:
-            return f"{num} {MAGNITUDES[mag.lower()]} {_PLURAL.get(unit, unit + 's')}"
-        if upto:
-            return f"{num} {_PLURAL.get(unit, unit + 's')}"
-        whole, _, cents = num.partition(".")
-        units = unit if whole == "1" else _PLURAL.get(unit, unit + "s")
-        out = f"{whole} {units}"
-        if cents and int(cents[:2].ljust(2, "0")):
-            c = int(cents[:2].ljust(2, "0"))
-            out += f" and {c} {sub if c == 1 else _PLURAL.get(sub, sub + 's')}"
-        return out
+    def by_symbol(m: re.Match) -> str:
+        sym = next(k for k in cldr.CURRENCY_SYMBOLS if k.lower() == m.group("sym").lower())
+        code = cldr.CURRENCY_SYMBOLS[sym]
+        return _money(m.group("num"), m.group("mag"), code, sym in cldr.COUNTRY_SAID, m.group("upto")) + _per(m)
 
-    return _CURRENCY_RE.sub(say, text)
+    def by_code(m: re.Match) -> str:
+        code = m.group("code")
+        if code in cldr.CURRENCY_SYMBOLS:  # "20€", "10¢"
+            code = cldr.CURRENCY_SYMBOLS[code]
+        elif code == "¢":
+            return f"{m.group('num')} {cldr.minor_unit('USD', m.group('num') != '1')}" + _per(m)
+        elif code not in cldr.iso_codes() or _common_word(code.lower()):  # TOP 10, ALL 3: words
+            return m.group(0)
+        return _money(m.group("num"), m.group("mag"), code, code not in _PLAIN_CODES) + _per(m)
+
+    text = _SYMBOL_FIRST.sub(by_symbol, text)
+    text = _CODE_FIRST.sub(by_code, text)
+    return _CODE_AFTER.sub(by_code, text)
+
+
+#: Codes said as the plain currency ("EUR 20" -> "20 euros", not "20 euros" with a country).
+_PLAIN_CODES: frozenset[str] = frozenset(["EUR"])
+
+
+_THIN_SPACES = "\u202f\u2009\u00a0 "
+
+
+def grouping(text: str) -> str:
+    """40 000 -> 40000 (thousands grouped by spaces, as CLDR's French and SI styles write them) and
+    .08 -> 0.08 (a decimal with no leading zero); a telephone number was read before this."""
+    text = re.sub(
+        rf"(?<![\d,.])\d{{1,3}}(?:[{_THIN_SPACES}]\d{{3}})+(?![\d,]|\.\d)",
+        lambda m: re.sub(rf"[{_THIN_SPACES}]", "", m.group(0)),
+        text,
+    )
+    return re.sub(r"(?<![\w.,])\.(\d+)\b", r"0.\1", text)
 
 
 def percent(text: str) -> str:
@@ -390,7 +475,11 @@ def percent(text: str) -> str:
 
 
 def ordinals(text: str) -> str:
-    return re.sub(r"\b(\d+)(st|nd|rd|th)\b", lambda m: _words(int(m.group(1)), to="ordinal"), text)
+    return re.sub(
+        r"\b(\d{1,3}(?:,\d{3})+|\d+)(st|nd|rd|th)\b",
+        lambda m: _words(int(m.group(1).replace(",", "")), to="ordinal"),
+        text,
+    )
 
 
 def ranges(text: str) -> str:
@@ -398,45 +487,81 @@ def ranges(text: str) -> str:
     return re.sub(r"\b(\d{1,4})(%?)\s?[–-]\s?(\d{1,4})\b(?!-)", r"\1\2 to \3", text)
 
 
-_TIME_RE = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(a\.m\.|p\.m\.|am\b|pm\b)", re.I)
+_HALF = r"(?P<half>a\.m\.|p\.m\.|am\b|pm\b|a\.m\b|p\.m\b)"
+_TIME_RE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2}))?\s?" + _HALF, re.I)
+_TIME_SPAN = re.compile(r"\b(\d{1,2})(?:([:.])(\d{2}))?\s?[-–]\s?(?=\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?m\b)", re.I)
+_HALF_TO = re.compile(r"(?<=\d)(\s?[ap]\.?m\.?)\s?[-–]\s?(?=\d)", re.I)
+
+
+def _minutes(mm: int) -> str:
+    return (" oh " if mm < 10 else " ") + _words(mm) if mm else ""
 
 
 def times(text: str) -> str:
-    """9:30 a.m. -> nine thirty AM; 10 p.m. -> ten PM ("A M" would be read "uh em")."""
+    """9:30 a.m. -> nine thirty AM; 10 p.m. -> ten PM ("A M" would be read "uh em"); 3-4pm -> three
+    to four PM; 13:02 -> thirteen oh two; 7:56:30 pm -> seven fifty-six and thirty seconds PM."""
 
     def say(m: re.Match) -> str:
-        hour, minutes, half = m.group(1), m.group(2), m.group(3)
-        words = _words(int(hour))
-        if minutes and int(minutes):
-            mm = int(minutes)
-            words += (" oh " if mm < 10 else " ") + _words(mm)
+        hour, minutes, seconds, half = m.group(1), m.group(2), m.group(3), m.group("half")
+        words = _words(int(hour)) + _minutes(int(minutes or 0))
+        if seconds and int(seconds):
+            words += f" and {_words(int(seconds))} second{'s' if int(seconds) != 1 else ''}"
         stop = "." if half.endswith(".") and m.end() == len(text) else ""  # it also ended the sentence
         return f"{words} {'AM' if half.lower().startswith('a') else 'PM'}{stop}"
 
     def clock(m: re.Match) -> str:
-        hour, minutes = int(m.group(1)), m.group(2)
-        if minutes != "00":
-            return f"{hour} {minutes}"
-        return f"{hour} hundred" if hour > 12 else f"{hour} o'clock"  # 14:00: "fourteen hundred"
+        hh, minutes = m.group(1), int(m.group(2))
+        hour = "zero zero" if hh == "00" else _words(int(hh))
+        if minutes:
+            return hour + _minutes(minutes)
+        return f"{hour} hundred" if int(hh) > 12 else f"{hour} o'clock"  # 14:00: "fourteen hundred"
 
+    text = _TIME_SPAN.sub(lambda m: m.group(0)[: m.end(3 if m.group(3) else 1) - m.start()] + " to ", text)
+    text = _HALF_TO.sub(lambda m: m.group(1) + " to ", text)
     text = _TIME_RE.sub(say, text)
-    return re.sub(r"\b(\d{1,2}):(\d{2})\b", clock, text)
+    return re.sub(r"\b(\d{1,2}):(\d{2})\b(?!:\d)", clock, text)
+
+
+def _unit_alternatives() -> str:
+    symbols = [*cldr.UNIT_SYMBOLS, *cldr.UNIT_NAMES]
+    return "|".join(re.escape(u).replace(r"\ ", r"\s?") for u in sorted(symbols, key=len, reverse=True))
 
 
 _UNIT_RE = re.compile(
     r"(?P<num>"
     + _NUMBER
-    + r")\s?(?P<unit>"
-    + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-    + r")(?![\w²])"
+    + r"|\.\d+)(?P<space>\s?)(?P<unit>"
+    + _unit_alternatives()
+    + r")(?P<power>[²³]|(?<=[a-z])[23](?!\d))?"
+    + r"(?:/(?P<per>"
+    + "|".join(re.escape(k) for k in sorted(cldr.PER, key=len, reverse=True))
+    + r"))?"
+    + r"(?![\w²³])(?!/\w)"
 )
+_FEET_INCHES = re.compile(r"\b(\d+)\s?(?:ft|foot|feet|[\'′])\s?(\d{1,2})\s?(?:in\b|[\"″])")
+_POWERS = {"²": "square", "2": "square", "³": "cubic", "3": "cubic"}
 
 
 def units(text: str) -> str:
-    def say(m: re.Match) -> str:
-        one, many = UNITS[m.group("unit")]
-        return f"{m.group('num')} {one if m.group('num') == '1' else many}"
+    """3.5 km -> 3.5 kilometers, 250ml, 40 m², 10km/hr -> 10 kilometers per hour, 5 ft 2 in -> 5
+    feet 2 inches. The names are CLDR's (cldr.py); a symbol that is also a word ("in", "t") is a
+    unit only glued to its figure."""
 
+    def say(m: re.Match) -> str:
+        symbol = re.sub(r"\s+", " ", m.group("unit"))
+        if m.group("space") and symbol in cldr.GLUED_ONLY:
+            return m.group(0)
+        if symbol == '"' and not re.match(r"\s+[a-z]", m.string[m.end() :]):
+            return m.group(0)  # a closing quote after a figure, not inches
+        many = m.group("num") not in ("1", "1.0")
+        name = cldr.unit_name(symbol, many)
+        if m.group("power"):
+            name = f"{_POWERS[m.group('power')]} {name}"
+        if m.group("per"):
+            name += f" per {cldr.PER[m.group('per')]}"
+        return f"{m.group('num')} {name}"
+
+    text = _FEET_INCHES.sub(lambda m: f"{m.group(1)} feet {m.group(2)} inches", text)
     return _UNIT_RE.sub(say, text)
 
 
@@ -468,32 +593,64 @@ def signs(text: str) -> str:
 
 
 def magnitudes(text: str) -> str:
-    """1.2bn -> 1.2 billion, 1.5m people -> 1.5 million people, 20k -> 20 thousand (with no
-    currency: currency() has those); the 100m sprint stays meters (see :data:`METER_CONTEXT`)."""
+    """1.2bn -> 1.2 billion, 1.5m people -> 1.5 million people, 20k -> 20 thousand, 1.2M -> 1.2
+    million (with no currency: currency() has those); the 100m sprint and "48m." stay meters
+    (see :data:`METER_CONTEXT`)."""
 
     def say(m: re.Match) -> str:
         number, suffix, after = m.group(1), m.group(2), m.group(3) or ""
-        if suffix == "m" and after.lower() in METER_CONTEXT:
+        if suffix == "m" and (after.lower() in METER_CONTEXT or not after):
             return m.group(0)
-        if suffix == "k" and after.lower() in ("run", "race", "walk", "resolution", "tv", "screen"):
+        if suffix.lower() == "k" and after.lower() in ("run", "race", "walk", "resolution", "tv", "screen"):
             return m.group(0)
-        return f"{number} {MAGNITUDES[suffix]}" + (m.group(0)[m.end(2) - m.start(0) :] if after else "")
+        if suffix in ("M", "K") and "." not in number and len(number) < 2:
+            return m.group(0)  # 3M, 5K: a name or a race, not a quantity
+        return f"{number} {MAGNITUDES[suffix.lower()]}" + (m.group(0)[m.end(2) - m.start(0) :] if after else "")
 
-    return re.sub(r"\b(" + _NUMBER + r")(bn|tn|mn|m|k)\b(?=(?:\s+([\w-]+))?)", say, text)
+    return re.sub(r"\b(" + _NUMBER + r")(bn|tn|mn|m|k|M|K)\b(?=(?:\s+([\w-]+))?)", say, text)
+
+
+#: After a fraction, words that make it a fraction, not a date ("1/20 of the ballots").
+_FRACTION_AFTER = r"(?=\s?(?:of\b|%|percent\b))"
+
+
+def _fraction(top: int, bottom: int) -> str:
+    name = {2: "half", 4: "quarter"}.get(bottom) or _words(bottom, to="ordinal")
+    plural = {"half": "halves"}.get(name, name + "s") if top > 1 else name
+    return f"{_words(top)} {plural}"
+
+
+def _glyph(m: re.Match) -> str:
+    """½ -> 1/2 (a vulgar-fraction character), then read as any fraction."""
+    import unicodedata
+
+    whole, glyph = m.group(1) or "", m.group(2)
+    top, _, bottom = unicodedata.normalize("NFKC", glyph).partition("\u2044")
+    return f"{whole + ' ' if whole else ''}{top}/{bottom}"
 
 
 def fractions(text: str) -> str:
-    """1/2 -> one half, 3/4 -> three quarters, 2/3 -> two thirds; 4x100 -> 4 by 100."""
+    """1/2 -> one half, 3/4 -> three quarters, 2 1/2 -> two and one half, ½ -> one half, 1/20 of ->
+    one twentieth of; 4x100 -> 4 by 100. A slash between figures that could be a date stays
+    for the dates step unless the words around make it a fraction."""
 
-    def say(m: re.Match) -> str:
+    def mixed(m: re.Match) -> str:
+        top, bottom = int(m.group(2)), int(m.group(3))
+        if not 0 < top < bottom <= 100:
+            return m.group(0)
+        return f"{m.group(1)} and {_fraction(top, bottom)}"
+
+    def plain(m: re.Match) -> str:
         top, bottom = int(m.group(1)), int(m.group(2))
-        if not 0 < top < bottom <= 10:
+        if not 0 < top < bottom <= 100 or (bottom > 10 and m.group(3) is None):
             return m.group(0)  # a date, a score, a ratio
-        name = {2: "half", 4: "quarter"}.get(bottom) or _words(bottom, to="ordinal")
-        plural = {"half": "halves"}.get(name, name + "s") if top > 1 else name
-        return f"{_words(top)} {plural}"
+        return _fraction(top, bottom)
 
-    text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])", say, text)
+    text = re.sub(r"(?:(\d+)\s?)?([\u00bc-\u00be\u2150-\u215e])", _glyph, text)
+    text = re.sub(r"\b(?:the|other|a) (?=1/2\b)", lambda m: m.group(0) + "\x00", text)
+    text = text.replace("\x001/2", "half")  # "the other 1/2" -> "the other half"
+    text = re.sub(r"(?<![\d/.,])(\d{1,3}) (\d{1,2})/(\d{1,3})(?![\d/])", mixed, text)
+    text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?![\d/])(" + _FRACTION_AFTER + r")?", plain, text)
     return re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
 
 
@@ -533,17 +690,98 @@ def _numeric_day(m: re.Match) -> str:
 
 def _day_month(m: re.Match) -> str:
     day = _day(m.group(1))
-    return f"the {day} of {m.group(2)}" if day else m.group(0)
+    if not day:
+        return m.group(0)
+    the = "" if m.string[: m.start()].endswith(("the ", "The ")) else "the "
+    return f"{the}{day} of {m.group(2)}"
+
+
+def _year(digits: str) -> str:
+    """A two-digit year in a numeric date: '97 -> 1997, '04 -> 2004 (within the last 70 years or so)."""
+    return digits if len(digits) == 4 else str((2000 if int(digits) < 30 else 1900) + int(digits))
+
+
+def _full_date(month: int, day: int, year: str) -> str | None:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{MONTHS[month - 1]} {_words(day, to='ordinal')}, {_year(year)}"
+
+
+def numeric_dates(text: str) -> str:
+    """2015-03-03 and 2015/08/12 (ISO order); 3/3/04, 9-18-15, 02/22/2016 (month first, as in the
+    US, unless the first number cannot be a month: 23/06/97); 13.5.2015 (dotted: day first) ->
+    "March third, 2015", the year left for the years step."""
+
+    def iso(m: re.Match) -> str:
+        return _full_date(int(m.group(2)), int(m.group(3)), m.group(1)) or m.group(0)
+
+    def us(m: re.Match) -> str:
+        first, second = int(m.group(1)), int(m.group(3))
+        month, day = (first, second) if first <= 12 else (second, first)
+        return _full_date(month, day, m.group(4)) or m.group(0)
+
+    def dotted(m: re.Match) -> str:
+        return _full_date(int(m.group(2)), int(m.group(1)), m.group(3)) or m.group(0)
+
+    text = re.sub(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?![\d/-])", lambda m: iso(_regroup(m)), text)
+    text = re.sub(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])", us, text)
+    return re.sub(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d|\.\d)", dotted, text)
+
+
+def _regroup(m: re.Match) -> re.Match:
+    """(year, sep, month, day) as groups 1-3 for iso()."""
+    return re.match(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", m.group(0))  # type: ignore[return-value]
+
+
+def _expand_names(text: str) -> str:
+    """Aug 8 -> August 8, Fri, Jul 18 -> Friday, July 18, JAN. 5 -> January 5, 22-23 Sept ->
+    22-23 September: short month and day names next to a date (CLDR's, with AP's "Sept")."""
+    months = cldr.month_abbreviations()
+    days = cldr.day_abbreviations()
+    month_words = "|".join([*months, *(m.lower() for m in MONTHS)])
+    text = re.sub(
+        rf"\b({'|'.join(months)})\b\.?(?=\s+\d{{1,2}}\b)|(?<=\d )({'|'.join(months)})\b\.?",
+        lambda m: months[(m.group(1) or m.group(2)).lower()],
+        text,
+        flags=re.I,
+    )
+    return re.sub(
+        rf"\b({'|'.join(days)})\b\.?(?=,?\s+(?:{month_words}|the\s+\d|\d))",
+        lambda m: days[m.group(1).lower()],
+        text,
+        flags=re.I,
+    )
+
+
+_ON_DAY = r"\b(on|from|to|until|till|since|by|through|before|after|between|and) "
 
 
 def dates(text: str) -> str:
-    """November 28 -> November twenty-eighth; 5 June -> the fifth of June; 11/28/2026 -> November
-    twenty-eighth, 2026 (month first, as in the US, unless the first number cannot be a month)."""
-    text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])", _numeric_date, text)
+    """November 28 -> November twenty-eighth; 5 June -> the fifth of June; Aug 8 - Aug 12 -> August
+    eighth to August twelfth; from 10/1 to 11/7 -> from October first to November seventh."""
+    text = _expand_names(text)
+    text = re.sub(rf"\b((?:{_MONTH})\s+\d{{1,2}})\s?[-–]\s?(?=(?:{_MONTH})\s+\d)", r"\1 to ", text)
+    text = re.sub(_ON_DAY + r"(\d{1,2})/(\d{1,2})(?![\d/])", _month_day_of, text)
     text = re.sub(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/])", _numeric_day, text)  # 12/23: no year
+    text = re.sub(
+        rf"(?<![\d,.])\b(\d{{1,2}})(?:st|nd|rd|th)?\s?(?:[-–]|to|through)\s?(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\b",
+        _days_month,
+        text,
+    )
     text = re.sub(rf"\b({_MONTH})\s+(\d{{1,2}})\s+(to|and)\s+(\d{{1,2}})\b(?![.,:]?\d)", _month_days, text)
-    text = re.sub(rf"\b({_MONTH})\s+(\d{{1,2}})\b(?![.,:]?\d)", _month_day, text)
-    return re.sub(rf"(?<![\d,.])\b(\d{{1,2}})\s+({_MONTH})\b", _day_month, text)
+    text = re.sub(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,:]?\d)", _month_day, text)
+    return re.sub(rf"(?<![\d,.])\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\b", _day_month, text)
+
+
+def _month_day_of(m: re.Match) -> str:
+    """ "from 10/1" -> "from October first": after a word that takes a date."""
+    month, day = int(m.group(2)), _day(m.group(3))
+    return f"{m.group(1)} {MONTHS[month - 1]} {day}" if 1 <= month <= 12 and day else m.group(0)
+
+
+def _days_month(m: re.Match) -> str:
+    first, last = _day(m.group(1)), _day(m.group(2))
+    return f"the {first} to the {last} of {m.group(3)}" if first and last else m.group(0)
 
 
 def decades(text: str) -> str:
@@ -581,11 +819,34 @@ def roman_numerals(text: str) -> str:
             return m.group(0)
         if word in ROMAN_CARDINAL_AFTER:
             return f"{word} {_words(value)}"
-        if len(numeral) == 1 or "L" in numeral or value > 39:  # "Then I", "Malcolm X", "Size XL"
+        if "L" in numeral or value > 39 or (len(numeral) == 1 and not _regnal(m)):  # "Then I", "Size XL"
             return m.group(0)
         return f"{word} the {_words(value, to='ordinal')}"
 
     return re.sub(r"\b([A-Z][a-z]+)\s+([IVXL]+)\b(?![\w.-]\w)", say, text)
+
+
+#: Names a single letter follows that is no numeral.
+NOT_REGNAL: frozenset[str] = frozenset(["Malcolm"])
+#: A name this common as a word (wordfreq's Zipf scale) is a word before "I" ("Then I", "London I").
+REGNAL_NAME_ZIPF = 5.2
+
+
+def _regnal(m: re.Match) -> bool:
+    """Whether "Henry V", "Charles I" is a monarch's number: a name (capitalized, not a common word,
+    title, month or day) before it, and, for "I", which is also the pronoun, nothing after it but
+    the sentence's punctuation or a possessive."""
+    word, numeral, after = m.group(1), m.group(2), m.string[m.end() :]
+    if word in NOT_REGNAL or word in TITLES.values() or word in MONTHS or word.lower() in _DAY_NAMES:
+        return False
+    if numeral == "I" and not re.match(r"(?:['’]s\b|\s*[.,;:!?)]|\s*$|\s+(?:and|of|was|who)\b)", after):
+        return False
+    from wordfreq import zipf_frequency  # a maintained frequency list; imported only when needed
+
+    return zipf_frequency(word.lower(), "en") < REGNAL_NAME_ZIPF
+
+
+_DAY_NAMES = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 
 
 #: Letters that, without their dot, a voice reads as a word: "John A Smith" would say "uh".
@@ -630,36 +891,38 @@ class NamedStep:
 STEPS: tuple[NamedStep, ...] = (
     NamedStep("urls", urls, "drop URLs and e-mail addresses", english=False),
     NamedStep("emoji", emoji, "drop emoji", english=False),
-    NamedStep("phones", phones, "0803 123 4567 -> zero eight zero three, one two three, ..."),
-    NamedStep("alphanumerics", alphanumerics, "G7 -> G seven, COVID-19 -> COVID nineteen, 5G -> five G"),
+    NamedStep("phones", phones, "+44 7700 900123 -> plus four four, seven seven zero zero, ..."),
     NamedStep("glued", glued, "billing.Save -> billing. Save (a full stop that lost its space)", english=False),
     NamedStep("phrases", phrases, "24/7 -> twenty-four seven"),
-    NamedStep("ranges", ranges, "2021–2023 -> 2021 to 2023"),
-    NamedStep("quotes", quotes_and_dashes, "curly quotes, dashes and ellipses", english=False),
-    NamedStep("abbreviations", abbreviations, "Gen. -> General, Dr. -> Doctor, No. 5"),
-    NamedStep("titles", titles, "Gen Musa -> General Musa (undotted titles before a name)"),
-    NamedStep("signs", signs, "-3 -> minus 3"),
-    NamedStep("currency", currency, "$32.95, $1.2 billion, €40, £3m"),
+    NamedStep("numeric_dates", numeric_dates, "2015-03-03, 3/3/04, 13.5.2015 -> March third, 2015"),
+    NamedStep("grouping", grouping, "40 000 -> 40000, .5 -> 0.5 (thin-space thousands, a bare point)"),
+    NamedStep("currency", currency, "$32.95, C$1.2bn, GBP 350, $0.25, $10K, $9/mo (CLDR's names)"),
     NamedStep(
         "magnitudes", magnitudes, "1.2bn -> 1.2 billion, 1.5m people -> 1.5 million people (the 100m sprint stays)"
     ),
+    NamedStep("units", units, "3.5 km, 250ml, 40 m², 10 km/h, 5 ft 2 in (CLDR's names)"),
+    NamedStep("alphanumerics", alphanumerics, "G7 -> G seven, COVID-19 -> COVID nineteen, 5G -> five G"),
+    NamedStep("ranges", ranges, "2021–2023 -> 2021 to 2023"),
+    NamedStep("quotes", quotes_and_dashes, "curly quotes, dashes and ellipses", english=False),
+    NamedStep("abbreviations", abbreviations, "Gen. -> General, Dr. -> Doctor, No. 5, St. -> Saint or Street"),
+    NamedStep("titles", titles, "Gen Musa -> General Musa (undotted titles before a name)"),
+    NamedStep("signs", signs, "-3 -> minus 3"),
     NamedStep("percent", percent, "45% -> 45 percent"),
     NamedStep("ratios", ratios, "3:1 -> 3 to 1"),
-    NamedStep("times", times, "9:30 a.m. -> nine thirty AM"),
-    NamedStep("units", units, "3.5 km, 40 m², 25bp, 40°"),
-    NamedStep("fractions", fractions, "3/4 -> three quarters, 4x100 -> 4 by 100"),
-    NamedStep("dates", dates, "November 28 -> November twenty-eighth"),
+    NamedStep("times", times, "9:30 a.m. -> nine thirty AM, 13:02 -> thirteen oh two"),
+    NamedStep("fractions", fractions, "3/4 -> three quarters, 2 1/2 -> two and a half, ½, 4x100 -> 4 by 100"),
+    NamedStep("dates", dates, "November 28 -> November twenty-eighth, 2015-03-03, 3/3/04, Aug 8"),
     NamedStep("slashes", slashes, "7/10 -> 7 out of 10, 3/2 -> 3 to 2"),
-    NamedStep("ordinals", ordinals, "21st -> twenty-first"),
+    NamedStep("ordinals", ordinals, "21st -> twenty-first, 1,000th -> one thousandth"),
     NamedStep("decades", decades, "the 1990s -> the nineteen nineties"),
     NamedStep("years", years, "in 2021 -> in twenty twenty-one"),
     NamedStep(
         "roman",
         roman_numerals,
-        "World War II -> World War two, Artemis II -> Artemis two, Charles III -> Charles the third",
+        "World War II -> World War two, Scene XI -> Scene eleven, Henry V -> Henry the fifth",
     ),
-    NamedStep("acronyms", acronyms, "IRGC -> I.R.G.C, NEW -> new, USAID -> U.S. aid; NATO stays"),
-    NamedStep("numbers", numbers, "1,000 -> one thousand"),
+    NamedStep("acronyms", acronyms, "IRGC -> I.R.G.C, NEW -> new, USAID -> U.S. aid, WWII; NATO stays"),
+    NamedStep("numbers", numbers, "1,000 -> one thousand, 0063 -> zero zero six three"),
     NamedStep("american", american, "five hundred and forty -> five hundred forty (not for en-GB)"),
     NamedStep("whitespace", whitespace, "tidy spaces around punctuation", english=False),
     NamedStep("stops", inner_stops, "U.S. Army -> U.S Army: no sentence end inside a sentence"),

@@ -23,3 +23,5 @@ NEVER_ENDS: frozenset[str] = frozenset(
 MAY_END: frozenset[str] = frozenset(k[:-1].lower() for k, v in _DATA["dotted"].items() if v["ends"] == "may")
 SENTENCE_OPENERS: frozenset[str] = frozenset(_DATA["openers"]["words"])
 MONTHS: tuple[str, ...] = tuple(_DATA["months"]["names"])
+#: AP's state abbreviations ("Md." -> "Maryland"), said so after a place and a comma.
+STATES: dict[str, str] = dict(_DATA["states"])

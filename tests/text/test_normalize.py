@@ -47,14 +47,18 @@ from audio_edition.text import normalize as n
         (n.magnitudes, "a 1.2bn deal and 3tn in debt", "a 1.2 billion deal and 3 trillion in debt"),
         (n.dates, "on November 28, 2026", "on November twenty-eighth, 2026"),
         (n.dates, "on 5 June and May 32", "on the fifth of June and May 32"),
-        (n.dates, "on 11/28/2026 or 28/11/2026", "on November twenty-eighth, 2026 or November twenty-eighth, 2026"),
+        (
+            n.numeric_dates,
+            "on 11/28/2026 or 28/11/2026",
+            "on November twenty-eighth, 2026 or November twenty-eighth, 2026",
+        ),
         (
             n.fractions,
             "1/2 of voters, 3/4 of members, 2/3, a 3/2 ratio",
             "one half of voters, three quarters of members, two thirds, a 3/2 ratio",
         ),
         (n.fractions, "the 4x100 relay", "the 4 by 100 relay"),
-        (n.times, "at 14:00 and 9:00, 9:30", "at 14 hundred and 9 o'clock, 9 30"),
+        (n.times, "at 14:00 and 9:00, 9:30", "at fourteen hundred and nine o'clock, nine thirty"),
         (n.abbreviations, "a Ph.D. in law, a.k.a. a doctorate", "a PhD in law, also known as a doctorate"),
         (n.abbreviations, "pears, etc.", "pears, et cetera."),
         (n.inner_stops, "a Ph.D. in law, the U.S. in May", "a Ph.D. in law, the U.S. in May"),
@@ -70,7 +74,7 @@ from audio_edition.text import normalize as n
         (n.roman_numerals, "the Cboe VIX, Size XL", "the Cboe VIX, Size XL"),
         (n.units, "40 m² flats", "40 square meters flats"),
         (n.abbreviations, "Gen. Banda and Dr. Lindqvist", "General Banda and Doctor Lindqvist"),
-        (n.abbreviations, "No. 10 on Baker St.", "number 10 on Baker Street"),
+        (n.abbreviations, "No. 10 on Baker St.", "number 10 on Baker Street."),
         (n.abbreviations, "St. Mary's", "Saint Mary's"),
         (n.abbreviations, "Mar. 3 and Sep. 9", "March 3 and September 9"),
         (
@@ -109,7 +113,7 @@ def test_steps_can_be_switched_off():
 
 def test_applied_reports_each_change():
     names = [name for name, _, _ in n.applied("Gen. Smith paid $5 in 2021.")]
-    assert names == ["abbreviations", "currency", "years", "numbers"]
+    assert names == ["currency", "abbreviations", "years", "numbers"]
 
 
 def test_the_voice_ends_no_sentence_the_tokenizer_kept_whole():

@@ -1,0 +1,91 @@
+"""Reading figures as a newsroom would, class by class (issue #28), on sentences written here.
+
+Each case is the whole normalization pipeline on one sentence: what the engine is sent."""
+
+import pytest
+
+from audio_edition.text.normalize import normalize
+
+CASES = {
+    "money": [
+        ("The levy adds $0.40 a litre.", "The levy adds forty cents a litre."),
+        ("Rents hit NZ$650 a week.", "Rents hit six hundred fifty New Zealand dollars a week."),
+        ("Brazil sold R$2.5bn of bonds.", "Brazil sold two point five billion Brazilian reals of bonds."),
+        ("The plan costs $12/mo.", "The plan costs twelve dollars a month."),
+        ("A fine of SEK 900 applies.", "A fine of nine hundred Swedish kronor applies."),
+        ("She won ₩3 million.", "She won three million won."),
+        ("They raised $25K online.", "They raised twenty-five thousand dollars online."),
+        ("TOP 10 songs", "top ten songs"),
+    ],
+    "measure": [
+        ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
+        ("A 330ml can costs more.", "A three hundred thirty milliliters can costs more."),
+        ("The reservoir holds 4 km³ of water.", "The reservoir holds four cubic kilometers of water."),
+        ("Winds of 90 km/h hit the coast.", "Winds of ninety kilometers per hour hit the coast."),
+        ("The drive is 64 GB.", "The drive is sixty-four gigabytes."),
+        ("The turbine makes 800 kW.", "The turbine makes eight hundred kilowatts."),
+        ("The ward is 12 sq mi.", "The ward is twelve square miles."),
+        ("The wall is 6 ft 3 in.", "The wall is six feet three inches."),
+        ("Three in 10 voters agreed.", "Three in ten voters agreed."),
+    ],
+    "date": [
+        ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
+        ("It was signed 12/31/99.", "It was signed December thirty-first, nineteen ninety-nine."),
+        ("It opened 28.2.2019.", "It opened February twenty-eighth, twenty nineteen."),
+        ("Talks resume Tues, Mar 4.", "Talks resume Tuesday, March fourth."),
+        ("The fair runs 9-11 Oct.", "The fair runs the ninth to the eleventh of October."),
+        ("Polls open from 11/3 to 11/5.", "Polls open from November third to November fifth."),
+    ],
+    "time": [
+        ("The train left at 06:05.", "The train left at six oh five."),
+        ("Doors close at 9.45 p.m.", "Doors close at nine forty-five PM."),
+        ("The shop opens 9am - 5pm.", "The shop opens nine AM to five PM."),
+        ("The talk runs 2-3pm.", "The talk runs two to three PM."),
+        ("The wait was 20 mins.", "The wait was twenty minutes."),
+    ],
+    "fraction": [
+        ("Add 2 3/4 cups of stock.", "Add two and three quarters cups of stock."),
+        ("Only 1/12 of the votes counted.", "Only one twelfth of the votes counted."),
+        ("The rate is 4½ percent.", "The rate is four and one half percent."),
+        ("Half of it, the other 1/2, stayed.", "Half of it, the other half, stayed."),
+    ],
+    "telephone": [
+        (
+            "Call +33 1 42 68 53 00 today.",
+            "Call plus three three, one, four two, six eight, five three, zero zero today.",
+        ),
+        ("Dial (212) 555-0143 now.", "Dial two one two, five five five, zero one four three now."),
+        ("Between 500-1000 people came.", "Between five hundred to one thousand people came."),
+    ],
+    "abbreviation": [
+        ("She lives at 40 Elm St. in Leeds.", "She lives at forty Elm Street in Leeds."),
+        ("Dr Okafor runs the clinic on Dr Okafor Dr.", "Doctor Okafor runs the clinic on Doctor Okafor Drive."),
+        ("The Rev. Ann Cole spoke.", "The Reverend Ann Cole spoke."),
+        ("The plant is in Frederick County, Md.", "The plant is in Frederick County, Maryland."),
+        ("Turn left onto S. Oak Avenue.", "Turn left onto South Oak Avenue."),
+        ("DR. Wong will see you.", "Doctor Wong will see you."),
+    ],
+    "roman": [
+        ("Louis XIV built it.", "Louis the fourteenth built it."),
+        ("It was built under George V.", "It was built under George the fifth."),
+        ("Act III, Scene VI begins.", "Act three, Scene six begins."),
+        ("Then I left.", "Then I left."),
+        ("Malcolm X spoke.", "Malcolm X spoke."),
+    ],
+    "number": [
+        ("Some 12 500 fans came.", "Some twelve thousand five hundred fans came."),
+        ("The odds are .25 at best.", "The odds are zero point two five at best."),
+        ("The app hit 2.4M users.", "The app hit two point four million users."),
+        ("It was her 2,000th game.", "It was her two thousandth game."),
+        ("A Boeing 787F landed.", "A Boeing seven eight seven F landed."),
+        ("After WWII, it grew.", "After World War Two, it grew."),
+        ("She joined NASA and CASA.", "She joined NASA and casa."),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"), [case for cases in CASES.values() for case in cases], ids=lambda v: v[:28]
+)
+def test_said_as_a_newsroom_would(written, spoken):
+    assert normalize(written) == spoken
