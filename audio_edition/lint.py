@@ -61,6 +61,8 @@ class LintReport:
     requests: int
     cached: int
     chapters: list[str] = field(default_factory=list)
+    #: Each input as read: its name, format, and the encoding used and why.
+    inputs: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -119,4 +121,7 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
         requests=len(chunks),
         cached=cached,
         chapters=[c.title for c in prep.document.chapters],
+        inputs=[
+            {"source": s.source, "format": s.format, **(s.charset.as_json() if s.charset else {})} for s in prep.stories
+        ],
     )

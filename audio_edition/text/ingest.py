@@ -6,6 +6,7 @@ Plain text, Markdown (markdown-it-py) and HTML (trafilatura) all come out as the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import InputError
+from . import charset
 
 FORMATS = ("text", "markdown", "html")
 _EXTENSIONS = {
@@ -54,6 +56,8 @@ class Story:
     date: _dt.date | None = None
     url: str | None = None
     meta: dict = field(default_factory=dict, compare=False)
+    #: How its bytes were read (the encoding, and why).
+    charset: charset.Decoded | None = field(default=None, compare=False)
 
 
 def read_bytes(path: str, stdin: IO[bytes] | None = None) -> bytes:
@@ -73,23 +77,19 @@ def read_bytes(path: str, stdin: IO[bytes] | None = None) -> bytes:
 
 
 def decode(data: bytes, name: str) -> str:
-    """Decode UTF-8 text (with or without BOM) or BOM-marked UTF-16; refuse binary and other encodings clearly."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # BOM-marked UTF-16 (Windows editors save it) is text
-        try:
-            data = data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"{name}: starts like UTF-16 but does not decode; re-save it as UTF-8") from None
+    """The text of ``data``, read as a browser reads it (charset.py); one line for binary data."""
+    return read_text(data, name).text
+
+
+def read_text(data: bytes, name: str) -> charset.Decoded:
+    """:func:`charset.decode`, with Windows and old-Mac line ends made plain."""
     if not data.strip():
         raise InputError(f"{name}: is empty")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: looks like a binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name}: is not UTF-8 (bad byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8"
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    found = charset.decode(data, name)
+    if not found.text.strip():
+        raise InputError(f"{name}: is empty")
+    text = found.text.replace("\r\n", "\n").replace("\r", "\n")
+    return dataclasses.replace(found, text=text)
 
 
 def detect_format(name: str, text: str) -> str:
@@ -108,12 +108,13 @@ def detect_format(name: str, text: str) -> str:
 def read_story(path: str, *, format: str | None = None, stdin: IO[bytes] | None = None) -> Story:
     """Read and parse one story."""
     name = "stdin" if path == "-" else path
-    text = decode(read_bytes(path, stdin), name)
+    decoded = read_text(read_bytes(path, stdin), name)
+    text = decoded.text
     fmt = format or detect_format(path, text)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     parse = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}[fmt]
-    story = parse(text, name)
+    story = dataclasses.replace(parse(text, name), charset=decoded)
     if not any(b.text.strip() for b in story.blocks):
         raise InputError(f"{name}: has no readable text")
     return story

@@ -1,4 +1,5 @@
 import io
+import json
 
 import pytest
 
@@ -12,7 +13,6 @@ from audio_edition.text import ingest
         (b"", "is empty"),
         (b"   \n\n ", "is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("Caf\u00e9 au lait".encode("latin-1"), "is not UTF-8"),
     ],
 )
 def test_bad_bytes_give_one_line_errors(data, message):
@@ -20,6 +20,70 @@ def test_bad_bytes_give_one_line_errors(data, message):
         ingest.decode(data, "story.txt")
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+PAGE = (
+    '<html><head><meta charset="{charset}"><title>{title}</title></head>'
+    "<body><h1>{title}</h1><p>{body}</p></body></html>"
+)
+#: Sentences written for these tests, in the languages each legacy encoding serves.
+LEGACY = [
+    ("gb2312", "港口扩建", "港口扩建工程今天开工，预计三年内完成。市政府表示，新码头将增加两千个就业岗位。"),
+    ("gbk", "港口擴建", "港口擴建工程今天開工，預計三年內完成。"),
+    ("gb18030", "港口扩建", "港口扩建工程今天开工，预计三年内完成。"),
+    ("big5", "港口擴建", "港口擴建工程今天開工，預計三年內完成。市政府表示，新碼頭將增加兩千個就業崗位。"),
+    ("shift_jis", "港の拡張", "港の拡張工事が今日始まり、三年以内に完成する予定です。"),
+    ("euc-kr", "항구 확장", "항구 확장 공사가 오늘 시작되어 삼 년 안에 완공될 예정이다."),
+    (
+        "windows-1250",
+        "Rozbudowa portu",
+        "Rozbudowa portu rozpoczęła się dziś; zakończenie planowane jest za trzy lata.",
+    ),
+    ("windows-1251", "Расширение порта", "Расширение порта началось сегодня и завершится через три года."),
+    ("windows-1252", "Ampliación del puerto", "La ampliación del puerto comenzó hoy, según el señor Núñez."),
+    ("iso-8859-2", "Rozšíření přístavu", "Rozšíření přístavu začalo dnes a skončí za tři roky."),
+    ("iso-8859-7", "Επέκταση λιμανιού", "Η επέκταση του λιμανιού ξεκίνησε σήμερα."),
+]
+
+
+@pytest.mark.parametrize(("label", "title", "body"), LEGACY, ids=[c[0] for c in LEGACY])
+def test_legacy_encodings_are_read_as_a_browser_reads_them(label, title, body):
+    data = PAGE.format(charset=label, title=title, body=body).encode(label)
+    found = ingest.read_text(data, "page.html")
+    assert body in found.text and found.how == "declared"
+    story = ingest.parse_html(found.text)
+    assert any(body in b.text for b in story.blocks)
+
+
+def test_an_undeclared_legacy_text_is_detected():
+    body = "Расширение порта началось сегодня. " * 8 + "Городские власти обещают две тысячи рабочих мест."
+    found = ingest.read_text(("Порт\n\n" + body).encode("windows-1251"), "story.txt")
+    assert found.how == "detected" and body in found.text
+
+
+def test_a_wrong_declaration_gives_way_to_the_bytes():
+    data = PAGE.format(charset="windows-1252", title="Café", body="Le café ouvre à Zürich.").encode("utf-8")
+    found = ingest.read_text(data, "page.html")
+    assert (found.encoding, found.how) == ("utf-8", "utf-8") and "Zürich" in found.text
+
+
+def test_stray_bytes_are_replaced_and_counted():
+    data = "Le café ouvre à Zürich, dit-on. ".encode() * 20 + b"\xff\xfe broken" + b" Fin."
+    found = ingest.read_text(data, "story.txt")
+    assert found.how == "utf-8 with replacements" and found.replaced == 2 and "\ufffd" in found.text
+
+
+def test_lint_json_says_which_encoding_and_why(tmp_path):
+    from conftest import invoke
+
+    page = tmp_path / "page.html"
+    label, title, body = LEGACY[0]
+    page.write_bytes(PAGE.format(charset=label, title=title, body=body).encode(label))
+    result = invoke("lint", str(page), "--json", "--keep-boilerplate")
+    assert result.exit_code in (0, 1), result.stderr
+    assert json.loads(result.stdout)["inputs"][0] | {"source": ""} == {
+        "source": "", "format": "html", "encoding": "gb18030", "how": "declared", "replaced": 0
+    }  # fmt: skip
 
 
 def test_bom_and_crlf_are_accepted():
