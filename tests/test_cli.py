@@ -66,7 +66,7 @@ def test_stdin_build(tmp_path):
     [
         (b"", 3, "is empty"),
         (b"\x00\x01\x02binary\x00", 3, "binary"),
-        ("A sentence to read.\n".encode() * 600 + b"\x00 and a NUL past the first 8 KB.", 3, "NUL"),
+        (b"A sentence to read.\n" * 600 + b"\x00 and a NUL past the first 8 KB.", 3, "NUL"),
         (b"Copy link\n\nAdvertisement\n", 3, "nothing left to read"),
     ],
 )
