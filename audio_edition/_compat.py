@@ -24,3 +24,7 @@ def read_toml(path: Path, label: str) -> dict[str, Any]:
         raise UsageError(f"{label}: no such file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{label}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise UsageError(f"{label}: not valid TOML (nested too deep)") from None
+    except (IsADirectoryError, PermissionError, OSError) as exc:
+        raise UsageError(f"{label}: cannot be read ({exc.strerror or exc})") from None

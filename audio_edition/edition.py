@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,10 +224,37 @@ def render(template: str, metadata: Metadata, *, title: str, count: int) -> str:
         "count": num2words(count).capitalize(),
         "count_number": count,
     }
+    return _fill(template, fields)
+
+
+#: The widest a template field may be padded ("{title:<40}"): a template is no way to fill memory.
+MAX_FIELD_WIDTH = 80
+_SPEC = re.compile(r"[<>^]?(\d{1,2})?")
+
+
+def _fill(template: str, fields: dict[str, object]) -> str:
+    """The template with its named fields filled: no attribute or index access, no conversions,
+    and no format spec beyond an alignment and a width of at most :data:`MAX_FIELD_WIDTH` (it is
+    an editor's file, not code: "{weekday.upper}" or "{count:>1000000000}" is refused)."""
+    import string
+
+    allowed = f"one of {{{'}, {'.join(fields)}}}"
+    out = []
     try:
-        return template.format(**fields)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise UsageError(f"template {template!r}: {exc} is not one of {{{'}, {'.join(fields)}}}") from None
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise UsageError(f"template {template!r}: {exc}") from None
+    for literal, name, spec, conversion in parsed:
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in fields or conversion:
+            raise UsageError(f"template {template!r}: {{{name}}} is not {allowed}")
+        width = _SPEC.fullmatch(spec or "")
+        if width is None or int(width.group(1) or 0) > MAX_FIELD_WIDTH:
+            raise UsageError(f"template {template!r}: {{{name}:{spec}}}: only an alignment and a width up to 80")
+        out.append(format(fields[name], spec or ""))
+    return "".join(out)
 
 
 def framing(program: Program, metadata: Metadata, *, title: str, count: int) -> tuple[str | None, str | None]:

@@ -43,7 +43,9 @@ def file_mode(existing: Path | None = None) -> int:
     shared cache could not read."""
     if existing is not None:
         with contextlib.suppress(OSError):
-            return stat.S_IMODE(os.stat(existing).st_mode)
+            st = os.lstat(existing)
+            if not stat.S_ISLNK(st.st_mode):  # a link is replaced, not followed: its target's mode is not ours
+                return stat.S_IMODE(st.st_mode)
     return 0o666 & ~_umask()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from typing import Any, ClassVar
 
@@ -45,3 +46,20 @@ class FakeEngine(Engine):
         if any(word in text for word in FakeEngine.fail_on):
             raise EngineError(f"fake engine refuses {text[:20]!r}")
         return Clip(tone(text, ms_per_char=12.0 / self.options.speed, voice=str(self.options.voice or "")), RATE)
+
+
+def one_edition(folder, name: str = "edition", day: int = 1):
+    """A built edition (the fake engine: fast), its story removed: for feed tests."""
+    from audio_edition import BuildSettings, build
+    from audio_edition.settings import Metadata
+
+    story = folder / f"{name}.txt"
+    story.write_text(f"Headline of {name}\n\nBody sentence one. Body sentence two.\n")
+    settings = BuildSettings(
+        engine=EngineOptions(name="fake"),
+        cache_dir=folder / ".cache",
+        metadata=Metadata(title=f"Edition {name}", publication="GlobalPost", date=datetime.date(2026, 11, day)),
+    )
+    mp3 = build([str(story)], folder / f"{name}.mp3", settings).mp3
+    story.unlink()
+    return mp3

@@ -10,11 +10,13 @@ building the same folder twice gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import html
 import logging
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -163,7 +165,7 @@ def episode_element(mp3: Path, base_url: str, channel: Channel, *, guid: str):
     etree.SubElement(item, "guid", isPermaLink="false").text = guid
     etree.SubElement(item, "pubDate").text = format_datetime(publish_datetime(m["date"], channel.publish_time))
     if m.get("url"):
-        etree.SubElement(item, "link").text = clean(m["url"])
+        etree.SubElement(item, "link").text = http_url(clean(m["url"]), f"{mp3.name}: the story's URL (--url)")
     etree.SubElement(item, itunes + "duration").text = str(round(m["audio"]["duration_ms"] / 1000))
     etree.SubElement(item, itunes + "episodeType").text = "full"
     etree.SubElement(item, itunes + "explicit").text = "true" if channel.explicit else "false"
@@ -285,14 +287,53 @@ def _write(path: Path, base_url: str, channel: Channel, episodes: list[Episode],
     return len(kept)
 
 
+def http_url(value: str, what: str) -> str:
+    """``value`` if it is an absolute http(s) URL; else one line naming ``what`` (exit 2). A
+    feed's links are followed by every podcast app: "javascript:" or a relative path is refused."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{what} {value!r}: give an absolute http:// or https:// URL")
+    return value.strip()
+
+
+def check_urls(base_url: str, channel: Channel) -> None:
+    """Every URL a feed will carry that the command line or the channel file gave."""
+    http_url(base_url, "--base-url")
+    for name, option in (("artwork_url", "--artwork-url"), ("link", "--link")):
+        if getattr(channel, name):
+            http_url(getattr(channel, name), option)
+
+
+@contextlib.contextmanager
+def _locked(feed_path: Path) -> Iterator[None]:
+    """One writer at a time: a feed is read, changed and written whole, and two at once would
+    lose one's item (seen: 4 rounds in 20 lost one)."""
+    from filelock import FileLock, Timeout
+
+    feed_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(feed_path) + ".lock", timeout=LOCK_TIMEOUT_S):
+            yield
+    except Timeout:
+        raise OutputError(f"{feed_path}: another feed command holds it for {LOCK_TIMEOUT_S} s; try again") from None
+
+
+#: How long a feed command waits for another one on the same feed.
+LOCK_TIMEOUT_S = 60
+
+
 def add(feed_path: Path, mp3s: list[Path], base_url: str, channel: Channel, *, max_items: int | None = None) -> int:
     """Add editions to the feed at ``feed_path`` (created if missing); the same edition replaces
     its item. The podcast:guid is written once and kept. Returns the number of items."""
     feed_path = Path(feed_path)
-    guid, episodes, _ = _existing(feed_path)
-    guid = guid or podcast_guid(feed_url_for(feed_path, base_url))
-    episodes += [_episode(episode_element(m, base_url, channel, guid=_guid_for(m, guid, episodes))) for m in mp3s]
-    return _write(feed_path, base_url, channel, episodes, guid, max_items)
+    check_urls(base_url, channel)
+    with _locked(feed_path):
+        guid, episodes, _ = _existing(feed_path)
+        guid = guid or podcast_guid(feed_url_for(feed_path, base_url))
+        episodes += [_episode(episode_element(m, base_url, channel, guid=_guid_for(m, guid, episodes))) for m in mp3s]
+        return _write(feed_path, base_url, channel, episodes, guid, max_items)
 
 
 def _guid_for(mp3: Path, podcast: str, published: list[Episode]) -> str:
@@ -317,7 +358,9 @@ def build(folder: Path, base_url: str, channel: Channel, *, output: Path | None 
     if not mp3s:
         raise InputError(f"{folder}: no editions (an .mp3 with its .json manifest) in it")
     output = Path(output or folder / "feed.xml")
-    guid, published, _ = _existing(output)
-    guid = guid or podcast_guid(feed_url_for(output, base_url))
-    episodes = [_episode(episode_element(p, base_url, channel, guid=_guid_for(p, guid, published))) for p in mp3s]
-    return output, _write(output, base_url, channel, episodes, guid, max_items)
+    check_urls(base_url, channel)
+    with _locked(output):
+        guid, published, _ = _existing(output)
+        guid = guid or podcast_guid(feed_url_for(output, base_url))
+        episodes = [_episode(episode_element(p, base_url, channel, guid=_guid_for(p, guid, published))) for p in mp3s]
+        return output, _write(output, base_url, channel, episodes, guid, max_items)

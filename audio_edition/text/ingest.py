@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,14 +61,28 @@ class Story:
     charset: charset.Decoded | None = field(default=None, compare=False)
 
 
+#: The largest story read (bytes): a day's edition is a few hundred kilobytes; past this, the
+#: input is refused rather than read into memory.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+
+def _capped(data: bytes, name: str) -> bytes:
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{name}: is larger than {MAX_INPUT_BYTES // 2**20} MiB; split it into stories")
+    return data
+
+
 def read_bytes(path: str, stdin: IO[bytes] | None = None) -> bytes:
     """Read a path, or standard input for ``-``, with one-line errors."""
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        return stream.read()
+        return _capped(stream.read(MAX_INPUT_BYTES + 1), "stdin")
     p = Path(path)
     try:
-        return p.read_bytes()
+        if not stat.S_ISREG(p.stat().st_mode) and not p.is_dir():  # a FIFO or a device would hang or never end
+            raise InputError(f"{path}: is not a regular file (a pipe or a device): give a file, or - for stdin")
+        with p.open("rb") as f:
+            return _capped(f.read(MAX_INPUT_BYTES + 1), path)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -149,6 +149,18 @@ def _words(number: int, **how: str) -> str:
     return num2words(number, **how).replace(",", "")
 
 
+def digit_runs(text: str) -> str:
+    """A run of more than :data:`MAX_QUANTITY_DIGITS` digits (an account, a tracking number, or
+    hostile input) is said digit by digit, before any step would make it a number: Python refuses
+    to convert more than 4,300 digits, and no voice says such a quantity."""
+    return re.sub(
+        rf"\d{{{MAX_QUANTITY_DIGITS + 1},}}", lambda m: " ".join(_DIGIT_WORDS[int(d)] for d in m.group(0)), text
+    )
+
+
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def _say_number(token: str) -> str:
     value = token.replace(",", "")
     if "." in value:
@@ -889,6 +901,7 @@ class NamedStep:
 
 #: The default pipeline, in order. Earlier steps see the raw wording.
 STEPS: tuple[NamedStep, ...] = (
+    NamedStep("digit_runs", digit_runs, "a run of more than 15 digits is an identifier: said digit by digit"),
     NamedStep("urls", urls, "drop URLs and e-mail addresses", english=False),
     NamedStep("emoji", emoji, "drop emoji", english=False),
     NamedStep("phones", phones, "+44 7700 900123 -> plus four four, seven seven zero zero, ..."),
