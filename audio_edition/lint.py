@@ -81,7 +81,7 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
     lang = settings.metadata.language
 
     names: Counter[str] = Counter()
-    changes = []
+    changes: list[dict[str, Any]] = []
     respell = words.step(lang, phonemes=engine.phoneme_input)
     for sentence in prep.plan.sentences:
         names.update(n for n in proper_nouns(sentence.text) if not words.covers(n, lang) and rare(n, lang))
@@ -89,7 +89,8 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
         if text != sentence.text:
             changes.append({"step": "lexicon", "before": sentence.text, "after": text})
         for step, before, after in normalize.applied(text, settings.text.disabled_steps, lang):
-            changes.append({"step": step, "before": before, "after": after})
+            said = [{"written": w, "spoken": s} for w, s in normalize.spans(before, after)]
+            changes.append({"step": step, "before": before, "after": after, "spans": said})
 
     cache = clips.ClipCache(str(settings.cache_dir))
     chunks = prep.plan.chunks

@@ -119,6 +119,10 @@ def speech_steps(settings: BuildSettings, engine: engines.Engine) -> Callable[[s
     return lambda text: normalize.normalize(text, steps)
 
 
+#: The most stories one edition holds (a day's edition has tens): past it, the input is refused.
+MAX_STORIES = 1000
+
+
 def prepare(
     inputs: Sequence[str],
     settings: BuildSettings,
@@ -130,6 +134,8 @@ def prepare(
     """Read, clean, structure and chunk the inputs. The engine only lends its limits: nothing is
     voiced. ``env``: where the user folders are (the template memory); default, this process's."""
     settings = (env or Environment.from_process()).apply(settings)
+    if len(inputs) > MAX_STORIES:
+        raise InputError(f"{len(inputs)} stories: an edition holds at most {MAX_STORIES}; split it")
     stories = [ingest.read_story(path, format=settings.text.format, stdin=stdin) for path in inputs]
     _check_length(sum(len(b.text) for s in stories for b in s.blocks), settings, engine, slack=4)
     parts, cleaned = [], []
@@ -274,18 +280,17 @@ def _cleanings(stories: Sequence[ingest.Story], settings: BuildSettings) -> list
         drop=text.drop_lines,
         language=settings.metadata.language,
     )
-    lines = [boilerplate.page_lines(story.blocks) for story in stories]
+    digests = [{template.digest(x) for x in boilerplate.page_lines(story.blocks)} for story in stories]
+    everywhere = Counter(d for own in digests for d in own)  # once for the edition: linear in its stories
     memory = _memory(settings)
     out = []
-    for i, story in enumerate(stories):
+    for own, story in zip(digests, stories):
         # A line on other stories of this edition is the edition's chrome (a pasted pitch).
-        elsewhere = Counter(d for j, other in enumerate(lines) if j != i for d in {template.digest(x) for x in other})
-        own = {template.digest(x) for x in lines[i]}
         publication = boilerplate.publication(story)
         out.append(
             dataclasses.replace(
                 base,
-                elsewhere={d: n for d, n in elsewhere.items() if d in own},
+                elsewhere={d: everywhere[d] - 1 for d in own if everywhere[d] > 1},
                 template=memory.template(publication, boilerplate.identity(story)) if memory and publication else None,
             )
         )

@@ -369,7 +369,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 #: A line that reads as a label, not a sentence: no closing punctuation, a few words.
-_LABEL = re.compile(r"""^(?!.*[.!?…:;"”’)\]]$).{1,120}$""")
+_LABEL = re.compile(r"""^(?!.*[.!?…:;"”’)\]。！？：；」』）]$).{1,120}$""")
 
 
 def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, str]:
@@ -387,6 +387,8 @@ def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, 
     chose = f"chosen by {', '.join(votes)}" if votes else "chosen by no extractor"
     if block.caption:
         return False, f"{chose}, but a picture's caption"
+    if block.comments:
+        return False, f"{chose}, but in the readers' comments or a form"
     if block.kind == "heading" and block.level == 1:
         return False, f"{chose}, but the page's headline (h1), not its body"
     limits = thresholds()

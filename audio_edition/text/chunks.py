@@ -14,7 +14,9 @@ from .words import MAY_END, NEVER_ENDS, SENTENCE_OPENERS
 
 # NEVER_ENDS, MAY_END and SENTENCE_OPENERS: words.py (one table, shared with the speech steps).
 
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Ý])")
+# Starts only at the first mark of a run ("!!!"), so a run is scanned once: linear, not
+# quadratic, in a line of 60,000 "!" (it took 38 s).
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]+[\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9À-Ý])")
 #: Where a long sentence may be split for an engine's size limit, best first.
 CLAUSE_BREAKS: tuple[str, ...] = (r"[;:]\s", r"[,–—]\s", r"\s")
 

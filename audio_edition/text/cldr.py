@@ -108,6 +108,14 @@ PER: dict[str, str] = {
 }  # fmt: skip
 
 
+def per(symbol: str) -> str:
+    """What one of ``symbol`` is called after a "/" ("mo" -> "month"), in any case ("/Month")."""
+    return PER.get(symbol) or _PER_FOLDED[symbol.lower()]
+
+
+_PER_FOLDED = {k.lower(): v for k, v in PER.items()}
+
+
 @functools.cache
 def unit_name(symbol: str, many: bool) -> str:
     """ "kilometers" for ``km``: CLDR's long name without the figure, or :data:`UNIT_NAMES`'."""

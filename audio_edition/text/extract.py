@@ -10,6 +10,7 @@ reads it as the story's prose. The HTML walk is lxml's; the extraction is trafil
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import logging
 import re
@@ -81,6 +82,8 @@ class PageLine:
     linked: float = 0.0
     #: Set in a figure's caption, or the words of a picture's alt text.
     caption: bool = False
+    #: Set in the page's reader comments or in a form (:data:`COMMENTS`).
+    comments: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,36 @@ class Page:
     url: str | None
 
 
-def _visible_lines(root) -> list[tuple[str, str, int, float, bool]]:
-    """(text, kind, level, linked, caption) for each line a browser would show."""
-    out: list[tuple[str, str, int, float, bool]] = []
+#: An element whose id or class says it holds the readers' comments (WordPress's "commentlist",
+#: "respond", Disqus's thread, "comments", "discussion"): its lines are no part of the story, in
+#: any language. (Not <form>: some sites wrap the whole page in one.)
+COMMENTS = re.compile(
+    r"(?:^|[\s_-])(?:comments?|commentlist|comment-?list|comment-?body|respond|disqus(?:_thread)?|discussion|"
+    r"replies|talkback|livefyre|fb-comments)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _marks_comments(el, tag: str) -> bool:
+    return bool(COMMENTS.search(f"{el.get('id') or ''} {el.get('class') or ''}"))
+
+
+def _trusted_marks(lines: list[PageLine]) -> list[PageLine]:
+    """The comment marks, unless they cover most of what the precise extractor chose: then the
+    "comments" box wraps the article itself (a theme's naming), and no line is marked."""
+    chosen = [len(x.text.split()) for x in lines if "precise" in x.votes]
+    marked = [len(x.text.split()) for x in lines if "precise" in x.votes and x.comments]
+    if sum(marked) * 2 <= sum(chosen):
+        return lines
+    return [dataclasses.replace(x, comments=False) for x in lines]
+
+
+def _visible_lines(root) -> list[tuple[str, str, int, float, bool, bool]]:
+    """(text, kind, level, linked, caption, comments) for each line a browser would show."""
+    out: list[tuple[str, str, int, float, bool, bool]] = []
     buf: list[tuple[str, bool]] = []  # (text, inside a link)
     where: list[str] = []
+    comments = [0]  # how many open elements hold comments
     alts = {w for img in root.iter("img") if (w := _words(img.get("alt") or "")).count(" ") >= 1}
 
     def flush() -> None:
@@ -110,7 +138,7 @@ def _visible_lines(root) -> list[tuple[str, str, int, float, bool]]:
             level = int(tag[1]) if kind == "heading" else 0
             # a heading may well say what its picture shows; only its figcaption makes it a caption
             caption = "figcaption" in where or (kind != "heading" and _words(text) in alts)
-            out.append((text, kind, level, min(1.0, linked / len(text.split())), caption))
+            out.append((text, kind, level, min(1.0, linked / len(text.split())), caption, comments[0] > 0))
 
     def walk(el) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -118,18 +146,21 @@ def _visible_lines(root) -> list[tuple[str, str, int, float, bool]]:
             if el.tail:
                 buf.append((el.tail, "a" in where))
             return
-        block = tag in _BLOCK_TAGS
+        block = tag in _BLOCK_TAGS or _marks_comments(el, tag)
+        marked = block and _marks_comments(el, tag)
         if block:
             flush()
         elif tag in _CELL_TAGS:
             buf.append((" ", False))
         where.append(tag)
+        comments[0] += marked
         if el.text:
             buf.append((el.text, "a" in where))
         for child in el:
             walk(child)
         if block:
             flush()
+        comments[0] -= marked
         where.pop()
         if el.tail:
             buf.append((el.tail, "a" in where))
@@ -198,6 +229,33 @@ def _extractors(tree) -> list[_Chosen]:
     return [_Chosen(text) for text in chosen]
 
 
+#: The deepest nesting of elements read (a real page nests 30 deep; the walks recurse per level).
+MAX_DEPTH = 400
+
+
+def _parse(html: str) -> Any:
+    """The page's tree, nested as deep as it is: libxml2 stops at 255 levels unless told
+    (``huge_tree``), and what lay deeper, and after, vanished without a word. Deeper than
+    :data:`MAX_DEPTH` is refused in one line."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    from ..errors import InputError
+
+    try:
+        root = lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
+    except (ParserError, ValueError):
+        return html  # no elements at all: trafilatura says so its own way
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            raise InputError(f"the page nests its elements more than {MAX_DEPTH} deep; no page needs that")
+        stack.extend((child, depth + 1) for child in el)
+    return root
+
+
 def read_page(html: str) -> Page:
     """Read an HTML page: its visible lines with their votes, and its metadata."""
     import copy
@@ -206,16 +264,26 @@ def read_page(html: str) -> Page:
     from trafilatura.utils import load_html
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # it logs its own misses on stderr
-    tree = load_html(html)
+    tree = load_html(_parse(html))
     if tree is None:
         return Page((), None, None, None, None, None)
     meta = trafilatura.extract_metadata(copy.deepcopy(tree))
     _drop_cards(tree)  # before anyone reads the text: the extractors keep cards as words of the sentence
     lines = _visible_lines(copy.deepcopy(tree))
     voters = _extractors(tree)
-    page_lines = tuple(
-        PageLine(text, kind, level, tuple(n for n, v in zip(EXTRACTORS, voters) if _words(text) in v), linked, caption)
-        for text, kind, level, linked, caption in lines
+    page_lines = _trusted_marks(
+        [
+            PageLine(
+                text,
+                kind,
+                level,
+                tuple(n for n, v in zip(EXTRACTORS, voters) if _words(text) in v),
+                linked,
+                caption,
+                comments,
+            )
+            for text, kind, level, linked, caption, comments in lines
+        ]
     )
     title = site = author = url = None
     date = None
@@ -228,7 +296,7 @@ def read_page(html: str) -> Page:
                 date = None
     h1 = next((" ".join(h.text_content().split()) for h in tree.iter("h1")), None)
     headline = headline_of(title, h1, site, tag=tree.findtext(".//title"), story=voters[0].text)
-    return Page(page_lines, headline, site, author, date, url)
+    return Page(tuple(page_lines), headline, site, author, date, url)
 
 
 def _borne_out(title: str, story: str) -> bool:

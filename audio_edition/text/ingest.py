@@ -43,6 +43,8 @@ class Block:
     linked: float = 0.0
     #: On an HTML page, set in a figure's caption or the words of a picture's alt text.
     caption: bool = False
+    #: On an HTML page, set in the readers' comments or a form (extract.COMMENTS).
+    comments: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,8 @@ def parse_html(text: str, name: str = "html") -> Story:
 
     page = read_page(text)
     blocks = tuple(
-        Block(line.kind, line.text, line.level, line.votes, line.linked, line.caption) for line in page.lines
+        Block(line.kind, line.text, line.level, line.votes, line.linked, line.caption, line.comments)
+        for line in page.lines
     )
     return Story(
         source=name,

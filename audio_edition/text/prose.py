@@ -21,15 +21,32 @@ from .._compat import tomllib
 from ..settings import base_language
 
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: Han characters and kana: written without spaces, each one is counted as a word (a segmenter
+#: would find words of one to three of them; per character is what CJK benchmarks score).
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{CJK}]")
+_WORD = re.compile(f"[{CJK}]|[^\\W{CJK}]+", re.UNICODE)
+#: A CJK character says about as much as this many letters of a spaced language (lengths are
+#: jusText's, in characters of English).
+CJK_WEIGHT = 3
 #: A line that ends the way a sentence does (closing quotes and brackets allowed).
-_SENTENCE_END = re.compile(r"""[.!?…:]["'”’»)\]]*$""")
+_SENTENCE_END = re.compile(r"""[.!?…:。！？：]["'”’»)\]」』）]*$""")
 #: A line with this many words that ends like a sentence reads as one (not a menu, a label).
 SENTENCE_WORDS = 8
 
 
+def count_words(text: str) -> int:
+    """Words as a reader counts them: spaced words, and each CJK character."""
+    return sum(max(1, len(_CJK.findall(token))) for token in text.split())
+
+
+def length(text: str) -> int:
+    """A line's length in characters of a spaced language: a CJK character counts :data:`CJK_WEIGHT`."""
+    return len(text) + (CJK_WEIGHT - 1) * len(_CJK.findall(text))
+
+
 def sentence_like(text: str) -> bool:
-    return len(text.split()) >= SENTENCE_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
+    return count_words(text) >= SENTENCE_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,7 @@ def thresholds() -> Thresholds:
 STOPLISTS: dict[str, str] = {
     "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
     "nl": "Dutch", "ru": "Russian", "pl": "Polish", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal",
+    "zh": "Chinese", "ja": "Japanese", "th": "Thai",
     "nb": "Norwegian_Bokmal", "fi": "Finnish", "tr": "Turkish", "id": "Indonesian", "ms": "Malay",
     "cs": "Czech", "sk": "Slovak", "hu": "Hungarian", "ro": "Romanian", "el": "Greek", "uk": "Ukrainian",
     "ca": "Catalan", "hr": "Croatian", "sr": "Serbian", "bg": "Bulgarian", "sw": "Swahili", "vi": "Vietnamese",
@@ -97,8 +115,17 @@ STOPLISTS: dict[str, str] = {
 LANGUAGE_SHARE = 0.2
 
 
+#: Languages jusText has no stopwords for, from stopwords-iso (the ``stopwordsiso`` package): its
+#: code for each. Their stopwords are single characters and words; a CJK line is read per character.
+ISO_STOPLISTS: dict[str, str] = {"Chinese": "zh", "Japanese": "ja", "Thai": "th"}
+
+
 @functools.cache
 def _stoplist(name: str) -> frozenset[str]:
+    if name in ISO_STOPLISTS:
+        import stopwordsiso
+
+        return frozenset(stopwordsiso.stopwords(ISO_STOPLISTS[name]))
     import justext  # ships jusText's stopword lists for 100 languages; a trafilatura dependency
 
     return frozenset(justext.get_stoplist(name))
@@ -108,7 +135,7 @@ def _stoplist(name: str) -> frozenset[str]:
 def _stoplists() -> dict[str, frozenset[str]]:
     import justext
 
-    return {name: _stoplist(name) for name in sorted(justext.get_stoplists())}
+    return {name: _stoplist(name) for name in sorted([*justext.get_stoplists(), *ISO_STOPLISTS])}
 
 
 def stoplist_for(lines: Sequence[str], language: str | None = None) -> frozenset[str]:
@@ -162,13 +189,14 @@ def _initial(text: str, stops: frozenset[str], t: Thresholds) -> tuple[str, floa
     density = sum(1 for w in words if w.lower() in stops) / len(words)
     if "©" in text or re.search(r"\bcopyright\b", text, re.I):
         return BAD, density
-    if len(text) < t.length_low:
+    size = length(text)
+    if size < t.length_low:
         return SHORT, density
     if density >= t.stopwords_high:
-        return (GOOD if len(text) > t.length_high or _SENTENCE_END.search(text) else NEARGOOD), density
+        return (GOOD if size > t.length_high or _SENTENCE_END.search(text) else NEARGOOD), density
     if density >= t.stopwords_low:
         return NEARGOOD, density
-    if density >= t.stopwords_long and len(text) > t.length_high and _SENTENCE_END.search(text):
+    if density >= t.stopwords_long and size > t.length_high and _SENTENCE_END.search(text):
         return NEARGOOD, density
     return BAD, density
 
@@ -259,11 +287,11 @@ def _list_after(lines: Sequence[Line], end: int, t: Thresholds) -> int:
 
 def _lead_in(cls: str, text: str) -> bool:
     """A near-good line long enough to be a paragraph (a title, a credit or a caption is shorter)."""
-    return cls == NEARGOOD and len(text.split()) >= 16
+    return cls == NEARGOOD and count_words(text) >= 16
 
 
 def _heading_like(text: str) -> bool:
-    return 1 <= len(text.split()) <= 10 and not re.search(r"[.!?:;,]$", text)
+    return 1 <= count_words(text) <= 10 and not re.search(r"[.!?:;,。！？：；，、]$", text)
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -414,7 +442,7 @@ def _verdict(
     elif i in listed:
         c, why = GOOD, "a list the story introduced (its sentence ends with a colon)"
     elif first == NEARGOOD or (
-        len(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep
+        length(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep
     ):
         c, why = GOOD, f"{first} line inside the story"  # the stretch vouches for it
     else:

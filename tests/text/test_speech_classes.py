@@ -89,3 +89,40 @@ CASES = {
 )
 def test_said_as_a_newsroom_would(written, spoken):
     assert normalize(written) == spoken
+
+
+def test_lint_json_gives_each_change_its_class_and_written_to_spoken_spans(tmp_path):
+    import json
+
+    from conftest import invoke
+
+    page = tmp_path / "story.txt"
+    page.write_text("Port deal\n\nThe port paid C$4.5bn on 2027-01-09 for a 3 km quay, officials said.\n")
+    result = invoke("lint", str(page), "--json", "--keep-boilerplate")
+    changes = json.loads(result.stdout)["normalizations"]
+    said = {c["step"]: c["spans"] for c in changes}
+    assert said["currency"] == [{"written": "C$4.5bn", "spoken": "4.5 billion Canadian dollars"}]
+    assert said["numeric_dates"] == [{"written": "2027-01-09", "spoken": "January ninth, 2027"}]
+    assert said["units"] == [{"written": "km", "spoken": "kilometers"}]
+
+
+def test_no_text_makes_normalization_fail():
+    """Figures, symbols, units and words in any order: every step reads or leaves them, none raises
+    (a case-insensitive match once met a case-sensitive table: exit 70 on a real page)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(
+        ["$", "C$", "€", "£", "¥", "₹", "GBP", "EUR", "5", "12", "0", ".", ",", "/", "-", ":", "%", "km", "m", "Mo",
+         "Month", "K", "bn", "am", "PM", "St", "Dr.", "Aug", "Fri", "II", "I", "½", "1/2", "+44", "(", ")", " ", "  ",
+         "a", "The", "sq", "ft", "in", "°C", "x", "'", '"', "th", "s", "No", "p.", "US", "WWII", "777F",
+         "$5", "/Month", "/MO", "/Kg", "C$1.2bn", "GBP 3", "10:30", "2015-03-03", "3/3/04", "13.5.2015", "Aug 8",
+         "Fri,", "5 ft 2 in", "3-4pm", "1st", "XIV", "Md.", "km/H", "½", "40 000", ".5", "ILS", "MR."]
+    )  # fmt: skip
+
+    @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(pieces, min_size=1, max_size=30))
+    def check(parts):
+        normalize("".join(parts))
+
+    check()
