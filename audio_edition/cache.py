@@ -112,6 +112,10 @@ class Cache:
             checked and meta["meta_sha256"] != _meta_digest(meta)
         ):
             log.warning("cache entry %s is corrupt; making it again", key[:12])
+        elif meta.get("key", key) != key:
+            # A whole entry under another's name (files swapped or copied): its own checksums hold,
+            # but it answers another request.
+            log.warning("cache entry %s holds entry %s; making it again", key[:12], str(meta["key"])[:12])
         elif not checked and area.decisive:
             # An entry whose metadata decides the MP3, cached before it had a checksum: made
             # again, quietly. A clip's metadata is notes, and re-voicing costs: kept.
@@ -125,7 +129,7 @@ class Cache:
         data_name, meta_name = self.names(area, key)
         # The metadata, with the checksum, goes last: a reader sees a whole entry or none.
         self.store.write(data_name, data)
-        full = {**(meta or {}), "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
+        full = {**(meta or {}), "key": key, "sha256": hashlib.sha256(data).hexdigest(), "created": time.time()}
         full["meta_sha256"] = _meta_digest(full)
         self.store.write(meta_name, json.dumps(full, ensure_ascii=False).encode("utf-8"))
 

@@ -702,11 +702,15 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     design"), and every file is already closed and in place by then.
     """
     signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # from the early handler (_entry.py)
     try:
         cli.main(args=argv, prog_name="audio-edition", obj=env or Environment.from_process())
         code: Any = 0
     except SystemExit as exc:
         code = exc.code
+    except (Interrupted, KeyboardInterrupt) as exc:  # before or after the command's own handling
+        print(f"audio-edition: error: {describe(exc)}", file=sys.stderr)
+        code = int(exit_status_for(exc))
     if not isinstance(code, int):  # None, or a message (what sys.exit would print)
         if code is not None:
             print(code, file=sys.stderr)

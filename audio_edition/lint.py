@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .environment import Environment
-from .pipeline import prepare
+from .pipeline import estimated_ms, prepare
 from .settings import BuildSettings, base_language
 from .text import lexicon, normalize
 from .voice import clips, engines
@@ -98,12 +98,6 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
     found = cache.get_many(keys)  # one batch read (one round trip on object stores)
     cached = sum(1 for key in keys if key in found)
 
-    from .sound.audio import pause_between  # the build's own pause policy
-
-    chars = sum(len(c.speech) for c in chunks)
-    speech_ms = chars / (engine.chars_per_second * settings.engine.speed) * 1000
-    p = settings.pauses
-    pause_ms = p.lead_ms + p.tail_ms + sum(pause_between(a, b, p) for a, b in zip(chunks, chunks[1:]))
     written = {s.id: s.text for s in prep.plan.sentences}
     return LintReport(
         title=prep.document.title,
@@ -118,7 +112,7 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
         chunks=[{"id": c.id, "text": written[c.sentence], "spoken": c.speech} for c in chunks],
         normalizations=changes,
         unknown_names=[{"name": n, "count": c} for n, c in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))],
-        estimated_duration_ms=round(speech_ms + pause_ms),
+        estimated_duration_ms=estimated_ms(chunks, settings, engine),
         requests=len(chunks),
         cached=cached,
         chapters=[c.title for c in prep.document.chapters],

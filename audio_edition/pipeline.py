@@ -172,7 +172,29 @@ def prepare(
     plan = _voices(chunks.plan(doc, engine.max_chars, speech_steps(settings, engine)), settings)
     if not plan.chunks:  # emoji, a bare URL: nothing a voice can say
         raise InputError("nothing to read aloud: the text has no words an engine can say")
+    _check_duration(estimated_ms(plan.chunks, settings, engine), settings)
     return Prepared(tuple(stories), doc, plan, tuple(cleaned), meta)
+
+
+def estimated_ms(spoken: Sequence[chunks.Chunk], settings: BuildSettings, engine: engines.Engine) -> int:
+    """How long the chunks will sound: what the engine is sent (after the lexicon and the speech
+    steps), at the voice's measured rate, with the build's own pauses between them."""
+    from .sound.audio import pause_between  # the build's own pause policy
+
+    chars = sum(len(c.speech) for c in spoken)
+    speech_ms = chars / (engine.chars_per_second * settings.engine.speed) * 1000
+    p = settings.pauses
+    pause_ms = p.lead_ms + p.tail_ms + sum(pause_between(a, b, p) for a, b in zip(spoken, spoken[1:]))
+    return round(speech_ms + pause_ms)
+
+
+def _check_duration(ms: int, settings: BuildSettings) -> None:
+    """Refuse, before any voice starts, an edition longer than --max-duration as it will be said."""
+    if ms > settings.max_duration_min * 60_000:
+        raise InputError(
+            f"the edition would last about {_hours(ms / 60_000)} as it will be said, longer than --max-duration "
+            f"{settings.max_duration_min:g} minutes; raise it if that is meant"
+        )
 
 
 def _voices(plan: chunks.Plan, settings: BuildSettings) -> chunks.Plan:

@@ -47,6 +47,36 @@ class Option:
     required: bool = False
 
 
+def out_of_bounds(settings: Any) -> str | None:
+    """The first field of ``settings`` (a settings dataclass, its sections included) outside its
+    option's bounds or choices, as "--speed 9.0: at most 2.0"; None if all are within. A worker
+    holds a task's options to what the command line would allow (an engine per odd speed filled
+    its memory)."""
+    import dataclasses
+
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            if (found := out_of_bounds(value)) is not None:
+                return found
+            continue
+        for option in f.metadata.get("options", ()):
+            if value is not None and (problem := _outside(option, value)):
+                return problem
+    return None
+
+
+def _outside(option: Option, value: Any) -> str | None:
+    name = option.decls[0]
+    if option.choices and str(value) not in option.choices:
+        return f"{name} {value!r}: one of {', '.join(option.choices)}"
+    if option.bounds and isinstance(value, (int, float)) and not isinstance(value, bool):
+        low, high = option.bounds
+        if (low is not None and value < low) or (high is not None and value > high) or value != value:
+            return f"{name} {value!r}: between {low} and {high}"
+    return None
+
+
 def options(*declared: Option) -> dict[str, Any]:
     """A field's ``metadata``: the options that set it (a later one wins: ``--no-intro``)."""
     return {"options": declared}
@@ -246,7 +276,8 @@ class EngineOptions:
         "af_heart) or a blend, af_heart:0.7,am_michael:0.3. gTTS: an accent (co.uk).", envvar="AUDIO_EDITION_VOICE")))  # fmt: skip
     #: Speaking rate: 1.0 normal, 1.25 a quarter faster (Piper: length scale 1/speed).
     speed: float = field(default=1.0, metadata=options(Option(
-        ("--speed",), "Speaking rate; 1.25 is a quarter faster.", envvar="AUDIO_EDITION_SPEED")))  # fmt: skip
+        ("--speed",), "Speaking rate; 1.25 is a quarter faster.", envvar="AUDIO_EDITION_SPEED",
+        bounds=(0.5, 2.0))))  # fmt: skip
     #: Engine that voices a chunk the main engine failed on (``None``: fail the build).
     fallback: str | None = field(default=None, metadata=options(Option(
         ("--fallback",), "Voice a chunk with this engine when the main one fails on it.",

@@ -101,7 +101,7 @@ def test_unwritable_output_dir(tmp_path, story):
     [
         (["--engine", "nope"], "unknown engine 'nope'"),
         (["--voice", "/nonexistent/voice.onnx"], "not a Piper .onnx voice file"),
-        (["--speed", "9"], "--speed 9.0"),
+        (["--speed", "9"], "'--speed': 9.0 is not in the range 0.5<=x<=2.0"),
         (["--date", "yesterday"], "is not a date"),
     ],
 )
@@ -485,7 +485,8 @@ def _sample(f, option, tmp_path):
         return "2026-02-03"
     if option.bounds is not None or type(f.default) in (int, float) or "int" in str(f.type):
         low = option.bounds[0] if option.bounds and option.bounds[0] is not None else 1
-        return str(low + 2)
+        high = option.bounds[1] if option.bounds and option.bounds[1] is not None else low + 4
+        return str(low + min(2, (high - low) / 2))  # inside the bounds, not the default
     return "fr" if "language" in str(f.name) else "given"
 
 

@@ -135,3 +135,86 @@ def test_a_held_feed_lock_makes_a_second_writer_wait(tmp_path, monkeypatch):
         release.set()
         t.join()
     assert not feed_xml.exists()
+
+
+def test_a_worker_keeps_a_few_engines_and_holds_tasks_to_the_cli_bounds():
+    """Tasks with ever other speeds made one engine each, forever; threads=64 was obeyed."""
+    from audio_edition.errors import FleetError
+    from audio_edition.settings import EngineOptions
+    from audio_edition.voice import fleet
+
+    fleet._engines.clear()
+    for i in range(8):
+        fleet._engine_for(EngineOptions(name="fake", speed=1.0 + i / 1000), "redis://127.0.0.1:1/0")
+    assert len(fleet._engines) == fleet.ENGINES_KEPT
+    assert fleet._bounded(EngineOptions(name="fake", threads=64), "w1").threads == EngineOptions().threads
+    for bad in (EngineOptions(name="fake", speed=9.0), EngineOptions(name="fake", speed=float("nan"))):
+        with pytest.raises(FleetError, match="--speed"):
+            fleet._bounded(bad, "w1")
+    fleet._engines.clear()
+
+
+def test_lexicon_entries_cannot_expand_into_each_other(tmp_path):
+    """Three entries that each said the next one's word made a short story last six hours."""
+    lexicon = tmp_path / "words.toml"
+    lexicon.write_text('[en]\nalpha = "beta beta beta beta beta beta beta beta"\nbeta = "gamma gamma gamma gamma"\n'
+                       'gamma = "alpha alpha alpha alpha"\n')  # fmt: skip
+    story = tmp_path / "s.txt"
+    story.write_text("Title\n\nThe alpha team met the beta team.\n")
+    result = invoke("lint", str(story), "--lexicon", str(lexicon), "--json", "--keep-boilerplate")
+    spoken = [c["spoken"] for c in __import__("json").loads(result.stdout)["chunks"]]
+    assert spoken[1] == "The beta beta beta beta beta beta beta beta team met the gamma gamma gamma gamma team."
+
+
+def test_max_duration_counts_what_will_be_said_with_its_pauses(tmp_path):
+    """Forty short sentences: their text is under a minute at the voice's rate, but the figures
+    said in words and the pauses between sentences make it longer."""
+    story = tmp_path / "s.txt"
+    story.write_text("Title\n\n" + " ".join(f"It cost ${i},999,999.99 in {2000 + i}." for i in range(40)) + "\n")
+    result = invoke("lint", str(story), "--max-duration", "2", "--engine", "fake")
+    assert result.exit_code == 3, result.stderr
+    assert "as it will be said" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_cache_entry_under_another_entrys_name_is_healed(tmp_path):
+    """Two clips' files swapped, data and metadata both: each one's checksums held, so the build
+    used the wrong clip and `check` passed. Each entry now names its key."""
+    from audio_edition.voice.clips import CLIPS, ClipCache
+    from audio_edition.voice.engines import Clip
+
+    cache = ClipCache(str(tmp_path / "c"))
+    a, b = "a" * 64, "b" * 64
+    cache.keep(a, Clip(b"\x01\x00" * 100, 16000), "fake", "first")
+    cache.keep(b, Clip(b"\x02\x00" * 100, 16000), "fake", "second")
+    root = tmp_path / "c"
+    for name_a, name_b in zip(cache.names(CLIPS, a), cache.names(CLIPS, b)):
+        pa, pb = root / name_a, root / name_b
+        da, db = pa.read_bytes(), pb.read_bytes()
+        pa.write_bytes(db)
+        pb.write_bytes(da)
+    assert cache.get(a) is None and cache.get(b) is None
+    assert not (root / cache.names(CLIPS, a)[0]).exists()
+
+
+@pytest.mark.parametrize("signum", [2, 15])
+def test_a_signal_at_any_moment_of_start_up_ends_in_one_line(signum):
+    """Ctrl-C in the first ~40 ms (while click and the settings were imported) printed a traceback
+    from the tool's imports."""
+    import signal as signals
+    import time
+
+    for delay in (0.0, 0.005, 0.01, 0.02, 0.04, 0.08, 0.15):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "audio_edition", "lint", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        time.sleep(delay)
+        proc.send_signal(signals.Signals(signum))
+        _, err = proc.communicate(timeout=60)
+        text = err.decode()
+        if "Fatal Python error: init_" in text:
+            continue  # before site is imported, no program's code has run: Python's own start-up speaks
+        assert "Traceback" not in text, (delay, text)
+        if proc.returncode != 0:
+            assert proc.returncode in (128 + signum, -signum), (delay, proc.returncode, text)
+            assert len(text.strip().splitlines()) <= 1, (delay, text)

@@ -57,23 +57,18 @@ class Lexicon:
         entries = self.entries(lang)
         if not entries:
             return lambda text: text
-        replacements = []
-        for key in sorted(entries, key=len, reverse=True):
-            entry = entries[key]
-            out = f"[[ {entry.phonemes} ]]" if phonemes and entry.phonemes else entry.say or key
-            replacements.append((re.compile(_word_pattern(key)), out))
+        keys = sorted(entries, key=len, reverse=True)  # the longest entry wins where two could match
+        said = [
+            f"[[ {entries[k].phonemes} ]]" if phonemes and entries[k].phonemes else entries[k].say or k for k in keys
+        ]
+        # One pass over the text: an entry's respelling is never read again by another entry (three
+        # entries that expanded into each other made a short story last six hours).
+        pattern = re.compile("|".join(f"(?P<e{i}>{_word_pattern(k)})" for i, k in enumerate(keys)))
 
         def apply(text: str) -> str:
-            for pattern, out in replacements:
-                text = pattern.sub(_literal(out), text)
-            return text
+            return pattern.sub(lambda m: said[int(str(m.lastgroup)[1:])], text)
 
         return apply
-
-
-def _literal(said: str) -> Callable[[re.Match[str]], str]:
-    """A replacement taken as it is: a respelling is no template (its backslashes stay)."""
-    return lambda _match: said
 
 
 def _word_pattern(key: str) -> str:
