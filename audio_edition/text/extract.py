@@ -239,11 +239,21 @@ def _parse(html: str) -> Any:
     :data:`MAX_DEPTH` is refused in one line."""
     import lxml.html
     from lxml.etree import ParserError
+    from trafilatura.utils import repair_faulty_html
 
     from ..errors import InputError
 
+    # trafilatura's own parser settings (utils.HTML_PARSER), and huge_tree
+    parser = lxml.html.HTMLParser(
+        collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True,
+        huge_tree=True,
+    )  # fmt: skip
+    html = repair_faulty_html(html, html[:50].lower())
     try:
-        root = lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
+        try:
+            root = lxml.html.fromstring(html, parser=parser)
+        except ValueError:  # an XML declaration naming an encoding: lxml takes that only as bytes
+            root = lxml.html.fromstring(html.encode("utf-8"), parser=parser)
     except (ParserError, ValueError):
         return html  # no elements at all: trafilatura says so its own way
     deepest, stack = 0, [(root, 1)]
