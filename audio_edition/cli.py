@@ -286,8 +286,25 @@ def _defaults(data: dict[str, Any], group: click.Command, inherited: dict[str, A
         if isinstance(command, click.Group):
             out[name] = _defaults(table, command, plain)
         else:
-            out[name] = {**plain, **{k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}}
+            given = {**plain, **{k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}}
+            out[name] = {key: _config_value(command, key, value) for key, value in given.items()}
     return out
+
+
+def _config_value(command: click.Command, key: str, value: Any) -> Any:
+    """A config file's value as the option takes it: a repeatable option takes a list (or one
+    string), every other one a single value. Anything else is one line, exit 2 (``keep = 5``
+    reached click as a number to iterate, and ended in an internal error)."""
+    param = next((p for p in command.params if p.name == key), None)
+    if param is None:
+        return value
+    repeatable = getattr(param, "multiple", False)
+    if repeatable and isinstance(value, str):
+        return [value]
+    if repeatable != isinstance(value, list) or (repeatable and not all(isinstance(v, str) for v in value)):
+        kind = "a list of strings" if repeatable else "a single value, not a list"
+        raise UsageError(f"config: {key.replace('_', '-')} must be {kind} (got {value!r})")
+    return value
 
 
 @cli.command()
@@ -698,7 +715,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     """Console-script entry point: SIGTERM stops a build cleanly, like Ctrl-C.
 
     Once the command is done, the process ends without tearing the interpreter down: unloading
-    onnxruntime and numpy would take a fifth of a warm rebuild (README, "Measurements behind the
+    onnxruntime and numpy would take a fifth of a warm rebuild (docs/benchmarks.md, "Measurements behind the
     design"), and every file is already closed and in place by then.
     """
     signal.signal(signal.SIGTERM, _raise_interrupted)

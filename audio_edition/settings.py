@@ -277,7 +277,7 @@ class EngineOptions:
     #: Speaking rate: 1.0 normal, 1.25 a quarter faster (Piper: length scale 1/speed).
     speed: float = field(default=1.0, metadata=options(Option(
         ("--speed",), "Speaking rate; 1.25 is a quarter faster.", envvar="AUDIO_EDITION_SPEED",
-        bounds=(0.5, 2.0))))  # fmt: skip
+        bounds=(0.25, 4.0))))  # fmt: skip
     #: Engine that voices a chunk the main engine failed on (``None``: fail the build).
     fallback: str | None = field(default=None, metadata=options(Option(
         ("--fallback",), "Voice a chunk with this engine when the main one fails on it.",
@@ -286,7 +286,7 @@ class EngineOptions:
     gtts: GttsOptions = field(default_factory=GttsOptions)
     #: Piper: onnxruntime threads per voice, the same everywhere, as a sentence voiced with another
     #: count can differ by a bit (it is part of the clip key). One, as worker processes use the
-    #: cores best (README, "Measurements behind the design"); a lone sentence gets a second core
+    #: cores best (docs/benchmarks.md, "Measurements behind the design"); a lone sentence gets a second core
     #: from its two halves decoded at once (engines/piper.py).
     threads: int = 1
     #: The user data folder, where Kokoro's model and voices are, and the user cache folder, where

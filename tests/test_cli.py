@@ -101,7 +101,7 @@ def test_unwritable_output_dir(tmp_path, story):
     [
         (["--engine", "nope"], "unknown engine 'nope'"),
         (["--voice", "/nonexistent/voice.onnx"], "not a Piper .onnx voice file"),
-        (["--speed", "9"], "'--speed': 9.0 is not in the range 0.5<=x<=2.0"),
+        (["--speed", "9"], "'--speed': 9.0 is not in the range 0.25<=x<=4.0"),
         (["--date", "yesterday"], "is not a date"),
     ],
 )
@@ -361,7 +361,7 @@ def test_clicks_usage_errors_are_one_line_too(args, words):
 
 
 def test_a_full_disk_while_encoding_is_an_output_error(tmp_path):
-    """ffmpeg writing to a full device (/dev/full) exits 6, as the README's table says, not 5."""
+    """ffmpeg writing to a full device (/dev/full) exits 6, as the exit-code table in docs/editions.md says, not 5."""
     import os
 
     from audio_edition import ffmpeg

@@ -9,6 +9,8 @@ import sys
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from audio_edition.edition import render
@@ -218,3 +220,57 @@ def test_a_signal_at_any_moment_of_start_up_ends_in_one_line(signum):
         if proc.returncode != 0:
             assert proc.returncode in (128 + signum, -signum), (delay, proc.returncode, text)
             assert len(text.strip().splitlines()) <= 1, (delay, text)
+
+
+# --- the whole CLI, driven by Hypothesis with hostile input -------------------------------------
+
+HOSTILE_PIECES = [
+    "!" * 2000, "a." * 1500, "9" * 400, " " * 3000, "<br>" * 500, "<div>" * 300, "</div>" * 300, "<p>", "</p>",
+    "\n\n" * 200, "Line\n" * 300, "10:45 a.m. " + "word " * 60, "By " + "Name " * 80, "related on " * 80,
+    "$5/Month", "C$1.2bn", "½", "+44 7700 900123", "{weekday.upper}", "{count:>999}", "\u202e", "\ufeff",
+    "\x0b", "é", "港口", "🎉", "&amp;" * 50, "<script>x</script>", "<!-- c -->", "Copy link", "Subscribe now",
+    "The council met on Monday and agreed to repair the old bridge over the river. ",
+]  # fmt: skip
+TOML_PIECES = [
+    'intro = "{weekday.upper}"', 'intro = "{count:>99999}"', 'intro = "{title}"', "a = " + "[" * 300 + "]" * 300,
+    'language = "english"', "keep = 5", 'outro = "{0}"', "[[story]]", 'path = "../../etc/passwd"', "= broken",
+]  # fmt: skip
+#: A hostile input is refused or read within this, whatever it holds.
+RUN_BOUND_S = 60
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    pieces=st.lists(st.sampled_from(HOSTILE_PIECES), min_size=1, max_size=8),
+    kind=st.sampled_from(["txt", "html", "md"]),
+    command=st.sampled_from(["lint", "build"]),
+)
+def test_hostile_stories_end_in_a_named_exit_in_bounded_time(tmp_path_factory, pieces, kind, command):
+    import time
+
+    folder = tmp_path_factory.mktemp("hostile")
+    story = folder / f"story.{kind}"
+    story.write_text("Headline of the day\n\n" + "".join(pieces), encoding="utf-8", errors="surrogatepass")
+    args = [command, str(story)] + (["-o", str(folder / "e.mp3"), "--engine", "fake"] if command == "build" else [])
+    started = time.perf_counter()
+    result = invoke(*args, "--cache-dir", str(folder / "c"))
+    assert time.perf_counter() - started < RUN_BOUND_S
+    assert result.exit_code in (0, 1, 2, 3), result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(lines=st.lists(st.sampled_from(TOML_PIECES), min_size=1, max_size=5))
+def test_hostile_edition_and_config_files_end_in_a_named_exit(tmp_path_factory, lines):
+    folder = tmp_path_factory.mktemp("toml")
+    (folder / "s.txt").write_text("Port deal\n\nThe council met on Monday and agreed to repair the old bridge.\n")
+    edition = folder / "edition.toml"
+    edition.write_text("\n".join(lines) + '\n[[story]]\npath = "s.txt"\n')
+    for args in (["lint", str(edition)], ["--config", str(edition), "lint", str(folder / "s.txt")]):
+        result = invoke(*args)
+        assert result.exit_code in (0, 1, 2, 3), result.stderr
+        assert "Traceback" not in result.stderr

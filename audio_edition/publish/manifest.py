@@ -1,6 +1,6 @@
 """The manifest: the JSON contract that the player, the feed and ``check`` read.
 
-Schema ``audio-edition/manifest@1`` is documented in the README. Times are positions in the MP3,
+Schema ``audio-edition/manifest@1`` is documented in docs/architecture.md. Times are positions in the MP3,
 in milliseconds.
 """
 

@@ -10,7 +10,7 @@ limiter are applied with numpy, block by block.
 Why not ffmpeg's ``loudnorm``: Piper peak-normalizes every sentence, so its speech has a crest
 factor near 16 dB. ``loudnorm`` then either stops short of the target (linear mode keeps the
 peak ceiling) or misses it anyway in dynamic mode, and it is several times slower; a gain plus a
-limiter, measured again, lands within 0.5 LU (README, "Measurements behind the design").
+limiter, measured again, lands within 0.5 LU (docs/benchmarks.md, "Measurements behind the design").
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ VERSION = 5
 #: Limiter look-ahead: long enough to catch a plosive's rise, short enough not to pump.
 LOOKAHEAD_MS = 3.0
 #: Sample peaks are first held this far under the true-peak ceiling: inter-sample peaks and the
-#: MP3 encoder's overshoot add up to about this much at 64 kbps (README, "Measurements behind the
+#: MP3 encoder's overshoot add up to about this much at 64 kbps (docs/benchmarks.md, "Measurements behind the
 #: design"); less costs a second encode now and then.
 HEADROOM_DB = 3.0
 #: What the encoded file may miss the target by before it is made again.

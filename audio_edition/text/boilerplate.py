@@ -375,7 +375,7 @@ _LABEL = re.compile(r"""^(?!.*[.!?…:;"”’)\]。！？：；」』）]$).{1,
 def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, str]:
     """An HTML line: trafilatura's precise reading and another extractor chose it, or some chose it
     and the classifier reads it as the story's prose (two votes without the precise reading are
-    often chrome: README, "Measurements behind the design").
+    often chrome: docs/benchmarks.md, "Measurements behind the design").
 
     A short line that is not a sentence and not marked up as a heading or a list item is a caption
     or a link to another story when only two extractors chose it (a subheading has its h2). A

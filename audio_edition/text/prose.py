@@ -51,7 +51,7 @@ def sentence_like(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The classifier's settings; the defaults are jusText's, tuned on real pages (README)."""
+    """The classifier's settings; the defaults are jusText's, tuned on real pages (docs/finding-the-story.md)."""
 
     #: Lines shorter than this (characters) are too short to judge on their own.
     length_low: int = 70

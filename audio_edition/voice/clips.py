@@ -133,7 +133,7 @@ Progress = Callable[[int], None]
 #: Voices ``(index, key, text, voice)`` misses elsewhere (a worker fleet); yields ``(index, clip or error)``.
 Remote = Callable[[Sequence[tuple[int, str, str, "str | None"]]], Iterator[tuple[int, "Clip | EngineError"]]]
 
-#: From this many misses, worker processes beat one process (README, "Measurements behind the
+#: From this many misses, worker processes beat one process (docs/benchmarks.md, "Measurements behind the
 #: design"); a lone chunk is voiced here, its two halves decoded at once (engines/piper.py).
 POOL_MIN_CHUNKS = 2
 
@@ -224,14 +224,14 @@ def executor_for(
     voiced: dict[str | None, Engine] | None = None,
 ) -> tuple[Executor, Callable[[str, str | None], Clip]]:
     """Where chunks are voiced: worker processes for Piper and Kokoro (they beat threads in one
-    process: README, "Measurements behind the design"), threads for network engines (bounded by
+    process: docs/benchmarks.md, "Measurements behind the design"), threads for network engines (bounded by
     their own concurrency), else one thread using the engine already loaded, which may then take
     every core for its chunk (Piper's two halves). ``voiced``: the engine of each voice the chunks
     ask for."""
     voiced = voiced or {None: engine}
     if engine.parallel == "process" and options is not None and jobs > 1 and misses >= POOL_MIN_CHUNKS:
         # fork on Linux: a forkserver's start and re-imports cost more than the second worker
-        # gains (README, "Measurements behind the design"). Safe because no thread runs in this process yet (``while_waiting`` starts
+        # gains (docs/benchmarks.md, "Measurements behind the design"). Safe because no thread runs in this process yet (``while_waiting`` starts
         # work only after the workers exist), and the voice is loaded in the workers, not here.
         context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         pool = ProcessPoolExecutor(

@@ -5,7 +5,7 @@ The model and voices are files of kokoro_assets.py; this module turns a chunk in
 most 510 phonemes in our own onnxruntime session (fixed thread count, so the same text gives the
 same samples in any process), and trims the silence the model leaves at both ends.
 
-Why espeak-ng and not misaki: whisper hears misaki no better (README, "Choosing a voice"), its
+Why espeak-ng and not misaki: whisper hears misaki no better (docs/voices.md, "Choosing a voice"), its
 strength (names and numbers) is in text normalize.py has already turned into words, and it needs
 spaCy, which downloads its English model at run time.
 """
@@ -29,7 +29,7 @@ from .base import Clip, Engine
 
 log = logging.getLogger(__name__)
 
-#: Chosen by ear and by whisper's word error rate among the American voices (README, "Choosing a voice").
+#: Chosen by ear and by whisper's word error rate among the American voices (docs/voices.md, "Choosing a voice").
 DEFAULT_VOICE = "af_heart"
 SAMPLE_RATE = 24000
 #: The model's context, in phonemes (kokoro-onnx's MAX_PHONEME_LENGTH).
@@ -138,7 +138,7 @@ class KokoroEngine(Engine):
     max_chars = 400
     phoneme_input = True
     parallel = "process"
-    #: For lint's estimate of the duration (README, "Measurements behind the design").
+    #: For lint's estimate of the duration (docs/benchmarks.md, "Measurements behind the design").
     chars_per_second = 15.5
 
     def __init__(self, options: EngineOptions) -> None:

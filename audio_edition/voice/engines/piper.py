@@ -246,7 +246,7 @@ class _Stages:
 
 
 class PiperEngine(Engine):
-    #: For lint's estimate of the duration (README, "Measurements behind the design").
+    #: For lint's estimate of the duration (docs/benchmarks.md, "Measurements behind the design").
     chars_per_second = 18.8
     """Loads the voice once; each :meth:`synthesize` call speaks one sentence-sized chunk."""
 
