@@ -601,7 +601,7 @@ def channel_options(fn):
                      help="Where the folder is published, e.g. https://example.org/audio/"),
         click.option("--channel", "channel_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="Channel settings (TOML): title, description, author, owner_name, owner_email, "
-                          "language, category, explicit, artwork_url, link, publish_time."),
+                          "language, category, explicit, artwork_url, link, publish_time, podcast_guid."),
         click.option("--title", help="Podcast title."),
         click.option("--description", help="Podcast description."),
         click.option("--author", help="itunes:author."),
@@ -612,6 +612,7 @@ def channel_options(fn):
         click.option("--explicit/--not-explicit", default=None, help="itunes:explicit (written true/false)."),
         click.option("--artwork-url", help="Square artwork, 1400-3000 px (itunes:image)."),
         click.option("--link", help="The website."),
+        click.option("--podcast-guid", help="The podcast:guid (a UUID), kept from then on; default: from the feed URL."),
         click.option("--max-items", type=click.IntRange(min=1), help="Keep only the newest N episodes."),
     ]  # fmt: skip
     for option in reversed(options):
@@ -629,7 +630,7 @@ def _channel(kw: dict[str, Any], existing: Path | None = None):
     from .publish.feed import Channel
 
     names = ("title", "description", "author", "owner_name", "owner_email", "language", "category", "explicit",
-             "artwork_url", "link")  # fmt: skip
+             "artwork_url", "link", "podcast_guid")  # fmt: skip
     return Channel.load(kw["channel_file"], {n: kw[n] for n in names}, feed=existing)
 
 
@@ -653,7 +654,8 @@ def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int 
     """Rebuild a whole feed from a folder of editions and their manifests."""
     from .publish import feed as feeds
 
-    path, count = feeds.build(folder, base_url, _channel(kw), output=output, max_items=max_items)
+    existing = output or folder / "feed.xml"  # its channel settings are kept, as feed add keeps them
+    path, count = feeds.build(folder, base_url, _channel(kw, existing), output=output, max_items=max_items)
     click.echo(f"{path}: {count} episode(s)", err=True)
 
 

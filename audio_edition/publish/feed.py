@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import html
 import logging
 import re
@@ -62,6 +63,8 @@ class Channel:
     #: When an edition dated D is published: D at this time, e.g. "06:00+00:00".
     publish_time: str = "06:00+00:00"
     locked: bool = True
+    #: The podcast:guid; empty: kept from the feed on disk, else made from the feed's URL.
+    podcast_guid: str = ""
 
     @classmethod
     def load(cls, path: Path | None, overrides: dict[str, Any], feed: Path | None = None) -> Channel:
@@ -71,6 +74,10 @@ class Channel:
         unknown = set(from_file) - {f.name for f in fields(cls)}
         if unknown:
             raise UsageError(f"--channel {path}: unknown setting(s) {', '.join(sorted(unknown))}")
+        kinds = {f.name: type(f.default) for f in fields(cls)}
+        for key, value in from_file.items():
+            if not isinstance(value, kinds[key]):
+                raise UsageError(f"--channel {path}: {key} must be a {kinds[key].__name__}, not {value!r}")
         data.update(from_file)
         data.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**data)
@@ -94,6 +101,10 @@ def clean(text: str | None) -> str:
 def podcast_guid(feed_url: str) -> str:
     bare = re.sub(r"^[a-z]+://", "", feed_url).rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
 def publish_datetime(date: str, publish_time: str) -> _dt.datetime:
@@ -163,7 +174,8 @@ def episode_element(mp3: Path, base_url: str, channel: Channel, *, guid: str):
     enclosure_url = _url(base_url, mp3.name)
     etree.SubElement(item, "enclosure", url=enclosure_url, length=str(size), type="audio/mpeg")
     etree.SubElement(item, "guid", isPermaLink="false").text = guid
-    etree.SubElement(item, "pubDate").text = format_datetime(publish_datetime(m["date"], channel.publish_time))
+    published = min(publish_datetime(m["date"], channel.publish_time), _now())  # never in the future
+    etree.SubElement(item, "pubDate").text = format_datetime(published)
     if m.get("url"):
         etree.SubElement(item, "link").text = http_url(clean(m["url"]), f"{mp3.name}: the story's URL (--url)")
     etree.SubElement(item, itunes + "duration").text = str(round(m["audio"]["duration_ms"] / 1000))
@@ -245,7 +257,7 @@ def _existing(feed_path: Path) -> tuple[str | None, list[Episode], dict[str, Any
     if not feed_path.exists():
         return None, [], {}
     try:
-        tree = etree.parse(str(feed_path))
+        tree = etree.parse(str(feed_path), etree.XMLParser(strip_cdata=False))  # descriptions stay CDATA
     except (etree.XMLSyntaxError, OSError) as exc:
         raise InputError(f"{feed_path}: not a readable feed ({exc})") from None
     ch = tree.find("channel")
@@ -267,6 +279,7 @@ def _existing(feed_path: Path) -> tuple[str | None, list[Episode], dict[str, Any
         "artwork_url": (ch.find(f"{it}image").get("href") if ch.find(f"{it}image") is not None else None),
         "category": " › ".join(c for c in categories if c) or None,
         "locked": ch.findtext(f"{pc}locked") != "no",
+        "podcast_guid": ch.findtext(f"{pc}guid"),
     }
     settings = {k: v for k, v in found.items() if v is not None}
     return ch.findtext(f"{pc}guid"), [_episode(item) for item in ch.iterfind("item")], settings
@@ -298,12 +311,46 @@ def http_url(value: str, what: str) -> str:
     return value.strip()
 
 
-def check_urls(base_url: str, channel: Channel) -> None:
-    """Every URL a feed will carry that the command line or the channel file gave."""
+def check_channel(base_url: str, channel: Channel) -> None:
+    """What directories require of a channel, before anything is written (one line, exit 2): its
+    URLs absolute http(s), the artwork a JPEG or PNG, the category Apple's, the language a BCP 47
+    tag, the owner's e-mail an address."""
     http_url(base_url, "--base-url")
     for name, option in (("artwork_url", "--artwork-url"), ("link", "--link")):
         if getattr(channel, name):
             http_url(getattr(channel, name), option)
+    if channel.artwork_url and not re.search(r"\.(jpe?g|png)$", channel.artwork_url.split("?")[0], re.I):
+        raise UsageError(f"--artwork-url {channel.artwork_url!r}: Apple takes a JPEG or PNG (.jpg, .png)")
+    if not LANGUAGE_TAG.fullmatch(channel.language):
+        raise UsageError(f"--language {channel.language!r}: a BCP 47 tag like en or en-GB")
+    if channel.owner_email and not EMAIL.fullmatch(channel.owner_email):
+        raise UsageError(f"--owner-email {channel.owner_email!r}: not an e-mail address")
+    if channel.podcast_guid and not re.fullmatch(
+        r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", channel.podcast_guid
+    ):
+        raise UsageError(f"--podcast-guid {channel.podcast_guid!r}: a UUID, like 917393e3-1b1e-5cef-ace4-edaa54e1f810")
+    _check_category(channel.category)
+
+
+#: A BCP 47 language tag (RSS 2.0's <language>): a primary subtag, then optional subtags.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
+
+
+@functools.cache
+def apple_categories() -> dict[str, list[str]]:
+    from importlib import resources
+
+    from .._compat import tomllib
+
+    return tomllib.loads(resources.files("audio_edition").joinpath("data/apple_categories.toml").read_text("utf-8"))
+
+
+def _check_category(category: str) -> None:
+    parts = [p.strip() for p in re.split(r"›|>", category) if p.strip()]
+    table = apple_categories()
+    if not parts or parts[0] not in table or (len(parts) > 1 and parts[1] not in table[parts[0]]) or len(parts) > 2:
+        raise UsageError(f"--category {category!r}: one of Apple's, like 'News › Daily News' (Apple's list)")
 
 
 @contextlib.contextmanager
@@ -328,10 +375,15 @@ def add(feed_path: Path, mp3s: list[Path], base_url: str, channel: Channel, *, m
     """Add editions to the feed at ``feed_path`` (created if missing); the same edition replaces
     its item. The podcast:guid is written once and kept. Returns the number of items."""
     feed_path = Path(feed_path)
-    check_urls(base_url, channel)
+    check_channel(base_url, channel)
+    for mp3 in mp3s:  # its enclosure's URL is the feed's folder's: elsewhere, it would 404
+        if Path(mp3).resolve().parent != feed_path.resolve().parent:
+            raise UsageError(
+                f"{mp3}: not in the feed's folder {feed_path.parent}; move it there, or build the feed there"
+            )
     with _locked(feed_path):
         guid, episodes, _ = _existing(feed_path)
-        guid = guid or podcast_guid(feed_url_for(feed_path, base_url))
+        guid = channel.podcast_guid or guid or podcast_guid(feed_url_for(feed_path, base_url))
         episodes += [_episode(episode_element(m, base_url, channel, guid=_guid_for(m, guid, episodes))) for m in mp3s]
         return _write(feed_path, base_url, channel, episodes, guid, max_items)
 
@@ -358,9 +410,9 @@ def build(folder: Path, base_url: str, channel: Channel, *, output: Path | None 
     if not mp3s:
         raise InputError(f"{folder}: no editions (an .mp3 with its .json manifest) in it")
     output = Path(output or folder / "feed.xml")
-    check_urls(base_url, channel)
+    check_channel(base_url, channel)
     with _locked(output):
         guid, published, _ = _existing(output)
-        guid = guid or podcast_guid(feed_url_for(output, base_url))
+        guid = channel.podcast_guid or guid or podcast_guid(feed_url_for(output, base_url))
         episodes = [_episode(episode_element(p, base_url, channel, guid=_guid_for(p, guid, published))) for p in mp3s]
         return output, _write(output, base_url, channel, episodes, guid, max_items)

@@ -8,6 +8,7 @@ read v2.4's TDRC.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,23 @@ def iso639_2(lang: str) -> str:
     return LANGUAGES.get(base, base if len(base) == 3 else "und")
 
 
+@functools.cache
+def url_frames() -> tuple[type, type]:
+    """WOAS and WXXX whose URL ends where the frame does. mutagen ends it with a NUL, which the
+    ID3v2.4 spec does not ask of a frame's last field, and which eyeD3 and others return as part of
+    the URL ("https://...\\x00"). The frames keep their IDs (mutagen names a frame by its class)."""
+    import mutagen.id3 as id3
+    from mutagen.id3._specs import Latin1TextSpec  # the URL's own spec: mutagen has no public one
+
+    class _Url(Latin1TextSpec):
+        def write(self, config: Any, frame: Any, value: str) -> bytes:
+            return value.encode("latin1")
+
+    woas = type("WOAS", (id3.WOAS,), {"_framespec": [_Url("url")]})
+    wxxx = type("WXXX", (id3.WXXX,), {"_framespec": [*id3.WXXX._framespec[:2], _Url("url")]})
+    return woas, wxxx
+
+
 def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: Path | None = None) -> None:
     """Replace all tags of ``path`` with those the manifest implies."""
     from mutagen.id3 import (
@@ -53,10 +71,10 @@ def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: 
         TLEN,
         TPE1,
         USLT,
-        WOAS,
-        WXXX,
         CTOCFlags,
     )
+
+    WOAS, WXXX = url_frames()
 
     lang = iso639_2(manifest["language"])
     tags = ID3()

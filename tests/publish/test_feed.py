@@ -6,6 +6,7 @@ import pytest
 from lxml import etree
 
 from audio_edition import BuildSettings, build
+from audio_edition.errors import UsageError
 from audio_edition.publish import feed as feeds
 from audio_edition.settings import EngineOptions, Metadata
 
@@ -135,12 +136,14 @@ def test_add_is_idempotent_ordered_and_capped(editions, tmp_path):
     ]
 
 
-def test_add_creates_the_feeds_folder(editions, tmp_path):
-    """`feed add site/feed.xml out/e.mp3` on a first run: site/ is not there yet."""
+def test_add_refuses_an_mp3_outside_the_feeds_folder(editions, tmp_path):
+    """Its enclosure's URL is the feed folder's: from out/ into site/feed.xml it would 404 once
+    site/ is published. It was taken without a word."""
     _, (mon, _, _) = editions
-    feed_xml = tmp_path / "not-yet" / "feed.xml"
-    assert feeds.add(feed_xml, [mon], BASE, feeds.Channel(title="First Title")) == 1
-    assert etree.parse(str(feed_xml)).xpath("//item/title/text()") == ["Monday's Edition"]
+    feed_xml = tmp_path / "elsewhere" / "feed.xml"
+    with pytest.raises(UsageError, match="not in the feed's folder"):
+        feeds.add(feed_xml, [mon], BASE, feeds.Channel(title="First Title"))
+    assert not feed_xml.exists()
 
 
 def test_add_keeps_the_channel_settings_of_the_existing_feed(editions):
@@ -257,3 +260,76 @@ def test_config_settings_reach_feed_add_and_build(editions, tmp_path, monkeypatc
         built = run("feed", "build", str(folder))
         assert built.exit_code == 0, built.stderr
         assert feedparser.parse((folder / "feed.xml").read_bytes()).feed.title == "Built Title"
+
+
+def test_feed_build_over_a_feed_made_by_add_keeps_the_channel(editions):
+    """It reset the title to "Today's Edition" and dropped the artwork, e-mail and locked owner."""
+    folder, (mon, wed, tue) = editions
+    feed_xml = folder / "feed.xml"
+    result = run("feed", "add", str(feed_xml), str(mon), "--base-url", BASE, "--title", "The Courier Daily",
+                 "--artwork-url", "https://example.org/art.png", "--owner-email", "desk@example.org")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    result = run("feed", "build", str(folder), "--base-url", BASE)
+    assert result.exit_code == 0, result.stderr
+    root = etree.parse(str(feed_xml))
+    assert root.findtext("channel/title") == "The Courier Daily"
+    assert root.xpath("//itunes:image/@href", namespaces=NS) == ["https://example.org/art.png"]
+    assert root.xpath("//itunes:owner/itunes:email/text()", namespaces=NS) == ["desk@example.org"]
+    assert root.xpath("//podcast:locked/@owner", namespaces=NS) == ["desk@example.org"]
+
+
+@pytest.mark.parametrize(
+    "option, value, field",
+    [("--category", "Newz › Dailies", "--category"), ("--language", "english", "--language"),
+     ("--owner-email", "not-an-email", "--owner-email"), ("--artwork-url", "https://example.org/art.gif", "--artwork-url"),
+     ("--base-url", "example.org/audio", "--base-url"), ("--podcast-guid", "not-a-uuid", "--podcast-guid")],
+)  # fmt: skip
+def test_bad_channel_input_is_one_line_exit_2_and_the_feed_untouched(editions, option, value, field):
+    folder, (mon, _, _) = editions
+    feed_xml = folder / "feed.xml"
+    run("feed", "add", str(feed_xml), str(mon), "--base-url", BASE)
+    before = feed_xml.read_bytes()
+    args = ["--base-url", BASE] if option != "--base-url" else []
+    result = run("feed", "add", str(feed_xml), str(mon), *args, option, value)
+    assert result.exit_code == 2, result.stderr
+    assert field in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert feed_xml.read_bytes() == before
+
+
+def test_no_episode_is_dated_in_the_future(tmp_path):
+    """The default publish time is 06:00 UTC of the edition's date: built before then, the episode
+    was dated ahead of the clock ("Implausible date")."""
+    from email.utils import parsedate_to_datetime
+
+    from fakes import one_edition
+
+    site = tmp_path / "site"
+    site.mkdir()
+    mp3 = one_edition(site, "today", day=1)
+    manifest = mp3.with_suffix(".json")
+    data = __import__("json").loads(manifest.read_text())
+    data["date"] = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()  # a scheduled edition
+    manifest.write_text(__import__("json").dumps(data))
+    feeds.add(site / "feed.xml", [mp3], BASE, feeds.Channel())
+    root = etree.parse(str(site / "feed.xml"))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for text in root.xpath("//pubDate/text() | //lastBuildDate/text()"):
+        assert parsedate_to_datetime(text) <= now
+
+
+def test_a_second_add_keeps_the_older_items_descriptions_in_cdata(editions):
+    folder, (mon, _, tue) = editions
+    feed_xml = folder / "feed.xml"
+    feeds.add(feed_xml, [mon], BASE, feeds.Channel())
+    feeds.add(feed_xml, [tue], BASE, feeds.Channel())
+    xml = feed_xml.read_text()
+    assert xml.count("<description><![CDATA[") == 2
+
+
+def test_the_podcast_guid_can_be_given_and_is_kept(editions):
+    folder, (mon, _, tue) = editions
+    feed_xml = folder / "feed.xml"
+    guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert run("feed", "add", str(feed_xml), str(mon), "--base-url", BASE, "--podcast-guid", guid).exit_code == 0
+    run("feed", "add", str(feed_xml), str(tue), "--base-url", "https://cdn.example.net/a/")  # moved host
+    assert etree.parse(str(feed_xml)).xpath("//podcast:guid/text()", namespaces=NS) == [guid]

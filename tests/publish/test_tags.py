@@ -180,3 +180,15 @@ def test_exiftool_reads_the_date_without_a_warning(mp3):
     read = json.loads(out.stdout)[0]
     assert not [k for k in read if "Warning" in k], read
     assert read["ID3v2_4:RecordingTime"] == "2026:12:01"
+
+
+def test_url_frames_end_without_a_nul_as_eyed3_reads_them(mp3):
+    """mutagen ended WOAS and WXXX with a NUL; eyeD3 returned 'https://...\\x00'."""
+    import eyed3
+
+    write_tags(mp3, json.loads(json.dumps(MANIFEST)), transcript="Para one.")
+    tag = eyed3.load(str(mp3)).tag
+    assert tag.audio_source_url in (b"https://example.org/story", "https://example.org/story")
+    assert [u.url for u in tag.user_url_frames] == ["https://example.org/story"]
+    chapter = next(c for c in tag.chapters if c.element_id == b"ch2")
+    assert chapter.user_url == "https://example.org/2"
