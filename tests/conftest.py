@@ -116,3 +116,30 @@ def copy_sample(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copy(SAMPLES / name, target)
     return target
+
+
+#: Tests that run a real voice, Chromium, Redis or Celery are the slow tier (`pytest -m "not slow"`
+#: skips them; CI runs everything): by module, where every test there does, and by fixture.
+SLOW_MODULES = frozenset(
+    ["test_fleet", "test_engines_kokoro", "test_engines_piper", "test_pipeline_grade", "test_player",
+     "test_pipeline_properties"]
+)  # fmt: skip
+SLOW_FIXTURES = frozenset(["piper_cache", "reference_build", "kokoro_data", "redis_url", "browser"])
+
+
+#: A test named for a real voice runs it.
+SLOW_NAMES = ("real_piper", "real_voice", "kokoro", "whisper")
+
+
+def pytest_collection_modifyitems(config, items):
+    live = "live" in (config.getoption("markexpr") or "")  # any -m replaces addopts' "not live"
+    for item in items:
+        if item.get_closest_marker("live") and not live:
+            item.add_marker(pytest.mark.skip(reason="talks to Google: opt in with -m live"))
+        if (
+            item.path.stem in SLOW_MODULES
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or item.get_closest_marker("browser")
+            or any(name in item.name for name in SLOW_NAMES)
+        ):
+            item.add_marker(pytest.mark.slow)
