@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted([ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "CHANGELOG.md", *(ROOT / "docs").glob("*.md")])
-#: The front page a newcomer reads first (issue #26): the rest lives in docs/.
+#: The front page a newcomer reads first (issue #31): the rest lives in docs/.
 README_LINES = 300
 
 

@@ -274,3 +274,38 @@ def test_hostile_edition_and_config_files_end_in_a_named_exit(tmp_path_factory, 
         result = invoke(*args)
         assert result.exit_code in (0, 1, 2, 3), result.stderr
         assert "Traceback" not in result.stderr
+
+
+#: Three times what the slowest shape takes now (5 s here), below what each took before (17 s to 5 min).
+SHAPE_BOUND_S = 15
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("bangs.txt", "Title\n\nA story. " + "!" * 60_000 + "\n"),  # chunks' sentence boundary: 38 s
+        ("dots.txt", "Title\n\nA story. " + "a." * 30_000 + "\n"),  # the e-mail pattern: 17 s
+        ("spaces.txt", " " * 40_000 + "Title\n\nA story about a port that will grow, officials said.\n"),  # 23 s
+        ("lines.txt", "Title\n\n" + "\n\n".join(f"Line {i}" for i in range(10_000)) + "\n\nThe port will grow.\n"),
+        ("breaks.html", "<html><body><p>A story about a port." + "<br>" * 100_000 + "</p></body></html>"),  # > 300 s
+        ("empty.html", "<html><body>" + "<p></p>" * 20_000 + "<p>The port will grow, officials said.</p></body></html>"),
+    ],
+)  # fmt: skip
+def test_no_shape_of_page_takes_minutes(tmp_path, name, content):
+    import time
+
+    page = tmp_path / name
+    page.write_text(content)
+    started = time.perf_counter()
+    result = invoke("lint", str(page), "--json", "--cache-dir", str(tmp_path / "c"))
+    assert time.perf_counter() - started < SHAPE_BOUND_S, name
+    assert result.exit_code in (0, 1, 3), result.stderr
+
+
+def test_an_edition_of_thousands_of_stories_is_refused_at_once(tmp_path):
+    story = tmp_path / "s.txt"
+    story.write_text("Title\n\nThe port will grow, officials said on Monday.\n")
+    edition = tmp_path / "edition.toml"
+    edition.write_text('[[story]]\npath = "s.txt"\n' * 4000)
+    result = invoke("lint", str(edition))
+    assert result.exit_code == 3 and "at most 1000" in result.stderr
