@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,7 +40,15 @@ if TYPE_CHECKING:
 #: The encoder string of the LAME tag (9 bytes), and the version of what this module writes there:
 #: part of the render cache's key, so an older file is not copied by a warm rebuild.
 LAME_VERSION = b"LAME3.100"
-HEADER_VERSION = 3
+HEADER_VERSION = 4
+#: LAME's lowpass for a CBR bitrate (its optimum_bandwidth table, Hz); a mono stream takes the
+#: row of twice its bitrate. At 64 kbps mono the bundled encoder's cutoff measures 16.7 kHz at
+#: -30 dB, as the 17 kHz row says.
+LOWPASS_HZ = {32: 5500, 48: 7500, 64: 11000, 96: 15100, 128: 17000, 160: 17500, 192: 18600, 256: 19700,
+              320: 20500, 384: 20500}  # fmt: skip
+#: LAME's default -q (the quality the Info tag reports as 100 - 10 * V - q, V its default 4).
+LAME_QUALITY = 3
+_LAME_SIGNATURE = re.compile(rb"LAME(\d{1,2}\.\d{1,3})(?: \((alpha|beta)\b)?")
 #: Where eyeD3 looks for the LAME tag's CRC: its place in a stereo MPEG-1 frame.
 EYED3_CRC_AT = 190
 #: Samples per MPEG-1 Layer III frame, and LAME's encoder delay.
@@ -261,7 +270,7 @@ def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding)
             raise EncodingError("writing the MP3 failed: no room for its LAME header")
         # ffmpeg names itself ("Lavf", the version zeroed); readers (mutagen, eyeD3, music-metadata)
         # honour the delay and padding only behind a LAME version string, and LAME did encode it.
-        head[at + 120 : at + 129] = LAME_VERSION
+        _describe_cbr(head, at, encoding, encoder_of(frames))
         head[at + 141 : at + 144] = ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
         # The LAME tag's own CRC-16 covers the frame up to the CRC field (190 bytes in a stereo
         # frame, whose tag starts at 36; 175 in a mono one, whose side information is shorter).
@@ -274,6 +283,31 @@ def _join(frames: list[bytes], path: Path, samples_out: int, encoding: Encoding)
             head[EYED3_CRC_AT : EYED3_CRC_AT + 2] = _crc16(bytes(head[:EYED3_CRC_AT])).to_bytes(2, "big")
         f.seek(0)
         f.write(head)
+
+
+def encoder_of(frames: list[bytes]) -> bytes:
+    """The 9-byte encoder string of the LAME that wrote ``frames``, as LAME writes it ("LAME3.100",
+    "LAME4.1a " for an alpha), from the version the frames carry in their ancillary data."""
+    for data in frames[:4]:
+        if found := _LAME_SIGNATURE.search(data):
+            stage = {b"alpha": b"a", b"beta": b"b"}.get(found.group(2) or b"", b"")
+            return (b"LAME" + found.group(1) + stage).ljust(9)[:9]
+    return LAME_VERSION
+
+
+def _describe_cbr(head: bytearray, at: int, encoding: Encoding, encoder: bytes) -> None:
+    """The Info tag's fields as LAME writes them for a CBR stream (mpg123 and mediainfo read the
+    method, bitrate, lowpass and quality; zeros made it "VBR, -V 10 -q 0")."""
+    flags = int.from_bytes(head[at + 4 : at + 8], "big") | 0x0008  # the quality field is present
+    head[at + 4 : at + 8] = flags.to_bytes(4, "big")
+    head[at + 116 : at + 120] = (100 - 10 * 4 - LAME_QUALITY).to_bytes(4, "big")
+    head[at + 120 : at + 129] = encoder
+    head[at + 129] = 0x01  # tag revision 0, method 1: constant bitrate
+    lowpass = LOWPASS_HZ.get(encoding.bitrate_kbps * (2 if encoding.channels == 1 else 1), 17000)
+    head[at + 130] = min(255, round(lowpass / 100))
+    head[at + 140] = min(255, encoding.bitrate_kbps)  # CBR: the bitrate
+    source = {32000: 0, 44100: 1, 48000: 2}.get(encoding.sample_rate, 3)
+    head[at + 144] = source << 6  # source sample rate; mono, no noise shaping
 
 
 def _crc16(data: bytes) -> int:
