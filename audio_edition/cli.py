@@ -659,6 +659,24 @@ def feed_build(folder: Path, output: Path | None, base_url: str, max_items: int 
     click.echo(f"{path}: {count} episode(s)", err=True)
 
 
+@feed.command("check")
+@click.argument("feed_path", metavar="FEED.xml", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="List every problem as JSON.")
+def feed_check(feed_path: Path, as_json: bool) -> None:
+    """Check a feed against what Apple Podcasts and Podcasting 2.0 require (artwork, category,
+    language, owner e-mail, descriptions, enclosures, dates, GUIDs); exit 2 on a problem."""
+    from .publish.feedcheck import problems
+
+    found = problems(feed_path.read_bytes(), feed_path.parent)
+    if as_json:
+        click.echo(json.dumps({"feed": str(feed_path), "problems": found}))
+    if found:
+        more = f" (and {len(found) - 1} more; --json lists them)" if len(found) > 1 else ""
+        raise UsageError(f"{feed_path}: {found[0]}{more}")
+    if not as_json:
+        click.echo(f"{feed_path}: no problem found", err=True)
+
+
 @cli.command()
 @_options(table=WORKER_DECLARED)
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")

@@ -290,6 +290,10 @@ def _write(path: Path, base_url: str, channel: Channel, episodes: list[Episode],
     unique = {e.guid: e for e in episodes}  # later wins: the same edition replaces its item
     kept = sorted(unique.values(), key=lambda e: (e.published, e.title, e.guid), reverse=True)[:max_items]
     xml = render(channel, feed_url_for(path, base_url), kept, guid=guid)
+    from .feedcheck import problems  # what directories require: a feed that fails is not written
+
+    if found := problems(xml, path.parent):
+        raise UsageError(f"{path}: {found[0]}" + (f" (and {len(found) - 1} more)" if len(found) > 1 else ""))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, xml)

@@ -1,6 +1,7 @@
 """The podcast feed, parsed back by feedparser and lxml."""
 
 import datetime
+import json
 
 import pytest
 from lxml import etree
@@ -333,3 +334,43 @@ def test_the_podcast_guid_can_be_given_and_is_kept(editions):
     assert run("feed", "add", str(feed_xml), str(mon), "--base-url", BASE, "--podcast-guid", guid).exit_code == 0
     run("feed", "add", str(feed_xml), str(tue), "--base-url", "https://cdn.example.net/a/")  # moved host
     assert etree.parse(str(feed_xml)).xpath("//podcast:guid/text()", namespaces=NS) == [guid]
+
+
+def test_feed_check_passes_a_feed_built_here_and_names_each_problem(editions):
+    from PIL import Image
+
+    folder, (mon, wed, tue) = editions
+    feed_xml = folder / "feed.xml"
+    Image.new("RGB", (1400, 1400), "navy").save(folder / "art.png")
+    assert run("feed", "add", str(feed_xml), str(mon), str(tue), "--base-url", BASE,
+               "--artwork-url", BASE + "art.png").exit_code == 0  # fmt: skip
+    result = run("feed", "check", str(feed_xml))
+    assert result.exit_code == 0, result.stderr
+
+    good = feed_xml.read_text()
+    cases = {
+        "item 1 guid": good.replace(good.split("<guid")[2].split("</guid>")[0], good.split("<guid")[1].split("</guid>")[0]),
+        "pubDate": good.replace(good.split("<pubDate>")[1].split("</pubDate>")[0], "Mon, 01 Jan 2035 06:00:00 +0000"),
+        "enclosure": good.replace("mon.mp3", "gone.mp3", 1),
+        "itunes:category": good.replace('text="Daily News"', 'text="Dailies"'),
+        "channel description": good.replace("The day's stories, read aloud.", "x" * 4100),
+    }  # fmt: skip
+    for field, xml in cases.items():
+        feed_xml.write_text(xml)
+        result = run("feed", "check", str(feed_xml), "--json")
+        assert result.exit_code == 2, field
+        assert any(field in p for p in json.loads(result.stdout)["problems"]), (field, result.stdout)
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_artwork_in_the_folder_must_be_a_square_rgb_jpeg_or_png_of_1400_to_3000_px(editions):
+    from PIL import Image
+
+    folder, (mon, _, _) = editions
+    feed_xml = folder / "feed.xml"
+    for name, image in {"wide.png": Image.new("RGB", (2000, 1400)), "cmyk.jpg": Image.new("CMYK", (1400, 1400)),
+                        "small.png": Image.new("RGB", (600, 600))}.items():  # fmt: skip
+        image.save(folder / name)
+        result = run("feed", "add", str(feed_xml), str(mon), "--base-url", BASE, "--artwork-url", BASE + name)
+        assert result.exit_code == 2 and "itunes:image" in result.stderr, (name, result.stderr)
+        assert not feed_xml.exists()
