@@ -85,15 +85,20 @@ def test_sidecars_agree_with_manifest(reference_build):
     m = reference_build.manifest
     sentences = [s for p in m["paragraphs"] for s in p["sentences"]]
     cues = list(webvtt.read(str(reference_build.sidecars["vtt"])))
-    assert [c.identifier for c in cues] == [s["id"] for s in sentences]
 
     def ms(stamp):
         h, m, s = stamp.split(":")
         return round((int(h) * 3600 + int(m) * 60 + float(s)) * 1000)
 
-    for cue, s in zip(cues, sentences):
-        assert (ms(cue.start), ms(cue.end)) == (s["start_ms"], s["end_ms"])
-        assert cue.text == s["text"]
+    # Each sentence's cues (p1.s1, p1.s1.2 ...) tile its time and say its words, two lines of 42 at most.
+    for s in sentences:
+        own = [c for c in cues if c.identifier == s["id"] or c.identifier.startswith(s["id"] + ".")]
+        assert own[0].identifier == s["id"]
+        assert (ms(own[0].start), ms(own[-1].end)) == (s["start_ms"], s["end_ms"])
+        assert all(ms(a.end) == ms(b.start) for a, b in zip(own, own[1:]))
+        assert " ".join(" ".join(c.lines) for c in own) == " ".join(s["text"].split())
+        assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.lines) for c in own)
+    assert len(cues) >= len(sentences)
     chapters = json.loads(reference_build.sidecars["chapters"].read_text())
     assert chapters["version"] == "1.2.0"
     assert [c["title"] for c in chapters["chapters"]] == [c["title"] for c in m["chapters"]]

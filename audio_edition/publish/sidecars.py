@@ -1,6 +1,7 @@
 """Sidecars for players and podcast apps, all derived from the manifest.
 
-- ``OUT.vtt``: WebVTT, one cue per sentence, cue ids naming the sentence (``p3.s2``);
+- ``OUT.vtt``: WebVTT captions of at most two lines of 42 characters, a long sentence split at
+  its phrases, cue ids naming the sentence (``p3.s2``, then ``p3.s2.2`` ...);
 - ``OUT.chapters.json``: Podcasting 2.0 chapters (``version 1.2.0``);
 - ``OUT.transcript.json``: Podcasting 2.0 JSON transcript segments.
 """
@@ -26,11 +27,80 @@ def _cue_text(text: str) -> str:
     return text
 
 
+#: Captions read best at about 42 characters a line and two lines a cue (the BBC's and Netflix's
+#: subtitle guidelines).
+LINE_CHARS = 42
+CUE_LINES = 2
+#: Words a phrase begins with: a cue may end before them (or after a comma, a colon, a dash).
+PHRASE_OPENERS = frozenset(
+    ["and", "but", "or", "nor", "so", "yet", "that", "which", "who", "whom", "whose", "where", "when", "while",
+     "because", "although", "though", "after", "before", "since", "until", "if", "as", "than", "to", "with",
+     "without", "for", "from", "in", "on", "at", "by", "of"]
+)  # fmt: skip
+
+
+def _lines(words: list[str]) -> list[str]:
+    """Greedy lines of at most :data:`LINE_CHARS` (a longer word stands on a line alone)."""
+    out: list[str] = []
+    for word in words:
+        if out and len(out[-1]) + 1 + len(word) <= LINE_CHARS:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    return out
+
+
+def _boundary(words: list[str], i: int) -> bool:
+    """Whether a phrase ends before ``words[i]``."""
+    return words[i - 1][-1] in ",;:—–)" or words[i].lower().strip("\"'“‘(") in PHRASE_OPENERS
+
+
+def captions(text: str) -> list[list[str]]:
+    """A sentence as caption cues: each a list of at most :data:`CUE_LINES` lines, the sentence cut
+    at a phrase boundary where one leaves the cue at least 40 % full, else between words."""
+    cues: list[list[str]] = []
+    current: list[str] = []
+    for word in text.split():
+        if len(_lines([*current, word])) <= CUE_LINES:
+            current.append(word)
+            continue
+        cut = max((i for i in range(1, len(current)) if _boundary(current, i)), default=0)
+        if cut < 0.4 * len(current):
+            cut = len(current)
+        cues.append(current[:cut])
+        current = [*current[cut:], word]
+    if current:
+        cues.append(current)
+    return [_two_lines(words) for words in cues]
+
+
+def _two_lines(words: list[str]) -> list[str]:
+    """A cue's words on one line, or on two split where a phrase ends and the lines are most even."""
+    if len(" ".join(words)) <= LINE_CHARS or len(words) < 2:
+        return [" ".join(words)]
+    splits = [i for i in range(1, len(words)) if max(len(" ".join(words[:i])), len(" ".join(words[i:]))) <= LINE_CHARS]
+    if not splits:
+        return _lines(words)
+    best = min(
+        splits, key=lambda i: (not _boundary(words, i), abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    )
+    return [" ".join(words[:best]), " ".join(words[best:])]
+
+
 def vtt(manifest: dict[str, Any]) -> str:
+    """The captions: each sentence's time shared among its cues by their length."""
     lines = ["WEBVTT", ""]
     for p in manifest["paragraphs"]:
         for s in p["sentences"]:
-            lines += [s["id"], f"{timestamp(s['start_ms'])} --> {timestamp(s['end_ms'])}", _cue_text(s["text"]), ""]
+            cues = captions(s["text"])
+            total = sum(len(" ".join(c)) for c in cues) or 1
+            start, span, done = s["start_ms"], s["end_ms"] - s["start_ms"], 0
+            for n, cue in enumerate(cues, 1):
+                begin = start + span * done // total
+                done += len(" ".join(cue))
+                end = start + span * done // total
+                cue_id = s["id"] if n == 1 else f"{s['id']}.{n}"
+                lines += [cue_id, f"{timestamp(begin)} --> {timestamp(end)}", *(_cue_text(x) for x in cue), ""]
     return "\n".join(lines)
 
 
