@@ -70,6 +70,11 @@ def build_manifest(
         if first is None:
             continue
         chapters.append({"id": ch.id, "title": ch.title, "url": ch.url, "start_ms": first["start_ms"]})
+    intro = next((p for p in paragraphs if p["kind"] == "intro"), None)
+    if intro is not None and chapters and intro["start_ms"] < chapters[0]["start_ms"]:
+        # An edition's intro (and the lead-in and jingle before it) is a chapter of its own: it lay
+        # in none, and a player's chapter list began past it.
+        chapters.insert(0, {"id": "intro", "title": doc.title, "url": None, "start_ms": 0})
     for this, following in zip(chapters, [*chapters[1:], None]):
         this["end_ms"] = following["start_ms"] if following else duration
 
