@@ -309,3 +309,27 @@ def test_an_edition_of_thousands_of_stories_is_refused_at_once(tmp_path):
     edition.write_text('[[story]]\npath = "s.txt"\n' * 4000)
     result = invoke("lint", str(edition))
     assert result.exit_code == 3 and "at most 1000" in result.stderr
+
+
+AUDIT_PIECES = [c for c in __import__("string").printable if c not in "\r\x0b\x0c\n\t "] + [
+    "a.", "1,", "a ", "1 ", "a-", "A.", "$1", "1/", "1:", "a,", "Mr. ", "1.", "+1", "(1", "<a>", "&a;", "a\n",
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_every_code_pattern_reads_a_long_run_of_any_character_in_bounded_time(tmp_path):
+    """The code's own patterns (the speech steps, the sentence splitter, the classifier), not just
+    the rules: each printable character, and pairs that start patterns, repeated to 20,000
+    characters. None may take seconds (Python's backtracking made some of these minutes)."""
+    import time
+
+    slow = []
+    for i, piece in enumerate(AUDIT_PIECES):
+        page = tmp_path / f"p{i}.txt"
+        page.write_text("Title\n\nA story. " + piece * (20_000 // len(piece)) + "\n")
+        started = time.perf_counter()
+        result = invoke("lint", str(page), "--json", "--cache-dir", str(tmp_path / "c"))
+        took = time.perf_counter() - started
+        if took > 3 or result.exit_code not in (0, 1, 3):
+            slow.append((piece, round(took, 1), result.exit_code))
+    assert not slow

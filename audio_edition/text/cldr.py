@@ -158,3 +158,17 @@ def day_abbreviations() -> dict[str, str]:
     table = {abbr.lower(): full for abbr, full in zip(_names("day", "abbreviated"), wide)}
     table.update({"tues": "Tuesday", "thur": "Thursday", "thurs": "Thursday", "weds": "Wednesday"})
     return table
+
+
+@functools.cache
+def day_first(language: str) -> bool:
+    """Whether ``language``'s (a BCP 47 tag's) numeric dates put the day first: "3/4/2026" is the
+    3rd of April in en-GB and March 4th in en-US. CLDR's short date pattern says."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import get_date_format
+
+    try:
+        pattern = get_date_format("short", locale=Locale.parse(language.replace("-", "_"))).pattern
+    except (UnknownLocaleError, ValueError):
+        return False
+    return 0 <= pattern.find("d") < pattern.find("M")

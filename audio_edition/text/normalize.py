@@ -7,6 +7,7 @@ Rules are data: the tables below, not branches in code.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -722,6 +723,16 @@ def _full_date(month: int, day: int, year: str) -> str | None:
 
 
 def numeric_dates(text: str) -> str:
+    """Numeric dates month first (en-US): see :func:`_numeric_dates`."""
+    return _numeric_dates(text, day_first=False)
+
+
+def numeric_dates_day_first(text: str) -> str:
+    """Numeric dates day first (en-GB and most English locales but the US'): 3/4/2026 is 3 April."""
+    return _numeric_dates(text, day_first=True)
+
+
+def _numeric_dates(text: str, day_first: bool) -> str:
     """2015-03-03 and 2015/08/12 (ISO order); 3/3/04, 9-18-15, 02/22/2016 (month first, as in the
     US, unless the first number cannot be a month: 23/06/97); 13.5.2015 (dotted: day first) ->
     "March third, 2015", the year left for the years step."""
@@ -732,6 +743,8 @@ def numeric_dates(text: str) -> str:
     def us(m: re.Match) -> str:
         first, second = int(m.group(1)), int(m.group(3))
         month, day = (first, second) if first <= 12 else (second, first)
+        if day_first and second <= 12:
+            month, day = second, first
         return _full_date(month, day, m.group(4)) or m.group(0)
 
     def dotted(m: re.Match) -> str:
@@ -957,7 +970,10 @@ def _steps(disabled: Iterable[str], language: str) -> list[NamedStep]:
     english = base_language(code) == "en"
     if code in BRITISH_STYLE:
         off.add("american")
-    return [s for s in STEPS if s.name not in off and (english or not s.english)]
+    steps = [s for s in STEPS if s.name not in off and (english or not s.english)]
+    if english and cldr.day_first(code):  # the voice's locale orders numeric dates (CLDR's short format)
+        steps = [dataclasses.replace(s, fn=numeric_dates_day_first) if s.name == "numeric_dates" else s for s in steps]
+    return steps
 
 
 def pipeline(disabled: Iterable[str] = (), extra_first: Iterable[Step] = (), language: str = "en") -> list[Step]:

@@ -126,3 +126,14 @@ def test_no_text_makes_normalization_fail():
         normalize("".join(parts))
 
     check()
+
+
+def test_numeric_dates_follow_the_voices_locale():
+    """CLDR's short date pattern orders them: day first for en-GB and en-AU, month first for en-US."""
+    from audio_edition.text.normalize import pipeline
+
+    said = {lang: normalize("It opened on 3/4/2026.", pipeline(language=lang)) for lang in ("en-US", "en-GB", "en-AU")}
+    assert said["en-US"] == "It opened on March fourth, twenty twenty-six."
+    assert said["en-GB"] == said["en-AU"] == "It opened on April third, twenty twenty-six."
+    # a day over twelve is a day whatever the locale
+    assert normalize("Signed 25/12/2025.", pipeline(language="en-US")).startswith("Signed December twenty-fifth")
