@@ -16,14 +16,6 @@ from typing import Any
 from ..errors import InputError
 from ..settings import base_language
 
-#: ISO 639-1 -> ISO 639-2 for TLAN/USLT; other codes pass through as given.
-LANGUAGES = {
-    "en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "pt": "por", "nl": "nld",
-    "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "pl": "pol", "ru": "rus", "uk": "ukr",
-    "ar": "ara", "zh": "zho", "ja": "jpn", "ko": "kor", "hi": "hin", "tr": "tur", "sw": "swa",
-}  # fmt: skip
-
-
 #: Zero bytes after the last frame. exiftool reads a v2.4 frame of 128 bytes or more as the
 #: iTunes bug (sizes not syncsafe) unless another frame header's room follows it: a transcript
 #: last with no padding was "Invalid ID3 frame size".
@@ -31,9 +23,17 @@ PADDING = 16
 
 
 def iso639_2(lang: str) -> str:
-    """The ISO 639-2 code ID3's TLAN takes: ``en``, ``en-GB``, ``en_US`` -> ``eng``."""
-    base = base_language(lang)
-    return LANGUAGES.get(base, base if len(base) == 3 else "und")
+    """The ISO 639-2 code ID3's TLAN takes: ``en``, ``en-GB``, ``en_US`` -> ``eng``, ``ro`` ->
+    ``ron``; ``und`` for what is no language. From langcodes (the IANA registry and ISO 639's
+    tables): a table of our own named 21 languages, and Romanian and Czech, whose stopwords the
+    classifier has, were "und"."""
+    import langcodes
+
+    try:
+        code = langcodes.Language.get(base_language(lang)).to_alpha3()
+    except (LookupError, ValueError):
+        return "und"
+    return code if len(code) == 3 else "und"
 
 
 @functools.cache

@@ -381,7 +381,7 @@ def encode_mp3(
             early is not None
             and finish is not None
             and (finish.gain_db, finish.ceiling_dbfs) == last
-            and finish.before.integrated_lufs > -70
+            and finish.before.integrated_lufs > loudness.ABSOLUTE_GATE_LUFS
         )
         rendered: Any = early.result() if early is not None else None  # waited for even if unused: none left running
         early = None
@@ -389,7 +389,11 @@ def encode_mp3(
             rendered if kept else _render(view, sample_rate, spans, contents, encoding, finish, cache, jobs)
         )
         measured = loudness.combine(blocks)
-        if finish is None or finish.before.integrated_lufs <= -70 or loudness.within(measured, target):
+        if (
+            finish is None
+            or finish.before.integrated_lufs <= loudness.ABSOLUTE_GATE_LUFS
+            or loudness.within(measured, target)
+        ):
             break
         loss += target.integrated_lufs - measured.integrated_lufs
         headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2

@@ -35,6 +35,9 @@ from ..settings import Loudness
 if TYPE_CHECKING:
     from ..cache import Cache
 
+#: EBU R128's absolute gate: blocks quieter than this are silence, and so is an edition that is.
+ABSOLUTE_GATE_LUFS = -70.0
+
 #: Part of the key of cached renders: change it when the same audio would be finished differently.
 VERSION = 5
 #: Limiter look-ahead: long enough to catch a plosive's rise, short enough not to pump.
@@ -244,7 +247,7 @@ def _gated(powers: np.ndarray) -> float:
 
 def gated_loudness(blocks_lufs: np.ndarray) -> float:
     """Integrated loudness from the loudness of each 400 ms block (BS.1770's two gates)."""
-    loud = blocks_lufs[blocks_lufs > -70]
+    loud = blocks_lufs[blocks_lufs > ABSOLUTE_GATE_LUFS]
     if loud.size == 0:
         return -120.0
     power = 10 ** ((loud + 0.691) / 10)
@@ -255,7 +258,7 @@ def gated_loudness(blocks_lufs: np.ndarray) -> float:
 def loudness_range(short_term_lufs: np.ndarray) -> float:
     """EBU Tech 3342 loudness range from 3 s short-term values: 10th to 95th percentile after
     an absolute gate of -70 LUFS and a relative one of -20 LU."""
-    loud = short_term_lufs[short_term_lufs > -70]
+    loud = short_term_lufs[short_term_lufs > ABSOLUTE_GATE_LUFS]
     if loud.size == 0:
         return 0.0
     relative = -0.691 + 10 * np.log10((10 ** ((loud + 0.691) / 10)).mean()) - 20
@@ -338,7 +341,7 @@ class Finish:
     solution_db: float = 0.0
 
     def apply(self, pcm: bytes | memoryview, sample_rate: int) -> bytes | memoryview:  # noqa: D102
-        if self.before.integrated_lufs <= -70:  # silence: nothing to finish
+        if self.before.integrated_lufs <= ABSOLUTE_GATE_LUFS:  # silence: nothing to finish
             return pcm
         return gain_and_limit(pcm, sample_rate, self.gain_db, self.ceiling_dbfs)
 
@@ -367,7 +370,7 @@ def normalize(
     excerpt = _Excerpt(parts, sample_rate, ceiling, cache)
     before_lufs = excerpt.loudness(None)
     before = Measurement(before_lufs, 0.0, 0.0)
-    if before_lufs <= -70:
+    if before_lufs <= ABSOLUTE_GATE_LUFS:
         return Finish(0.0, ceiling, before, before)
     aim = target.integrated_lufs + loss_lu
     start = guess if guess is not None else (aim - before_lufs) / FIRST_SLOPE

@@ -81,7 +81,17 @@ def test_cover_must_be_an_image(mp3, tmp_path):
 
 @pytest.mark.parametrize(
     "code, expected",
-    [("en", "eng"), ("fr-CA", "fra"), ("en_US", "eng"), ("PT_br", "por"), ("yue", "yue"), ("xx", "und")],
+    [
+        ("en", "eng"),
+        ("fr-CA", "fra"),
+        ("en_US", "eng"),
+        ("PT_br", "por"),
+        ("yue", "yue"),
+        ("xx", "und"),
+        ("ro", "ron"),
+        ("cs", "ces"),
+        ("zu", "zul"),
+    ],  # fmt: skip
 )
 def test_language_codes(code, expected):
     assert iso639_2(code) == expected
