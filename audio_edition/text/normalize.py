@@ -672,14 +672,6 @@ def fractions(text: str) -> str:
 _MONTH = "|".join(MONTHS)
 
 
-def _numeric_date(m: re.Match) -> str:
-    first, second, year = int(m.group(1)), int(m.group(2)), m.group(3)
-    month, day = (first, second) if first <= 12 else (second, first)  # US order unless it cannot be
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return m.group(0)
-    return f"{MONTHS[month - 1]} {day}, {year}"
-
-
 def _day(number: str) -> str | None:
     """A day of the month in words ("twenty-eighth"); None if the number cannot be one."""
     return _words(int(number), to="ordinal") if 1 <= int(number) <= 31 else None
@@ -737,8 +729,8 @@ def _numeric_dates(text: str, day_first: bool) -> str:
     US, unless the first number cannot be a month: 23/06/97); 13.5.2015 (dotted: day first) ->
     "March third, 2015", the year left for the years step."""
 
-    def iso(m: re.Match) -> str:
-        return _full_date(int(m.group(2)), int(m.group(3)), m.group(1)) or m.group(0)
+    def iso(m: re.Match) -> str:  # (year, separator, month, day)
+        return _full_date(int(m.group(3)), int(m.group(4)), m.group(1)) or m.group(0)
 
     def us(m: re.Match) -> str:
         first, second = int(m.group(1)), int(m.group(3))
@@ -750,14 +742,9 @@ def _numeric_dates(text: str, day_first: bool) -> str:
     def dotted(m: re.Match) -> str:
         return _full_date(int(m.group(2)), int(m.group(1)), m.group(3)) or m.group(0)
 
-    text = re.sub(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?![\d/-])", lambda m: iso(_regroup(m)), text)
+    text = re.sub(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?![\d/-])", iso, text)
     text = re.sub(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])", us, text)
     return re.sub(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d|\.\d)", dotted, text)
-
-
-def _regroup(m: re.Match) -> re.Match:
-    """(year, sep, month, day) as groups 1-3 for iso()."""
-    return re.match(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", m.group(0))  # type: ignore[return-value]
 
 
 def _expand_names(text: str) -> str:
