@@ -333,3 +333,23 @@ def test_every_code_pattern_reads_a_long_run_of_any_character_in_bounded_time(tm
         if took > 3 or result.exit_code not in (0, 1, 3):
             slow.append((piece, round(took, 1), result.exit_code))
     assert not slow
+
+
+def test_html_nested_deeper_than_libxml2s_255_levels_is_read_whole_and_far_deeper_refused(tmp_path):
+    """Past 255 levels the nested paragraph, and everything after it, vanished with exit 0."""
+    import json
+
+    deep = tmp_path / "deep.html"
+    deep.write_text(
+        "<html><body>" + "<div>" * 300 + "<p>The nested paragraph says the harbour will reopen in May.</p>"
+        + "</div>" * 300 + "<p>The paragraph after it says the ferries will return by June.</p></body></html>"
+    )  # fmt: skip
+    result = invoke("lint", str(deep), "--json")
+    assert result.exit_code == 0, result.stderr
+    text = json.loads(result.stdout)["text"]
+    assert "harbour will reopen in May" in text and "ferries will return by June" in text
+
+    deeper = tmp_path / "deeper.html"
+    deeper.write_text("<html><body>" + "<div>" * 5000 + "<p>x</p>" + "</div>" * 5000 + "</body></html>")
+    result = invoke("lint", str(deeper))
+    assert result.exit_code == 3 and "deep" in result.stderr and len(result.stderr.strip().splitlines()) == 1
