@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -68,6 +69,22 @@ class LintReport:
         return self.__dict__.copy()
 
 
+def _language(cleaned: Any, stated: str) -> dict[str, Any]:
+    """The language the story's spoken lines read as, beside the one stated (--lang)."""
+    from .text.prose import language_of
+
+    found = language_of([v.text for v in cleaned.verdicts if v.kept])
+    matches = found is None or found == base_language(stated)
+    if not matches:
+        logging.getLogger("audio_edition").warning(
+            "the story reads as %s, but the voice's language is %s: give --lang %s and a voice in it",
+            found,
+            stated,
+            found,
+        )
+    return {"stated": stated, "found": found, "matches": matches}
+
+
 def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Environment | None = None) -> LintReport:
     """What a build of ``inputs`` (stories, or an edition file) would say, without voicing it.
     ``env``: the user folders (environment.py); default, this process's."""
@@ -117,6 +134,12 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
         cached=cached,
         chapters=[c.title for c in prep.document.chapters],
         inputs=[
-            {"source": s.source, "format": s.format, **(s.charset.as_json() if s.charset else {})} for s in prep.stories
-        ],
+            {
+                "source": story.source,
+                "format": story.format,
+                **(story.charset.as_json() if story.charset else {}),
+                "language": _language(done, lang),
+            }
+            for story, done in zip(prep.stories, prep.cleaned)
+        ],  # fmt: skip
     )

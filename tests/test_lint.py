@@ -111,3 +111,25 @@ def test_the_duration_estimate_is_within_ten_percent_of_the_built_audio(referenc
 
     report = json.loads(lint(str(REFERENCE), "--json", "--cache-dir", str(tmp_path)).stdout)
     assert abs(report["estimated_duration_ms"] - reference_build.duration_ms) <= 0.10 * reference_build.duration_ms
+
+
+@pytest.mark.parametrize(
+    "lang, text, found",
+    [
+        ("de", "Der Hafen wird im nächsten Jahr erweitert, sagte die Stadt am Montag. Die Arbeiten sollen drei "
+               "Jahre dauern und zweitausend Stellen schaffen, und die Fähren fahren weiter.", "de"),
+        ("zh", "港口扩建工程今天开工，预计三年内完成。市政府表示，新码头将增加两千个就业岗位，并且渡轮将继续运行。", "zh"),
+        ("en", "The port will grow over three years, the city said on Monday, and the ferries will keep running.", "en"),
+    ],
+)  # fmt: skip
+def test_a_story_in_another_language_than_lang_is_reported_plainly(tmp_path, lang, text, found):
+    import json
+
+    from conftest import invoke
+
+    page = tmp_path / "story.txt"
+    page.write_text(f"Title\n\n{text}\n")
+    result = invoke("lint", str(page), "--json", "--keep-boilerplate")
+    said = json.loads(result.stdout)["inputs"][0]["language"]
+    assert said == {"stated": "en", "found": found, "matches": found == "en"}
+    assert ("reads as " + found in result.stderr) == (found != "en")

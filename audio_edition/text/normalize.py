@@ -553,6 +553,8 @@ _UNIT_RE = re.compile(
     + r"))?"
     + r"(?![\w²³])(?!/\w)"
 )
+#: Each unit symbol by its letters alone: the pattern lets "sq km" be written with any spacing.
+_UNIT_SPELLINGS = {u.replace(" ", ""): u for u in [*cldr.UNIT_SYMBOLS, *cldr.UNIT_NAMES]}
 _FEET_INCHES = re.compile(r"\b(\d+)\s?(?:ft|foot|feet|[\'′])\s?(\d{1,2})\s?(?:in\b|[\"″])")
 _POWERS = {"²": "square", "2": "square", "³": "cubic", "3": "cubic"}
 
@@ -563,7 +565,7 @@ def units(text: str) -> str:
     unit only glued to its figure."""
 
     def say(m: re.Match) -> str:
-        symbol = re.sub(r"\s+", " ", m.group("unit"))
+        symbol = _UNIT_SPELLINGS[re.sub(r"\s+", "", m.group("unit"))]  # "sq km", "sqkm", "sq  km"
         if m.group("space") and symbol in cldr.GLUED_ONLY:
             return m.group(0)
         if symbol == '"' and not re.match(r"\s+[a-z]", m.string[m.end() :]):

@@ -111,6 +111,12 @@ STOPLISTS: dict[str, str] = {
     "cs": "Czech", "sk": "Slovak", "hu": "Hungarian", "ro": "Romanian", "el": "Greek", "uk": "Ukrainian",
     "ca": "Catalan", "hr": "Croatian", "sr": "Serbian", "bg": "Bulgarian", "sw": "Swahili", "vi": "Vietnamese",
 }  # fmt: skip
+#: The language a stopword list is of: STOPLISTS the other way, and jusText's variants.
+LANGUAGE_OF_STOPLIST: dict[str, str] = {
+    **{name: code for code, name in reversed(STOPLISTS.items())},
+    "Simple_English": "en",
+    "Norwegian_Nynorsk": "no",
+}
 #: The share of a page's prose words the stated language's stopwords must cover to be its language.
 LANGUAGE_SHARE = 0.2
 
@@ -145,8 +151,7 @@ def stoplist_for(lines: Sequence[str], language: str | None = None) -> frozenset
     Only lines of prose length vote (menus are names), and the ties go to the list that covers
     most words for its size (the long lists of some languages hold English words too).
     """
-    voters = [line for line in lines if len(_WORD.findall(line)) >= 8] or list(lines)
-    words = [w.lower() for line in voters for w in _WORD.findall(line)]
+    words = _prose_words(lines)
     if not words:
         return frozenset()
     name = STOPLISTS.get(base_language(language or ""))
@@ -154,12 +159,32 @@ def stoplist_for(lines: Sequence[str], language: str | None = None) -> frozenset
         stated = _stoplist(name)
         if sum(w in stated for w in words) >= LANGUAGE_SHARE * len(words):
             return stated
+    return _stoplist(_best_stoplist(words))
+
+
+def _prose_words(lines: Sequence[str]) -> list[str]:
+    voters = [line for line in lines if len(_WORD.findall(line)) >= 8] or list(lines)
+    return [w.lower() for line in voters for w in _WORD.findall(line)]
+
+
+def _best_stoplist(words: list[str]) -> str:
+    """The name of the stopword list that covers most of the commonest words (for its size)."""
     common = [w for w, _ in Counter(words).most_common(100)]
 
-    def score(stops: frozenset[str]) -> tuple[int, float]:
+    def score(name: str) -> tuple[int, float]:
+        stops = _stoplists()[name]
         return sum(w in stops for w in common), sum(w in stops for w in words) / len(stops) ** 0.5
 
-    return max(_stoplists().values(), key=score)
+    return max(_stoplists(), key=score)
+
+
+def language_of(lines: Sequence[str]) -> str | None:
+    """The language code of the prose in ``lines`` (by whose stopwords cover it), or None if it is
+    not one :data:`STOPLISTS` names or there are no words."""
+    words = _prose_words(lines)
+    if not words:
+        return None
+    return LANGUAGE_OF_STOPLIST.get(_best_stoplist(words))
 
 
 @dataclass(frozen=True)
