@@ -303,6 +303,10 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
             lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
         for t in _teasers(title, texts):
             lines[t] = prose.Line(lines[t].text, "headline: a teaser of this story (its headline and opening words)")
+        for c in comment_thread(lines):
+            lines[c] = prose.Line(
+                lines[c].text, "comments: in the readers' thread (after its label or first signature)"
+            )
         judged = prose.judge(lines, stops, headlines=headlines)
 
     verdicts = _verdicts(story, units, lines, judged, forced, cleaning.classify)
@@ -427,6 +431,38 @@ def _headline(story: Story, lines: list, ruled: set[int], stops: frozenset[str])
 
 #: How many of a teaser's words after the headline must open another line of the page.
 TEASER_WORDS = 6
+
+
+#: A thread is this many comment signatures or more; a lone one may be a quote in the story.
+THREAD_SIGNATURES = 2
+#: How far above the first signature the thread's label ("Comments", "12 responses") may stand.
+THREAD_LABEL_LINES = 12
+
+
+def comment_thread(lines: list) -> range:
+    """The lines of the readers' comment thread: from its label (or its first signature, when no
+    label stands within :data:`THREAD_LABEL_LINES` above it) to the page's end, once the page shows
+    :data:`THREAD_SIGNATURES` signatures. A long comment is prose too, and could outweigh a short
+    story; the story comes before the thread on every page."""
+    from .prose import sentence_like, thresholds
+
+    # A post's own "Posted by ..." stands above it: only what follows its first sentence of prose
+    # (a line the classifier would not call short) counts.
+    shortest = thresholds().length_low
+    opening = next(
+        (i for i, x in enumerate(lines) if not x.chrome and len(x.text) >= shortest and sentence_like(x.text)), None
+    )
+    if opening is None:
+        return range(0)
+    signed = [i for i in range(opening + 1, len(lines)) if (lines[i].chrome or "").startswith("comment-signature:")]
+    if len(signed) < THREAD_SIGNATURES:
+        return range(0)
+    first = signed[0]
+    labels = [
+        i for i in range(max(opening + 1, first - THREAD_LABEL_LINES), first)
+        if (lines[i].chrome or "").startswith(("section-label:", "comment-chrome:"))
+    ]  # fmt: skip
+    return range(labels[-1] if labels else first, len(lines))
 
 
 def _teasers(title: str | None, texts: list[str]) -> list[int]:

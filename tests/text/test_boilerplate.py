@@ -300,3 +300,28 @@ def test_the_storys_own_card_is_not_spoken_but_a_paragraph_opening_with_its_head
     # Its opening words are said nowhere else: not a card, but the story's own first paragraph.
     alone = "Border talks to resume next month, the two governments said in a joint statement on Sunday."
     assert alone in [b.text for b in boilerplate.clean(_voted(alone, *_STORY), boilerplate.Cleaning()).blocks]
+
+
+def test_a_long_reader_comment_after_a_short_story_is_not_spoken():
+    """A blog post of two paragraphs and a thread whose longest comment is longer than the post:
+    the densest stretch of prose was the comment. The thread starts at its label (or its first
+    signature) once the page shows two signatures, and nothing after it is the story."""
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    long_comment = " ".join(
+        ["I have taught in village schools for twenty years and I can tell you that the ferry matters more "
+         "than any of the officials in the capital seem to understand, because every child on the island "
+         "depends on it to reach the secondary school on the mainland every single morning."] * 4
+    )  # fmt: skip
+    page = (
+        "Island Notes\n\nThe ferry is back\n\nThe island's ferry returned to service on Monday after a month in dry dock, "
+        "and the first crossing was full by seven in the morning.\n\nThe harbour master said the new engines cut the "
+        "crossing by ten minutes and would run on the winter timetable from next week.\n\n"
+        "Comments\n\n" + long_comment + "\n\nPosted by: Ana | November 3, 2026 at 08:12 AM\n\n"
+        "Good news for the market traders, who lost a month of sales.\n\nPosted by: Rui | November 3, 2026 at 09:40 AM\n"
+    )  # fmt: skip
+    done = clean(parse_text(page, "post.txt"), Cleaning(rules=tuple(builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert "returned to service on Monday" in spoken and "winter timetable" in spoken
+    assert "village schools" not in spoken and "market traders" not in spoken
