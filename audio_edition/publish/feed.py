@@ -307,12 +307,17 @@ def _write(path: Path, base_url: str, channel: Channel, episodes: list[Episode],
 def http_url(value: str, what: str) -> str:
     """``value`` if it is an absolute http(s) URL; else one line naming ``what`` (exit 2). A
     feed's links are followed by every podcast app: "javascript:" or a relative path is refused."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(value.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if not is_http_url(value):
         raise UsageError(f"{what} {value!r}: give an absolute http:// or https:// URL")
     return value.strip()
+
+
+def is_http_url(url: str) -> bool:
+    """Whether ``url`` is absolute and http(s): the one test for every URL a feed carries."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def check_channel(base_url: str, channel: Channel) -> None:
@@ -352,9 +357,18 @@ def apple_categories() -> dict[str, list[str]]:
 
 def _check_category(category: str) -> None:
     parts = [p.strip() for p in re.split(r"›|>", category) if p.strip()]
-    table = apple_categories()
-    if not parts or parts[0] not in table or (len(parts) > 1 and parts[1] not in table[parts[0]]) or len(parts) > 2:
+    if not 1 <= len(parts) <= 2 or category_problem(parts[0], parts[1] if len(parts) > 1 else None):
         raise UsageError(f"--category {category!r}: one of Apple's, like 'News › Daily News' (Apple's list)")
+
+
+def category_problem(top: str | None, sub: str | None) -> str | None:
+    """What is wrong with a category and subcategory by Apple's list, or None."""
+    table = apple_categories()
+    if top not in table:
+        return f"{top!r} is not one of Apple's"
+    if sub is not None and sub not in table[top]:
+        return f"{sub!r} is not one of Apple's under {top!r}"
+    return None
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .feed import EMAIL, LANGUAGE_TAG, NS, apple_categories
+from .feed import EMAIL, LANGUAGE_TAG, NS, category_problem, is_http_url
 
 #: Apple: a show's description and an episode's at most 4,000 bytes.
 MAX_DESCRIPTION_BYTES = 4000
@@ -70,20 +70,16 @@ def _channel(ch: Any, folder: Path) -> list[str]:
 
 
 def _category(ch: Any) -> list[str]:
-    table = apple_categories()
     top = ch.find("itunes:category", NS)
     if top is None:
         return ["channel itunes:category: missing (Apple lists a show under one of its categories)"]
-    name, sub = top.get("text"), top.find("itunes:category", NS)
-    if name not in table:
-        return [f"channel itunes:category: {name!r} is not one of Apple's"]
-    if sub is not None and sub.get("text") not in table[name]:
-        return [f"channel itunes:category: {sub.get('text')!r} is not one of Apple's under {name!r}"]
-    return []
+    sub = top.find("itunes:category", NS)
+    problem = category_problem(top.get("text"), sub.get("text") if sub is not None else None)
+    return [f"channel itunes:category: {problem}"] if problem else []
 
 
 def _artwork(href: str, folder: Path) -> list[str]:
-    if not _absolute(href):
+    if not is_http_url(href):
         return [f"{href!r} is not an absolute http(s) URL"]
     local = folder / unquote(Path(urlsplit(href).path).name)
     if not local.is_file():
@@ -106,16 +102,11 @@ def _artwork(href: str, folder: Path) -> list[str]:
     return found
 
 
-def _absolute(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def _item(item: Any, folder: Path, now: _dt.datetime) -> list[str]:
     found = []
     enclosure = item.find("enclosure")
     url = enclosure.get("url", "") if enclosure is not None else ""
-    if not _absolute(url):
+    if not is_http_url(url):
         found.append(f"enclosure: {url!r} is not an absolute http(s) URL")
     elif not (folder / unquote(Path(urlsplit(url).path).name)).is_file():
         found.append(f"enclosure: {Path(urlsplit(url).path).name} is not in the feed's folder {folder}")

@@ -146,8 +146,8 @@ def _visible_lines(root) -> list[tuple[str, str, int, float, bool, bool]]:
             if el.tail:
                 buf.append((el.tail, "a" in where))
             return
-        block = tag in _BLOCK_TAGS or _marks_comments(el, tag)
-        marked = block and _marks_comments(el, tag)
+        marked = _marks_comments(el, tag)
+        block = tag in _BLOCK_TAGS or marked
         if block:
             flush()
         elif tag in _CELL_TAGS:
