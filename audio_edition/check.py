@@ -143,6 +143,39 @@ def check_manifest(path: Path, m: dict[str, Any], decoded_ms: float) -> Check:
     return Check("manifest agrees with the MP3", not problems, "; ".join(problems) or "yes")
 
 
+def word_problems(m: dict[str, Any]) -> list[str]:
+    """What is wrong with the words' times: every written word has one, in order, inside its
+    sentence (at most the first three problems)."""
+    problems = []
+    for s in (s for p in m["paragraphs"] for s in p["sentences"]):
+        words = s.get("words")
+        if words is None:
+            problems.append(f"{s['id']}: no word times")
+            continue
+        if [w.get("text") for w in words] != s["text"].split():
+            problems.append(f"{s['id']}: its words are not the sentence's words")
+            continue
+        times = [(w["start_ms"], w["end_ms"]) for w in words]
+        if any(a > b for a, b in times):
+            problems.append(f"{s['id']}: a word ends before it starts")
+        elif any(a2 < a1 or b2 < b1 for (a1, b1), (a2, b2) in zip(times, times[1:])):
+            problems.append(f"{s['id']}: word times go backwards")
+        elif times and (times[0][0] < s["start_ms"] or times[-1][1] > s["end_ms"]):
+            problems.append(f"{s['id']}: words lie outside the sentence's {s['start_ms']}-{s['end_ms']} ms")
+    return problems[:3]
+
+
+def check_words(m: dict[str, Any]) -> Check:
+    problems = word_problems(m)
+    words = [w for p in m["paragraphs"] for s in p["sentences"] for w in s.get("words") or []]
+    estimated = sum(len(s.get("words") or []) for p in m["paragraphs"] for s in p["sentences"]
+                    if s.get("timing") == "estimated")  # fmt: skip
+    detail = "; ".join(problems) or f"{len(words)} words timed, in order, inside their sentences" + (
+        f" ({estimated} estimated)" if estimated else ""
+    )
+    return Check("word times", not problems, detail, {"words": len(words), "estimated": estimated})
+
+
 def check(path: Path, limits: Limits | None = None) -> Report:
     limits = limits or Limits()
     path = Path(path)
@@ -160,5 +193,6 @@ def check(path: Path, limits: Limits | None = None) -> Report:
             check_silences(samples, rate, limits),
             check_chunks(m, limits),
             check_manifest(path, m, decoded_ms),
+            check_words(m),
         ],
     )

@@ -1,6 +1,7 @@
 """The spine, end to end, with the real Piper voice, real ffmpeg and mutagen reading back."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -96,8 +97,12 @@ def test_sidecars_agree_with_manifest(reference_build):
         assert own[0].identifier == s["id"]
         assert (ms(own[0].start), ms(own[-1].end)) == (s["start_ms"], s["end_ms"])
         assert all(ms(a.end) == ms(b.start) for a, b in zip(own, own[1:]))
-        assert " ".join(" ".join(c.lines) for c in own) == " ".join(s["text"].split())
-        assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.lines) for c in own)
+        assert " ".join(c.text.replace("\n", " ") for c in own) == " ".join(s["text"].split())
+        assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.text.split("\n")) for c in own)
+        # each word's start, as a karaoke timestamp inside its cue, in order
+        stamps = [ms(t) for c in own for t in re.findall(r"<(\d\d:\d\d:\d\d\.\d{3})>", c.raw_text)]
+        assert stamps == sorted(stamps) and set(stamps) <= {w["start_ms"] for w in s["words"]}
+        assert len(stamps) >= len({w["start_ms"] for w in s["words"]}) - len(own)
     assert len(cues) >= len(sentences)
     chapters = json.loads(reference_build.sidecars["chapters"].read_text())
     assert chapters["version"] == "1.2.0"

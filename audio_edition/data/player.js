@@ -96,6 +96,7 @@
 
   var text = el("section", { "class": "ae-text", "aria-label": "Transcript" });
   var sentences = [];
+  var words = [];
   var paragraphs = [];
   M.paragraphs.forEach(function (p, index) {
     // the spoken headline is the page's h1, not a second copy of the title in the transcript
@@ -104,11 +105,22 @@
       "data-start": String(p.start_ms / 1000), "aria-label": "Play from: " + p.text.slice(0, 60) });
     p.sentences.forEach(function (s, i) {
       if (i) node.appendChild(document.createTextNode(" "));
-      var span = el("span", {}, s.text);
+      var span = el("span", {}, (s.words && s.words.length) ? null : s.text);
+      (s.words || []).forEach(function (w, k) {
+        if (k) span.appendChild(document.createTextNode(" "));
+        // focusable by a click or a script, not a tab stop each: the paragraph is the tab stop
+        var word = el("span", { "class": "ae-w", tabindex: "-1", "data-start": String(w.start_ms / 1000) }, w.text);
+        span.appendChild(word);
+        words.push({ start: w.start_ms / 1000, end: w.end_ms / 1000, span: word });
+      });
       node.appendChild(span);
       sentences.push({ start: s.start_ms / 1000, end: s.end_ms / 1000, span: span, paragraph: paragraphs.length });
     });
-    function seekHere(event) { event.preventDefault(); go(p.start_ms / 1000); }
+    function seekHere(event) {
+      event.preventDefault();
+      var word = event.target.closest ? event.target.closest(".ae-w") : null;
+      go(word ? parseFloat(word.getAttribute("data-start")) : p.start_ms / 1000);
+    }
     node.addEventListener("click", seekHere);
     node.addEventListener("keydown", function (event) {
       if (event.key === "Enter" || event.key === " ") { seekHere(event); event.stopPropagation(); }
@@ -133,20 +145,53 @@
     try { return parseFloat(window.localStorage.getItem(storageKey)) || 0; } catch (e) { return 0; }
   }
   function go(seconds) {
+    following = true;  // the reader chose a place: follow the words from there
     audio.currentTime = Math.max(0, Math.min(duration, seconds));
     render();
     save();
   }
   function toggle() { if (audio.paused) audio.play(); else audio.pause(); }
 
-  function find(t) {
-    var lo = 0, hi = sentences.length - 1, found = -1;
+  // the last of ``items`` (in order of start) started by ``t``, if ``t`` is before its end + ``slack``
+  function find(items, t, slack) {
+    var lo = 0, hi = items.length - 1, found = -1;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
-      if (sentences[mid].start <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (items[mid].start <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
-    return found >= 0 && t < sentences[found].end + 0.5 ? found : -1;
+    return found >= 0 && t < items[found].end + slack ? found : -1;
   }
+  // --- following the words: highlighted, and kept in view until the reader scrolls away ------
+  var currentWord = -1;
+  var following = true;
+  var ownScroll = 0;  // when the player last scrolled
+  var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  function highlightWord(index) {
+    if (index === currentWord) return;
+    if (currentWord >= 0) words[currentWord].span.classList.remove("ae-now");
+    currentWord = index;
+    if (index < 0) return;
+    var span = words[index].span;
+    span.classList.add("ae-now");
+    var box = span.getBoundingClientRect(), height = window.innerHeight;
+    var settled = Date.now() - ownScroll > 800;  // a smooth scroll is not chased frame by frame
+    if (following && settled && !audio.paused && (box.top < 0.15 * height || box.bottom > 0.85 * height)) {
+      ownScroll = Date.now();
+      span.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+    }
+  }
+  // The reader scrolls (wheel, touch, keys, the scroll bar): the page stays where they put it.
+  function stopFollowing() { following = false; }
+  window.addEventListener("wheel", stopFollowing, { passive: true });
+  window.addEventListener("touchmove", stopFollowing, { passive: true });
+  window.addEventListener("keydown", function (event) {
+    var tag = event.target.tagName;
+    if (["PageUp", "PageDown", "Home", "End", "ArrowUp", "ArrowDown"].indexOf(event.key) >= 0 &&
+        tag !== "INPUT" && tag !== "SELECT") stopFollowing();
+  });
+  window.addEventListener("mousedown", function (event) {
+    if (event.target === document.documentElement) stopFollowing();  // the page's scroll bar
+  });
   function highlight(index) {
     if (index === current) return;
     if (current >= 0) {
@@ -163,7 +208,10 @@
     var t = audio.currentTime;
     pos.textContent = clock(t);
     if (!dragging) seek.value = String(t);
-    highlight(find(t));
+    highlight(find(sentences, t, 0.5));
+    // a word stays lit through the pause after it, until the next word or its sentence's end
+    var w = find(words, t, 0.5);
+    highlightWord(w >= 0 && current >= 0 && t < sentences[current].end ? w : -1);
     chapterButtons.forEach(function (c) {
       c.button.setAttribute("aria-current", t >= c.start && t < c.end ? "true" : "false");
     });

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..settings import Metadata
+from ..text import alignment
 from ..text.chunks import Plan
 from ..text.paragraphs import Document
+from ..voice import timing
 from ..voice.clips import ClipResult
 
 if TYPE_CHECKING:
-    from ..sound.audio import Assembled  # numpy: not needed to read a manifest
+    from ..sound.audio import Assembled, Span  # numpy: not needed to read a manifest
 
 SCHEMA = "audio-edition/manifest@1"
 
@@ -39,11 +41,19 @@ def build_manifest(
     for chunk in plan.chunks:
         by_sentence.setdefault(chunk.sentence, []).append(chunk.id)
 
+    speech_of = {c.id: c.speech for c in plan.chunks}
     sentences_of: dict[str, list[dict[str, Any]]] = {}
     for s in plan.sentences:
         ids = by_sentence[s.id]
         sentences_of.setdefault(s.paragraph, []).append(
-            {"id": s.id, "text": s.text, "start_ms": spans[ids[0]].start_ms, "end_ms": spans[ids[-1]].end_ms}
+            {
+                "id": s.id,
+                "text": s.text,
+                "start_ms": spans[ids[0]].start_ms,
+                "end_ms": spans[ids[-1]].end_ms,
+                "timing": "estimated" if any(spans[i].estimated for i in ids) else "engine",
+                "words": _words(s.text, [speech_of[i] for i in ids], [spans[i] for i in ids]),
+            }
         )
 
     paragraphs = []
@@ -121,6 +131,17 @@ def build_manifest(
         "paragraphs": paragraphs,
         "chunks": chunks,
     }
+
+
+def _words(text: str, speech: Sequence[str], spans: Sequence[Span]) -> list[dict[str, Any]]:
+    """Each written word of a sentence with its time, from its chunks' spoken words."""
+    spoken = [w for piece in speech for w in timing.spoken_words(piece)]
+    times = [t for span in spans for t in span.words]
+    written = alignment.written_words(text)
+    return [
+        {"text": word, "start_ms": start, "end_ms": end}
+        for word, (start, end) in zip(written, alignment.written_times(written, spoken, times), strict=True)
+    ]
 
 
 def transcript(manifest: dict[str, Any]) -> str:

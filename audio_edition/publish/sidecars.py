@@ -1,9 +1,10 @@
 """Sidecars for players and podcast apps, all derived from the manifest.
 
 - ``OUT.vtt``: WebVTT captions of at most two lines of 42 characters, a long sentence split at
-  its phrases, cue ids naming the sentence (``p3.s2``, then ``p3.s2.2`` ...);
+  its phrases, cue ids naming the sentence (``p3.s2``, then ``p3.s2.2`` ...), each word's start
+  as an inline timestamp;
 - ``OUT.chapters.json``: Podcasting 2.0 chapters (``version 1.2.0``);
-- ``OUT.transcript.json``: Podcasting 2.0 JSON transcript segments.
+- ``OUT.transcript.json``: Podcasting 2.0 JSON transcript, one segment per word.
 """
 
 from __future__ import annotations
@@ -88,20 +89,60 @@ def _two_lines(words: list[str]) -> list[str]:
 
 
 def vtt(manifest: dict[str, Any]) -> str:
-    """The captions: each sentence's time shared among its cues by their length."""
+    """The captions: each cue from its first word's start to the next cue's, each word after the
+    first preceded by its start (``<00:00:01.500>``, the karaoke timestamps of the WebVTT spec).
+    A manifest without word times (an older build) shares each sentence's time by the cues' length."""
     lines = ["WEBVTT", ""]
     for p in manifest["paragraphs"]:
         for s in p["sentences"]:
             cues = captions(s["text"])
-            total = sum(len(" ".join(c)) for c in cues) or 1
-            start, span, done = s["start_ms"], s["end_ms"] - s["start_ms"], 0
-            for n, cue in enumerate(cues, 1):
-                begin = start + span * done // total
-                done += len(" ".join(cue))
-                end = start + span * done // total
+            words = s.get("words")
+            starts, done = [], 0
+            for cue in cues:
+                if words:
+                    starts.append(words[done]["start_ms"] if done else s["start_ms"])
+                else:
+                    total = sum(len(" ".join(c)) for c in cues) or 1
+                    starts.append(s["start_ms"] + (s["end_ms"] - s["start_ms"]) * done // total)
+                done += sum(len(line.split()) for line in cue) if words else len(" ".join(cue))
+            ends = [*starts[1:], s["end_ms"]]
+            done = 0
+            for n, (cue, begin, end) in enumerate(zip(cues, starts, ends, strict=True), 1):
                 cue_id = s["id"] if n == 1 else f"{s['id']}.{n}"
-                lines += [cue_id, f"{timestamp(begin)} --> {timestamp(end)}", *(_cue_text(x) for x in cue), ""]
+                text = [_cue_text(x) for x in cue]
+                if words:
+                    text, done = _timed_lines(cue, words, done, begin, end)
+                lines += [cue_id, f"{timestamp(begin)} --> {timestamp(end)}", *text, ""]
     return "\n".join(lines)
+
+
+def _timed_lines(cue: list[str], words: list[dict[str, Any]], done: int, begin: int, end: int) -> tuple[list[str], int]:
+    """A cue's lines with a timestamp tag before each word that starts after the last tag and
+    before the cue ends (the spec asks for tags in order, inside the cue); the words used."""
+    out, last = [], begin
+    for line in cue:
+        pieces = []
+        for word in line.split():
+            at = words[done]["start_ms"]
+            tag = f"<{timestamp(at)}>" if last < at < end else ""
+            last = max(last, at) if tag else last
+            pieces.append(tag + _cue_text(word))
+            done += 1
+        out.append(" ".join(pieces))
+    return out, done
+
+
+def _shared(sentence: dict[str, Any]) -> list[dict[str, Any]]:
+    """Word times for a manifest that has none (made before words were timed): the sentence's
+    time shared by the words' lengths."""
+    words = sentence["text"].split()
+    total = sum(len(w) + 1 for w in words) or 1
+    start, span, done, out = sentence["start_ms"], sentence["end_ms"] - sentence["start_ms"], 0, []
+    for word in words:
+        first = start + span * done // total
+        done += len(word) + 1
+        out.append({"text": word, "start_ms": first, "end_ms": start + span * (done - 1) // total})
+    return out
 
 
 def chapters_json(manifest: dict[str, Any]) -> str:
@@ -117,15 +158,18 @@ def chapters_json(manifest: dict[str, Any]) -> str:
 
 
 def transcript_json(manifest: dict[str, Any]) -> str:
+    """The Podcasting 2.0 JSON transcript, a segment per word (the format allows any span)."""
+    speaker = manifest.get("author") or manifest.get("publication")
     segments = [
         {
-            "speaker": manifest.get("author") or manifest.get("publication"),
-            "startTime": round(s["start_ms"] / 1000, 3),
-            "endTime": round(s["end_ms"] / 1000, 3),
-            "body": s["text"],
+            "speaker": speaker,
+            "startTime": round(w["start_ms"] / 1000, 3),
+            "endTime": round(w["end_ms"] / 1000, 3),
+            "body": w["text"],
         }
         for p in manifest["paragraphs"]
         for s in p["sentences"]
+        for w in s.get("words") or _shared(s)
     ]
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=2) + "\n"
 

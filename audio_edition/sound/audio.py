@@ -13,6 +13,7 @@ import numpy as np
 from .. import ffmpeg
 from ..settings import Pauses
 from ..text.chunks import Chunk
+from ..voice import timing
 from ..voice.clips import ClipResult
 from ..voice.engines import Clip
 
@@ -26,6 +27,10 @@ TRIM_KEEP_MS = 15
 class Span:
     start_ms: int
     end_ms: int
+    #: When each spoken word of the chunk is said (voice/timing.py), on the edition's timeline.
+    words: tuple[tuple[int, int], ...] = ()
+    #: Whether ``words`` are estimated from the clip (the engine gave no durations).
+    estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,14 +50,30 @@ class Assembled:
         return round(len(self.pcm) / 2 / self.sample_rate * 1000)
 
 
-def trim(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Cut leading and trailing silence so that the pauses are exactly what was configured."""
+def trim(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
+    """Cut leading and trailing silence so that the pauses are exactly what was configured; the
+    samples kept, and how many were cut before them."""
     threshold = 32767 * 10 ** (TRIM_THRESHOLD_DB / 20)
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
     if loud.size == 0:
-        return samples[:0]
+        return samples[:0], 0
     keep = int(sample_rate * TRIM_KEEP_MS / 1000)
-    return samples[max(0, loud[0] - keep) : loud[-1] + 1 + keep]
+    head = max(0, loud[0] - keep)
+    return samples[head : loud[-1] + 1 + keep], int(head)
+
+
+def word_span(result: ClipResult, start: int, end: int, head_ms: float) -> Span:
+    """The chunk's span from ``start`` to ``end`` (ms), with its words' times on that timeline:
+    the engine's, moved by what trimming cut, or estimated over the span."""
+    words = timing.spoken_words(result.chunk.speech)
+    own = result.clip.words
+    if own is None or len(own) != len(words):
+        return Span(start, end, timing.estimate(words, start, end), estimated=True)
+
+    def place(ms: float) -> int:
+        return min(end, max(start, round(start + ms - head_ms)))
+
+    return Span(start, end, tuple((place(a), place(b)) for a, b in own))
 
 
 def resample(clip: Clip, rate: int) -> Clip:
@@ -190,12 +211,14 @@ def assemble(
                     cuts.append(position + gap - lead)
                 put(bytes(2 * gap))
         clip = resample(result.clip, sample_rate)
-        samples = trim(np.frombuffer(clip.pcm, dtype="<i2"), sample_rate)
+        samples, head = trim(np.frombuffer(clip.pcm, dtype="<i2"), sample_rate)
         if levels.get(result.engine, 1.0) != 1.0:
             samples = np.clip(samples * levels[result.engine], -32768, 32767).astype("<i2")
         start = position
         put(samples)
-        spans[result.chunk.id] = Span(round(start * 1000 / sample_rate), round(position * 1000 / sample_rate))
+        spans[result.chunk.id] = word_span(
+            result, round(start * 1000 / sample_rate), round(position * 1000 / sample_rate), head * 1000 / sample_rate
+        )
         previous = result.chunk
     if inserts.end is not None:
         put(silence(pauses.paragraph_ms))

@@ -29,8 +29,9 @@ from .engines import Clip, Engine
 
 log = logging.getLogger(__name__)
 
-#: Part of every clip's key: bump when the stored audio for the same key would differ.
-CLIP_FORMAT = 1
+#: Part of every clip's key: bump when the stored audio for the same key would differ, or what
+#: is stored with it (2: the words' times).
+CLIP_FORMAT = 2
 
 
 def clip_key(identity: dict[str, Any], text: str) -> str:
@@ -47,6 +48,24 @@ def _wav_bytes(clip: Clip) -> bytes:
         w.setframerate(clip.sample_rate)
         w.writeframes(clip.pcm)
     return buf.getvalue()
+
+
+def clip_meta(clip: Clip, engine: str, text: str) -> dict[str, Any]:
+    """What is stored with a clip: who voiced what, and when its words are said."""
+    meta: dict[str, Any] = {"engine": engine, "text": text}
+    if clip.words is not None:
+        meta["words"] = [list(w) for w in clip.words]
+    return meta
+
+
+def _words(stored: Any) -> tuple[tuple[int, int], ...] | None:
+    """The words' times kept with a clip, if they are a list of number pairs (else estimated)."""
+    if not isinstance(stored, list):
+        return None
+    try:
+        return tuple((int(a), int(b)) for a, b in stored)
+    except (TypeError, ValueError):
+        return None
 
 
 class ClipCache(Cache):
@@ -70,7 +89,7 @@ class ClipCache(Cache):
         data, meta = found
         try:
             with wave.open(io.BytesIO(data)) as w:
-                clip = Clip(w.readframes(w.getnframes()), w.getframerate())
+                clip = Clip(w.readframes(w.getnframes()), w.getframerate(), _words(meta.get("words")))
         except (wave.Error, EOFError):
             self.discard(key)
             return None
@@ -83,7 +102,7 @@ class ClipCache(Cache):
         """Store a clip just voiced; EngineError if the engine gave no audio (never cached)."""
         if not clip.pcm:
             raise EngineError(f"{engine} returned no audio for {text[:40]!r}")
-        self.put(key, clip, {"engine": engine, "text": text})
+        self.put(key, clip, clip_meta(clip, engine, text))
 
     def voice_one(self, key: str, voice: Callable[[], Clip], engine: str, text: str) -> tuple[Clip, bool]:
         """Under the chunk's lock: its clip from the cache (and True), or what ``voice()`` makes,
@@ -344,7 +363,7 @@ class _Synthesis:
         hit = self.cache.get(alt_key)
         clip = hit[0] if hit else self.backup.synthesize(chunk.speech)
         if hit is None:
-            self.cache.put(alt_key, clip, {"engine": self.backup.name, "text": chunk.speech})
+            self.cache.put(alt_key, clip, clip_meta(clip, self.backup.name, chunk.speech))
         return ClipResult(chunk, clip, self.backup.name, cached=False, fell_back=True)
 
     def store(self, i: int, clip: Clip) -> ClipResult:

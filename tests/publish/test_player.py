@@ -109,7 +109,7 @@ def test_clicking_the_third_paragraph_seeks_and_highlights_it(page, site):
     third = [p for p in manifest(site)["paragraphs"] if p["kind"] == "paragraph"][2]
     shown = [p["id"] for p in manifest(site)["paragraphs"] if p["kind"] != "title"]  # the title is the h1
     target = page.locator(".ae-text p").nth(shown.index(third["id"]))
-    target.click()
+    target.click(position={"x": 3, "y": 3})  # its margin: a click on a word seeks to the word
     page.wait_for_function("() => !document.querySelector('audio').seeking")
     assert abs(media(page, "currentTime") - third["start_ms"] / 1000) <= 0.3
     assert "ae-current" in target.get_attribute("class")
@@ -298,3 +298,111 @@ def test_the_library_writes_the_player_as_the_player_command_does(tmp_path):
         BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c"),
     )
     assert "player" not in without.sidecars and not (tmp_path / "bare" / "story.html").exists()
+
+
+# --- word by word, with the real voice's timings --------------------------------------------
+
+WORDS_STORY = "\n\n".join(
+    ["Word by Word"]
+    + [
+        f"Paragraph {n} of the story is read by the real voice. A listener follows each word as it is spoken, "
+        f"and a click on a word plays the story from there."
+        for n in ("one", "two", "three", "four", "five", "six")
+    ]
+)
+#: Records every scrollIntoView the page makes, before the player's script runs.
+RECORD_SCROLLS = """
+window.scrolls = [];
+const own = Element.prototype.scrollIntoView;
+Element.prototype.scrollIntoView = function (options) { window.scrolls.push(options); return own.call(this, options); };
+"""
+
+
+@pytest.fixture(scope="module")
+def words_site(site, piper_cache):
+    folder = site[0]
+    (folder / "words.txt").write_text(WORDS_STORY)
+    build("build", str(folder / "words.txt"), "-o", str(folder / "words.mp3"), "--player",
+          "--cache-dir", str(piper_cache))  # fmt: skip
+    return site
+
+
+def words_page(browser, site, **context_options):
+    context = browser.new_context(viewport={"width": 800, "height": 360}, **context_options)
+    pg = context.new_page()
+    pg.add_init_script(RECORD_SCROLLS)
+    pg.goto(f"{site[1]}/words.html")
+    pg.wait_for_function("() => document.querySelector('audio').readyState >= 1")
+    return pg
+
+
+def all_words(site):
+    """Every word of the edition, the headline's (the page's h1) first."""
+    return [w for p in manifest(site, "words")["paragraphs"] for s in p["sentences"] for w in s["words"]]
+
+
+def test_the_highlighted_word_is_the_manifests_word(browser, words_site):
+    page = words_page(browser, words_site)
+    words = all_words(words_site)
+    assert manifest(words_site, "words")["paragraphs"][1]["sentences"][0]["timing"] == "engine"
+    for word in words[1 : len(words) : len(words) // 7]:
+        middle = (word["start_ms"] + word["end_ms"]) / 2000
+        page.evaluate(f"document.querySelector('audio').currentTime = {middle}")
+        page.wait_for_function("() => !document.querySelector('audio').seeking")
+        page.wait_for_function(f"() => (document.querySelector('.ae-now') || {{}}).textContent === {word['text']!r}")
+        assert page.locator(".ae-now").count() == 1
+        assert page.evaluate(
+            "document.querySelector('.ae-now').closest('span:not(.ae-w)').classList.contains('ae-current')"
+        )
+    page.context.close()
+
+
+def test_a_click_or_enter_on_a_word_seeks_to_its_start(browser, words_site):
+    page = words_page(browser, words_site)
+    words = all_words(words_site)
+    for index in (5, len(words) // 2, len(words) - 3):
+        page.locator(".ae-w").nth(index).click()
+        assert media(page, "currentTime") == pytest.approx(words[index]["start_ms"] / 1000, abs=0.002)
+        assert page.inner_text(".ae-now") == words[index]["text"]
+    page.locator(".ae-w").nth(9).focus()
+    page.keyboard.press("Enter")
+    assert media(page, "currentTime") == pytest.approx(words[9]["start_ms"] / 1000, abs=0.002)
+    page.context.close()
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_it_follows_the_words_until_the_reader_scrolls(browser, words_site, motion):
+    page = words_page(browser, words_site, reduced_motion=motion)
+    words = all_words(words_site)
+    page.get_by_role("button", name="Play", exact=True).click()
+    far = words[-12]
+    page.evaluate(f"document.querySelector('audio').currentTime = {far['start_ms'] / 1000 + 0.01}")
+    page.wait_for_function("() => window.scrolls.length > 0")
+    assert page.evaluate("window.scrolls[0].behavior") == ("auto" if motion == "reduce" else "smooth")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.ae-now').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    )
+    page.wait_for_timeout(1200)  # the player's own scroll is over
+    made = page.evaluate("window.scrolls.length")
+    page.mouse.wheel(0, -2000)  # the reader scrolls back up to read
+    page.wait_for_timeout(300)
+    page.evaluate(f"document.querySelector('audio').currentTime = {words[3]['start_ms'] / 1000 + 0.01}")
+    page.wait_for_timeout(300)
+    page.evaluate(f"document.querySelector('audio').currentTime = {far['start_ms'] / 1000 + 0.01}")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.scrolls.length") == made  # left where the reader put it
+    page.context.close()
+
+
+def test_words_are_not_tab_stops_or_announcements(browser, words_site):
+    page = words_page(browser, words_site)
+    assert page.locator(".ae-w").count() == len(all_words(words_site))
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('.ae-w')).every(w => w.tabIndex === -1 && !w.getAttribute('role')"
+        " && !w.getAttribute('aria-label'))"
+    )
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => document.querySelector('.ae-now')")
+    assert page.locator(".ae-player [aria-live], .ae-player [role=status], .ae-player [role=alert]").count() == 0
+    page.context.close()

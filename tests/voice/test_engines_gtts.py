@@ -105,6 +105,24 @@ def test_fallback_to_piper_marks_the_chunks(stub, story, tmp_path):
     assert {c["engine"] for c in fell} == {"piper"}
     assert f"2 of {len(m['chunks'])} chunks fell back to piper" in result.stderr
     assert m["audio"]["sample_rate"] == 44100
+    # Piper's words are timed by the voice; Google gives no times, so its sentences' are estimated
+    for s in (s for p in m["paragraphs"] for s in p["sentences"]):
+        voiced_by_piper = all(c["fell_back"] for c in m["chunks"] if c["sentence"] == s["id"])
+        assert s["timing"] == ("engine" if voiced_by_piper else "estimated")
+
+
+def test_googles_words_are_estimated_marked_so_and_pass_the_check(stub, story, tmp_path):
+    out = tmp_path / "e.mp3"
+    assert build(story, out, tmp_path / "c").exit_code == 0
+    m = manifest(out)
+    sentences = [s for p in m["paragraphs"] for s in p["sentences"]]
+    assert {s["timing"] for s in sentences} == {"estimated"}
+    for s in sentences:
+        assert [w["text"] for w in s["words"]] == s["text"].split()
+        assert s["start_ms"] <= s["words"][0]["start_ms"] < s["words"][-1]["end_ms"] <= s["end_ms"]
+    result = invoke("check", str(out), "--json")
+    words = next(c for c in json.loads(result.stdout)["checks"] if c["name"] == "word times")
+    assert words["ok"] and words["values"]["estimated"] == words["values"]["words"] > 50
 
 
 def test_request_budget_holds(stub, story, tmp_path):

@@ -293,3 +293,33 @@ def test_the_thread_count_does_not_change_the_samples(kokoro):
     for sentence in ("The vote is on Monday.", STORY.split("\n\n")[1].split(". ")[0] + "."):
         assert one.synthesize(sentence) == two.synthesize(sentence)
     assert one.identity() == two.identity()
+
+
+def test_kokoro_times_each_word_and_the_durations_change_no_sample(kokoro, monkeypatch):
+    """Kokoro's durations come out of the graph it runs anyway: the same samples with or without
+    them; with them, every spoken word has a time, in order, holding a vowel's loudness."""
+    from audio_edition.voice import timing
+    from audio_edition.voice.engines import kokoro as module
+
+    text = STORY.split("\n\n")[1].strip()
+    timed = engine(kokoro).synthesize(text)
+    module._session.cache_clear()
+    monkeypatch.setattr(module, "DURATIONS", "no such tensor")
+    plain = engine(kokoro).synthesize(text)
+    module._session.cache_clear()
+    assert plain.pcm == timed.pcm and plain.words is None
+    words = timing.spoken_words(text)
+    assert timed.words is not None and len(timed.words) == len(words)
+    starts = [a for a, _ in timed.words]
+    assert starts == sorted(starts) and all(a < b for a, b in timed.words)
+    x = np.frombuffer(timed.pcm, dtype="<i2").astype(np.float64)
+
+    def rms(a_ms, b_ms):
+        part = x[int(a_ms * 24) : max(int(b_ms * 24), int(a_ms * 24) + 1)]
+        return float(np.sqrt(np.mean(part**2)))
+
+    loud = rms(0, timed.duration_ms)
+    for (a, b), word in zip(timed.words, words):
+        assert max(rms(t, t + 20) for t in range(a, max(a + 1, b - 19), 10)) > 0.5 * loud, word
+    full_stop = words.index("Monday.")
+    assert timed.words[full_stop + 1][0] - timed.words[full_stop][1] >= 100

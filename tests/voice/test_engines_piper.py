@@ -197,3 +197,42 @@ def test_a_voice_that_cannot_be_cut_is_voiced_whole(monkeypatch):
     whole.use_cores(2)
     assert whole.synthesize(LONG) == cut
     assert not isinstance(whole.voice.session, piper._Stages)
+
+
+def test_asking_the_voice_for_its_durations_changes_no_sample(monkeypatch):
+    """The durations are an output the graph computes anyway: without it, the same samples and
+    no word times (then estimated by the build)."""
+    from audio_edition.voice.engines import piper
+
+    timed = create(EngineOptions()).synthesize(LONG)
+    monkeypatch.setattr(piper, "prepare_voice", lambda model, cache_dir: None)
+    monkeypatch.setattr(piper, "durations_of", lambda graph: None)
+    plain = create(EngineOptions()).synthesize(LONG)
+    assert plain.pcm == timed.pcm
+    assert plain.words is None and timed.words is not None
+
+
+def test_each_word_is_timed_where_it_is_heard():
+    """Every spoken word gets a time, in order; each word holds a vowel's loudness, and the pause
+    after a full stop lies between two words, not inside one."""
+    from audio_edition.voice import timing
+
+    text = "The harbor deal was signed on Tuesday. Dock workers welcomed it, and the mayor spoke."
+    clip = create(EngineOptions()).synthesize(text)
+    words = timing.spoken_words(text)
+    assert clip.words is not None and len(clip.words) == len(words)
+    x = np.frombuffer(clip.pcm, dtype="<i2").astype(np.float64)
+
+    def rms(a_ms, b_ms):
+        part = x[int(a_ms * 22.05) : max(int(b_ms * 22.05), int(a_ms * 22.05) + 1)]
+        return float(np.sqrt(np.mean(part**2)))
+
+    loud = rms(0, clip.duration_ms)
+    starts = [a for a, _ in clip.words]
+    assert starts == sorted(starts) and all(a < b <= clip.duration_ms + 1 for a, b in clip.words)
+    for (a, b), word in zip(clip.words, words):
+        assert max(rms(t, t + 20) for t in range(a, b - 19, 10)) > 0.5 * loud, word
+    full_stop = words.index("Tuesday.")
+    gap = (clip.words[full_stop][1], clip.words[full_stop + 1][0])
+    assert gap[1] - gap[0] >= 100  # the sentence's pause is not a word's
+    assert rms(*gap) < 0.2 * loud

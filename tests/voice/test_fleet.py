@@ -141,6 +141,11 @@ def test_two_workers_build_byte_identical_to_a_local_build(fleet, tmp_path, pipe
 
     assert remote["chunks"]["synthesized"] == remote["chunks"]["total"] == local["chunks"]["total"] >= 7
     assert outputs(tmp_path / "fleet" / "e.mp3") == outputs(tmp_path / "local" / "e.mp3")
+    # the workers' word times came back with their clips (the manifests, words and all, are equal)
+    sentences = [
+        s for p in json.loads((tmp_path / "fleet" / "e.json").read_text())["paragraphs"] for s in p["sentences"]
+    ]
+    assert {s["timing"] for s in sentences} == {"engine"} and all(s["words"] for s in sentences)
     done = [w.task_ids("succeeded") for w in workers]
     assert all(done) and sum(map(len, done)) == remote["chunks"]["total"]  # both workers voiced chunks
 

@@ -16,6 +16,10 @@ class Clip:
 
     pcm: bytes
     sample_rate: int
+    #: When each spoken word of the chunk (voice/timing.py, ``spoken_words``) is said: (start, end)
+    #: in ms from the clip's first sample, from the engine's own phoneme durations. None: the
+    #: engine gives none, and the words' times are estimated from the clip.
+    words: tuple[tuple[int, int], ...] | None = None
 
     @property
     def duration_ms(self) -> float:

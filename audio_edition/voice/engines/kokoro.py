@@ -24,6 +24,7 @@ from typing import Any
 from ...environment import default_data_dir
 from ...errors import EngineError, UsageError
 from ...settings import EngineOptions
+from .. import timing
 from . import kokoro_assets as assets
 from .base import Clip, Engine
 
@@ -40,6 +41,13 @@ BATCH_PAUSE_S = 0.1
 SPEEDS = (0.5, 2.0)
 #: Part of the clip key: change it when the trimming or the batching changes.
 RENDER = "trim60-batch510-v1"
+#: The model's frames per phoneme (its duration predictor's rounded output), exposed in memory as
+#: a second output for word timings: the audio is the same sample for sample (tests check it).
+DURATIONS = "/encoder/Clip_output_0"
+#: Kokoro's sound leads its frames: a word after a pause starts to sound 53 ms (two frames) before
+#: its first phoneme's frames, at the median (docs/voices.md, "Word timings"; hexgrad's own
+#: pipeline moves its timestamps three frames), so its phones are moved.
+LEAD_MS = 50
 #: Lexicon phonemes, as the lexicon step writes them (the same syntax as Piper's).
 PHONEMES = re.compile(r"\[\[\s*(.*?)\s*\]\]")
 
@@ -95,12 +103,24 @@ def _session(threads: int, data_dir: Path):
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # workers share the cores
     try:
         return onnxruntime.InferenceSession(
-            str(assets.model_path(data_dir)), sess_options=options, providers=["CPUExecutionProvider"]
+            _with_durations(assets.model_path(data_dir)), sess_options=options, providers=["CPUExecutionProvider"]
         )
     except EngineError:
         raise
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
         raise EngineError(f"cannot load Kokoro's model: {exc}") from exc
+
+
+def _with_durations(model: Path) -> bytes | str:
+    """The model with its phonemes' frames as a second output (0.2 s in memory), or as it is
+    if the graph has no such tensor (then words are timed by estimate)."""
+    import onnx
+
+    graph = onnx.load(str(model))
+    if not any(DURATIONS in node.output for node in graph.graph.node):
+        return str(model)
+    graph.graph.output.append(onnx.helper.ValueInfoProto(name=DURATIONS))
+    return graph.SerializeToString()
 
 
 @functools.cache
@@ -191,6 +211,7 @@ class KokoroEngine(Engine):
             "phonemes": phonemizer_version(),
             "language": self.language,
             "render": RENDER,
+            "timing": timing.VERSION,
         }
 
     def use_cores(self, cores: int) -> None:
@@ -216,31 +237,59 @@ class KokoroEngine(Engine):
     def synthesize(self, text: str) -> Clip:
         import numpy as np
         from kokoro_onnx.chunker import split_phonemes
-        from kokoro_onnx.trim import trim
 
-        vocabulary = _vocabulary()
-        session = _session(self.threads, self.data_dir)
-        parts = []
+        parts: list = []
+        phones: list[timing.Phone] = []
         try:
             for batch in split_phonemes(self.phonemes(text), MAX_PHONEMES):
-                tokens = [vocabulary[c] for c in batch if c in vocabulary]
-                if not tokens:
+                offset = sum(len(p) for p in parts)
+                audio, timed = self._batch(batch, offset)
+                if audio is None:
                     continue
-                style = self.style[min(len(tokens), len(self.style)) - 1]
-                audio = session.run(
-                    None,
-                    {
-                        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
-                        "style": np.asarray(style, dtype=np.float32).reshape(1, assets.STYLE_WIDTH),
-                        "speed": np.array([self.speed], dtype=np.float32),
-                    },
-                )[0]
-                parts.append(trim(np.asarray(audio, dtype=np.float32).ravel())[0])
-                parts.append(np.zeros(int(BATCH_PAUSE_S * SAMPLE_RATE), dtype=np.float32))
+                parts += [audio, np.zeros(int(BATCH_PAUSE_S * SAMPLE_RATE), dtype=np.float32)]
+                phones += timed
         except Exception as exc:  # noqa: BLE001 - onnxruntime and espeak raise their own types
             raise EngineError(f"Kokoro failed on {text[:40]!r}: {exc}") from exc
         if not parts:
             return Clip(b"", SAMPLE_RATE)
         samples = np.concatenate(parts[:-1])
         pcm = np.round(np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-        return Clip(pcm.tobytes(), SAMPLE_RATE)
+        words = None
+        if phones:
+            end = len(samples) * 1000 // SAMPLE_RATE  # the trimmed tail held the last phones' ends
+            phones = timing.shifted(phones, -LEAD_MS)
+            times = timing.from_phonemes(timing.spoken_words(text), self._phonemes_of, phones)
+            words = tuple((min(a, end), min(b, end)) for a, b in times)
+        return Clip(pcm.tobytes(), SAMPLE_RATE, words)
+
+    def _batch(self, batch: str, offset: int) -> tuple[Any, list[timing.Phone]]:
+        """One batch's trimmed audio, and its phonemes' times from ``offset`` (samples) on."""
+        import numpy as np
+        from kokoro_onnx.trim import trim
+
+        vocabulary = _vocabulary()
+        known = [c for c in batch if c in vocabulary]
+        if not known:
+            return None, []
+        tokens = [vocabulary[c] for c in known]
+        style = self.style[min(len(tokens), len(self.style)) - 1]
+        outputs = _session(self.threads, self.data_dir).run(
+            None,
+            {
+                "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+                "style": np.asarray(style, dtype=np.float32).reshape(1, assets.STYLE_WIDTH),
+                "speed": np.array([self.speed], dtype=np.float32),
+            },
+        )
+        audio = np.asarray(outputs[0], dtype=np.float32).ravel()
+        trimmed, (head, _) = trim(audio)
+        if len(outputs) < 2:
+            return trimmed, []
+        frames = np.concatenate([[0.0], np.cumsum(np.asarray(outputs[1], dtype=np.float64).ravel())])
+        edges = frames * (len(audio) / frames[-1]) - head + offset  # samples, the pads' included
+        ms = edges * 1000 / SAMPLE_RATE
+        return trimmed, [(c, max(ms[i + 1], offset), ms[i + 2]) for i, c in enumerate(known)]
+
+    def _phonemes_of(self, word: str) -> str:
+        """One word's phonemes, read alone."""
+        return self.phonemes(word)

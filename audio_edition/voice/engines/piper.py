@@ -14,6 +14,7 @@ from typing import Any
 from ...environment import default_cache_dir
 from ...errors import EngineError, UsageError
 from ...settings import EngineOptions
+from .. import timing
 from .base import Clip, Engine
 from .piper_noise import NOISE_VERSION, deterministic_model
 
@@ -75,14 +76,24 @@ OVERLAP_FRAMES = 16
 FLOW_OVERLAP_FRAMES = 48
 #: Part of the clip key: change it when the halves change.
 DECODER = f"halves-{HALVES_FROM_FRAMES}-{OVERLAP_FRAMES}-{FLOW_OVERLAP_FRAMES}"
+#: Part of the prepared voice's name: its front also gives each phoneme's frames (``-durations``).
+PREPARED = f"{DECODER}-durations"
 #: The parts a Piper (VITS) voice is cut into: before its flow (``/flow/``) and its decoder (``/dec/``).
 STAGES = ("front", "flow", "decoder")
 
 
+def durations_of(graph: Any) -> str | None:
+    """The tensor of each phoneme's frames: the output of the graph's one ``Ceil`` (what
+    ``piper.patch_voice_with_alignment`` exposes), or None."""
+    ceils = [out for node in graph.node if node.op_type == "Ceil" for out in node.output]
+    return ceils[0] if len(ceils) == 1 else None
+
+
 def split_voice(model: Path) -> list[Any] | None:
-    """The deterministic voice as three ONNX models: text to the prior's frames, the flow over
-    them, and the decoder from those frames to audio; None if the graph does not have the parts
-    of a VITS voice where a Piper voice has them."""
+    """The deterministic voice as three ONNX models: text to the prior's frames (and each
+    phoneme's frame count, for word timings), the flow over them, and the decoder from those
+    frames to audio; None if the graph does not have the parts of a VITS voice where a Piper voice
+    has them."""
     import onnx
     from onnx import utils
 
@@ -102,17 +113,30 @@ def split_voice(model: Path) -> list[Any] | None:
         )
 
     flow, latent = inputs_of("/flow/"), inputs_of("/dec/")
-    if len(flow) != 2 or len(latent) != 1:
+    durations = durations_of(full.graph)
+    if len(flow) != 2 or len(latent) != 1 or durations is None:
         return None
     extractor = utils.Extractor(full)
     try:
         return [
-            extractor.extract_model([i.name for i in full.graph.input], flow),
+            extractor.extract_model([i.name for i in full.graph.input], [*flow, durations]),
             extractor.extract_model(flow, latent),
             extractor.extract_model(latent, [full.graph.output[0].name]),
         ]
     except Exception:  # noqa: BLE001 - not cut where expected (onnx's checker says so)
         return None
+
+
+def whole_voice(model: Path) -> bytes:
+    """The deterministic voice uncut, giving each phoneme's frames too where it can."""
+    import onnx
+
+    full = onnx.load_from_string(deterministic_model(model))
+    durations = durations_of(full.graph)
+    if durations is None or any(out.name == durations for out in full.graph.output):
+        return full.SerializeToString()
+    full.graph.output.append(onnx.helper.ValueInfoProto(name=durations))
+    return full.SerializeToString()
 
 
 def prepared_folder(cache_dir: Path) -> Path:
@@ -162,7 +186,7 @@ def prepare_voice(model: Path, cache_dir: Path) -> tuple[Path, ...] | None:
 
     folder = prepared_folder(cache_dir)
     voice = f"{model.name.removesuffix('.onnx')}-{voice_fingerprint(model)}"
-    name = f"{voice}-{NOISE_VERSION}-{DECODER}-ort{onnxruntime.__version__}"
+    name = f"{voice}-{NOISE_VERSION}-{PREPARED}-ort{onnxruntime.__version__}"
     paths = tuple(folder / f"{name}-{stage}.onnx" for stage in STAGES)
     if all(path.is_file() and weights_of(path).is_file() for path in paths):
         return paths
@@ -213,7 +237,8 @@ class _Stages:
 
     def __init__(self, front, flow, decoder) -> None:
         self.front, self.flow, self.decoder = front, flow, decoder
-        self.prior = [out.name for out in front.get_outputs()]
+        # The front's last output is each phoneme's frames (split_voice); the others feed the flow.
+        self.prior = [out.name for out in front.get_outputs()][:-1]
         self.latent = decoder.get_inputs()[0].name
         self.pool: ThreadPoolExecutor | None = None
 
@@ -224,7 +249,8 @@ class _Stages:
     def run(self, output_names, feeds: dict) -> list:
         import numpy as np
 
-        prior = dict(zip(self.prior, self.front.run(None, feeds), strict=True))
+        *front, durations = self.front.run(None, feeds)
+        prior = dict(zip(self.prior, front, strict=True))
         frames = next(iter(prior.values())).shape[-1]
 
         def voice(span: tuple[int, int]):
@@ -239,10 +265,10 @@ class _Stages:
             return audio[..., (a - start) * hop : (b - start) * hop]
 
         if frames < HALVES_FROM_FRAMES:
-            return [voice((0, frames))]
+            return [voice((0, frames)), durations]
         spans = [(0, frames // 2), (frames // 2, frames)]
         halves = list(self.pool.map(voice, spans)) if self.pool else [voice(span) for span in spans]
-        return [np.concatenate(halves, axis=-1)]
+        return [np.concatenate(halves, axis=-1), durations]
 
 
 class PiperEngine(Engine):
@@ -320,9 +346,7 @@ class PiperEngine(Engine):
             parts = split_voice(self.model)
             if parts is None:  # not a voice cut like the bundled one (a multi-speaker one): whole
                 log.info("%s cannot be cut in parts; it is voiced whole, on one core", self.model.name)
-                return PiperVoice(
-                    session=self._session(deterministic_model(self.model), optimized=False), config=config
-                )
+                return PiperVoice(session=self._session(whole_voice(self.model), optimized=False), config=config)
             stages = _Stages(*(self._session(part.SerializeToString(), optimized=False) for part in parts))
         stages.use_cores(self.cores)
         return PiperVoice(session=stages, config=config)
@@ -345,6 +369,7 @@ class PiperEngine(Engine):
             "noise": NOISE_VERSION,
             "threads": self.threads,
             "decoder": DECODER,
+            "timing": timing.VERSION,
         }
 
     def synthesize(self, text: str) -> Clip:
@@ -352,8 +377,30 @@ class PiperEngine(Engine):
 
         config = SynthesisConfig(length_scale=self.length_scale)
         try:
-            chunks = list(self.voice.synthesize(text, syn_config=config))
+            chunks = list(self.voice.synthesize(text, syn_config=config, include_alignments=True))
+            words = self._word_times(text, chunks)
         except Exception as exc:
             raise EngineError(f"Piper failed on {text[:40]!r}: {exc}") from exc
         rate = self.voice.config.sample_rate
-        return Clip(b"".join(c.audio_int16_bytes for c in chunks), rate)
+        return Clip(b"".join(c.audio_int16_bytes for c in chunks), rate, words)
+
+    def _word_times(self, text: str, chunks: list) -> tuple[tuple[int, int], ...] | None:
+        """Each spoken word's time, from the phonemes' sample counts (None if the voice gives none)."""
+        rate = self.voice.config.sample_rate
+        phones: list[timing.Phone] = []
+        offset = 0  # where the espeak sentence's audio starts
+        for chunk in chunks:
+            if chunk.phoneme_alignments is None:
+                return None
+            at = offset
+            for phone in chunk.phoneme_alignments:
+                phones.append((phone.phoneme, at * 1000 / rate, (at + phone.num_samples) * 1000 / rate))
+                at += phone.num_samples
+            offset += len(chunk.audio_float_array)
+        # A word after a pause starts to sound where its first phoneme's frames start (its onset
+        # is 1 ms from it, at the median: docs/voices.md, "Word timings"): no correction.
+        return timing.from_phonemes(timing.spoken_words(text), self._phonemes_of, phones)
+
+    def _phonemes_of(self, word: str) -> str:
+        """One word's phonemes, read alone by the voice's espeak-ng."""
+        return "".join(p for sentence in self.voice.phonemize(word) for p in sentence)
