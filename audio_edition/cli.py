@@ -144,7 +144,7 @@ def _inputs_and_settings(inputs: tuple[str, ...], kw: dict[str, Any]):
 
     settings = from_paths(option_values(kw))
     if not (len(inputs) == 1 and edition.is_edition_file(inputs[0])):
-        return list(inputs), settings
+        return edition.Stories(inputs), settings
     ctx = click.get_current_context()  # what the command line and environment set wins
     explicit = {
         each
@@ -287,8 +287,20 @@ def _defaults(data: dict[str, Any], group: click.Command, inherited: dict[str, A
             out[name] = _defaults(table, command, plain)
         else:
             given = {**plain, **{k.replace("-", "_"): v for k, v in table.items() if not isinstance(v, dict)}}
-            out[name] = {key: _config_value(command, key, value) for key, value in given.items()}
+            out[name] = {_param_name(command, k): _config_value(command, _param_name(command, k), v)
+                         for k, v in given.items()}  # fmt: skip
     return out
+
+
+#: A file's key for an option named otherwise on the command line: ``language`` in config files,
+#: as in edition files and the feed's channel, for ``--lang`` (which still works as ``lang``).
+FILE_KEYS = {"language": "lang"}
+
+
+def _param_name(command: click.Command, key: str) -> str:
+    """The option a config key sets for ``command``: its own name, else the file key's option."""
+    names = {p.name for p in command.params}
+    return key if key in names else FILE_KEYS.get(key, key)
 
 
 def _config_value(command: click.Command, key: str, value: Any) -> Any:

@@ -174,17 +174,22 @@ def _value(path: Path, key: str, value: Any, allow_outside: bool) -> Any:
     return value
 
 
+class Stories(list[str]):
+    """Inputs already resolved (:func:`resolve`): resolving them again changes nothing, so the CLI,
+    ``lint`` and ``build`` resolve an edition file once, and a story is never taken for one."""
+
+
 def resolve(
     inputs: Sequence[str], settings: BuildSettings, *, keep: frozenset[str] = frozenset()
-) -> tuple[list[str], BuildSettings]:
+) -> tuple[Stories, BuildSettings]:
     """The stories to read and the settings to read them with: a lone edition file (``.toml``)
     expands to its stories, and its values apply over ``settings``, except the fields named in
     ``keep`` by path (``metadata.language``: what a command line set). Anything else is returned
     as it is."""
-    if not (len(inputs) == 1 and is_edition_file(str(inputs[0]))):
-        return list(inputs), settings
+    if isinstance(inputs, Stories) or not (len(inputs) == 1 and is_edition_file(str(inputs[0]))):
+        return Stories(inputs), settings
     loaded = load(Path(inputs[0]), allow_outside=settings.allow_outside)
-    return list(loaded.stories), apply(settings, loaded, keep=keep)
+    return Stories(loaded.stories), apply(settings, loaded, keep=keep)
 
 
 def apply(settings: BuildSettings, edition: EditionFile, keep: frozenset[str] = frozenset()) -> BuildSettings:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .environment import Environment
-from .pipeline import estimated_ms, prepare
+from .pipeline import Prepared, estimated_ms, prepare
 from .settings import BuildSettings, base_language
-from .text import lexicon, normalize
+from .text import normalize
 from .voice import clips, engines
 
 #: A name is worth a look (and a lexicon entry) when it is this rare in the language
@@ -94,52 +94,63 @@ def lint(inputs: Sequence[str], settings: BuildSettings, *, stdin=None, env: Env
     inputs, settings = resolve(inputs, env.apply(settings))
     engine = engines.create(settings.engine)
     prep = prepare(inputs, settings, engine=engine, stdin=stdin or env.stdin, env=env)
-    words = lexicon.load(settings.text.lexicon)
-    lang = settings.metadata.language
-
-    names: Counter[str] = Counter()
-    changes: list[dict[str, Any]] = []
-    respell = words.step(lang, phonemes=engine.phoneme_input)
-    for sentence in prep.plan.sentences:
-        names.update(n for n in proper_nouns(sentence.text) if not words.covers(n, lang) and rare(n, lang))
-        text = respell(sentence.text)
-        if text != sentence.text:
-            changes.append({"step": "lexicon", "before": sentence.text, "after": text})
-        for step, before, after in normalize.applied(text, settings.text.disabled_steps, lang):
-            said = [{"written": w, "spoken": s} for w, s in normalize.spans(before, after)]
-            changes.append({"step": step, "before": before, "after": after, "spans": said})
-
-    cache = clips.ClipCache(str(settings.cache_dir))
+    names, changes = _speech(prep)
     chunks = prep.plan.chunks
-    keys = clips.chunk_keys(chunks, clips.voiced_engines(chunks, engine, settings.engine))
-    found = cache.get_many(keys)  # one batch read (one round trip on object stores)
-    cached = sum(1 for key in keys if key in found)
-
     written = {s.id: s.text for s in prep.plan.sentences}
     return LintReport(
         title=prep.document.title,
         text="\n\n".join(par.text for par in prep.document.paragraphs),
-        blocks=[
-            {"story": i, "text": v.text, "kept": v.kept, "by": v.by, "reason": v.reason}
-            | ({"stopwords": round(v.stopwords, 2)} if v.stopwords is not None else {})
-            for i, done in enumerate(prep.cleaned)
-            for v in done.verdicts
-        ],
+        blocks=_blocks(prep),
         dropped=[{"rule": d.rule, "text": d.text} for d in prep.dropped],
         chunks=[{"id": c.id, "text": written[c.sentence], "spoken": c.speech} for c in chunks],
         normalizations=changes,
         unknown_names=[{"name": n, "count": c} for n, c in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))],
         estimated_duration_ms=estimated_ms(chunks, settings, engine),
         requests=len(chunks),
-        cached=cached,
+        cached=_cached(prep, settings, engine),
         chapters=[c.title for c in prep.document.chapters],
         inputs=[
             {
                 "source": story.source,
                 "format": story.format,
                 **(story.charset.as_json() if story.charset else {}),
-                "language": _language(done, lang),
+                "language": _language(done, settings.metadata.language),
             }
             for story, done in zip(prep.stories, prep.cleaned)
         ],  # fmt: skip
     )
+
+
+def _speech(prep: Prepared) -> tuple[Counter[str], list[dict[str, Any]]]:
+    """The rare names the lexicon does not cover, and every change the build's own speech steps
+    make to each sentence, with its written and spoken spans."""
+    speech, lang = prep.speech, prep.speech.language
+    names: Counter[str] = Counter()
+    changes: list[dict[str, Any]] = []
+    for sentence in prep.plan.sentences:
+        names.update(n for n in proper_nouns(sentence.text) if not speech.words.covers(n, lang) and rare(n, lang))
+        for step, before, after in speech.trace(sentence.text):
+            change: dict[str, Any] = {"step": step, "before": before, "after": after}
+            if step != "lexicon":
+                change["spans"] = [{"written": w, "spoken": s} for w, s in normalize.spans(before, after)]
+            changes.append(change)
+    return names, changes
+
+
+def _blocks(prep: Prepared) -> list[dict[str, Any]]:
+    """Every line of every input, kept or dropped, with what decided and why."""
+    return [
+        {"story": i, "text": v.text, "kept": v.kept, "by": v.by, "reason": v.reason}
+        | ({"stopwords": round(v.stopwords, 2)} if v.stopwords is not None else {})
+        for i, done in enumerate(prep.cleaned)
+        for v in done.verdicts
+    ]
+
+
+def _cached(prep: Prepared, settings: BuildSettings, engine: engines.Engine) -> int:
+    """How many of the build's chunks the clip cache holds already (one batch read)."""
+    cache = clips.ClipCache(str(settings.cache_dir))
+    chunks = prep.plan.chunks
+    keys = clips.chunk_keys(chunks, clips.voiced_engines(chunks, engine, settings.engine))
+    found = cache.get_many(keys)  # one round trip on object stores
+    return sum(1 for key in keys if key in found)

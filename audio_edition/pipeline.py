@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from . import edition
-from .cache import EDITIONS
 from .environment import Environment
 from .errors import EncodingError, InputError, UsageError
 from .outputs import Outputs
@@ -42,6 +41,8 @@ class Prepared:
     #: Each story's cleaning: every line's verdict (``lint`` shows them), the headline found.
     cleaned: tuple[boilerplate.Cleaned, ...]
     metadata: Metadata
+    #: What the engine is sent for each sentence, step by step.
+    speech: Speech
 
     @property
     def dropped(self) -> list[boilerplate.Dropped]:
@@ -111,12 +112,31 @@ def default_title(metadata: Metadata) -> str:
     return f"{metadata.publication} — {d.strftime('%A, %B')} {d.day}, {d.year}"
 
 
-def speech_steps(settings: BuildSettings, engine: engines.Engine) -> Callable[[str], str]:
-    """The lexicon first (it sees the words as written), then the normalization steps."""
-    words = lexicon.load(settings.text.lexicon)
-    first = [words.step(settings.metadata.language, phonemes=engine.phoneme_input)]
-    steps = normalize.pipeline(settings.text.disabled_steps, extra_first=first, language=settings.metadata.language)
-    return lambda text: normalize.normalize(text, steps)
+@dataclass(frozen=True)
+class Speech:
+    """What the engine is sent for a sentence: the lexicon first (it sees the words as written),
+    then the speech steps. Made once per run; ``lint`` reports the same steps the build runs."""
+
+    words: lexicon.Lexicon
+    language: str
+    respell: Callable[[str], str]
+    steps: tuple[normalize.NamedStep, ...]
+
+    @classmethod
+    def of(cls, settings: BuildSettings, engine: engines.Engine) -> Speech:
+        words = lexicon.load(settings.text.lexicon)
+        language = settings.metadata.language
+        steps = normalize.named_steps(settings.text.disabled_steps, language)
+        return cls(words, language, words.step(language, phonemes=engine.phoneme_input), tuple(steps))
+
+    def __call__(self, text: str) -> str:
+        return normalize.normalize(self.respell(text), [s.fn for s in self.steps])
+
+    def trace(self, text: str) -> list[tuple[str, str, str]]:
+        """(step, before, after) for the lexicon and each step that changed ``text``."""
+        respelled = self.respell(text)
+        first = [("lexicon", text, respelled)] if respelled != text else []
+        return first + normalize.trace(respelled, self.steps)
 
 
 #: The most stories one edition holds (a day's edition has tens): past it, the input is refused.
@@ -136,29 +156,55 @@ def prepare(
     settings = (env or Environment.from_process()).apply(settings)
     if len(inputs) > MAX_STORIES:
         raise InputError(f"{len(inputs)} stories: an edition holds at most {MAX_STORIES}; split it")
-    stories = [ingest.read_story(path, format=settings.text.format, stdin=stdin) for path in inputs]
-    _check_length(sum(len(b.text) for s in stories for b in s.blocks), settings, engine, slack=4)
+    read = [ingest.read_story(path, format=settings.text.format, stdin=stdin) for path in inputs]
+    _check_length(sum(len(b.text) for s in read for b in s.blocks), settings, engine, slack=4)
+    parts, cleaned = _clean(read, settings)
+    stories = [story for _, _, story in parts]
+    meta = _metadata(settings.metadata, stories)
+    doc = _document(parts, settings, meta)
+    meta = dataclasses.replace(meta, title=doc.title)
+    _check_length(sum(len(p.text) for p in doc.paragraphs), settings, engine)
+    _check_script(" ".join(p.text for p in doc.paragraphs), settings.metadata.language)
+    speech = Speech.of(settings, engine)
+    plan = _voices(chunks.plan(doc, engine.max_chars, speech), settings)
+    if not plan.chunks:  # emoji, a bare URL: nothing a voice can say
+        raise InputError("nothing to read aloud: the text has no words an engine can say")
+    _check_duration(estimated_ms(plan.chunks, settings, engine), settings)
+    return Prepared(tuple(stories), doc, plan, tuple(cleaned), meta, speech)
+
+
+Part = tuple[str | None, tuple[ingest.Block, ...], ingest.Story]
+
+
+def _clean(stories: list[ingest.Story], settings: BuildSettings) -> tuple[list[Part], list[boilerplate.Cleaned]]:
+    """Each story cleaned: its headline, its spoken blocks, and the story with the author found."""
     parts, cleaned = [], []
     for story, cleaning in zip(stories, _cleanings(stories, settings)):
         done = boilerplate.clean(story, cleaning)
         title, blocks = paragraphs.headline(dataclasses.replace(story, blocks=done.blocks, title=done.title))
         parts.append((title, blocks, dataclasses.replace(story, author=done.author)))
         cleaned.append(done)
-    stories = [story for _, _, story in parts]
-    meta = settings.metadata
-    edition_of_many = len(stories) > 1
-    first = stories[0]
-    meta = dataclasses.replace(
+    return parts, cleaned
+
+
+def _metadata(meta: Metadata, stories: list[ingest.Story]) -> Metadata:
+    """The edition's metadata: a single story lends its author, URL and date where none is given."""
+    single = stories[0] if len(stories) == 1 else None
+    return dataclasses.replace(
         meta,
-        author=meta.author or (first.author if not edition_of_many else None),
-        url=meta.url or (first.url if not edition_of_many else None),
-        date=meta.date or (first.date if not edition_of_many else None) or _dt.date.today(),
+        author=meta.author or (single.author if single else None),
+        url=meta.url or (single.url if single else None),
+        date=meta.date or (single.date if single else None) or _dt.date.today(),
     )
+
+
+def _document(parts: list[Part], settings: BuildSettings, meta: Metadata) -> paragraphs.Document:
+    """The edition as chapters and paragraphs, with its title and the intro and outro said."""
     title = (
-        meta.title or (default_title(meta) if edition_of_many else parts[0][0]) or paragraphs.opening_words(parts[0][1])
+        meta.title or (default_title(meta) if len(parts) > 1 else parts[0][0]) or paragraphs.opening_words(parts[0][1])
     )
-    intro, outro = edition.framing(settings.program, meta, title=title, count=len(stories))
-    doc = paragraphs.build_document(
+    intro, outro = edition.framing(settings.program, meta, title=title, count=len(parts))
+    return paragraphs.build_document(
         parts,
         title=title,
         intro=intro,
@@ -166,14 +212,6 @@ def prepare(
         transition=settings.program.transition,
         urls=settings.program.story_urls,
     )
-    meta = dataclasses.replace(meta, title=doc.title)
-    _check_length(sum(len(p.text) for p in doc.paragraphs), settings, engine)
-    _check_script(" ".join(p.text for p in doc.paragraphs), settings.metadata.language)
-    plan = _voices(chunks.plan(doc, engine.max_chars, speech_steps(settings, engine)), settings)
-    if not plan.chunks:  # emoji, a bare URL: nothing a voice can say
-        raise InputError("nothing to read aloud: the text has no words an engine can say")
-    _check_duration(estimated_ms(plan.chunks, settings, engine), settings)
-    return Prepared(tuple(stories), doc, plan, tuple(cleaned), meta)
 
 
 def estimated_ms(spoken: Sequence[chunks.Chunk], settings: BuildSettings, engine: engines.Engine) -> int:
@@ -398,6 +436,80 @@ def _audio_info(path: Path, encoding) -> dict[str, Any]:
     }
 
 
+def _jobs(settings: BuildSettings) -> int:
+    """Worker processes for the voices, then threads for the encoders."""
+    return settings.jobs or os.cpu_count() or 1
+
+
+def _synthesize(
+    prep: Prepared, settings: BuildSettings, engine: engines.Engine, cache: clips.ClipCache, progress: Progress
+) -> tuple[list[clips.ClipResult], clips.SynthesisStats]:
+    """Every chunk's clip, from the cache or voiced (by the fleet with a broker), in order."""
+    fallback = None
+    if settings.engine.fallback:
+        fallback_name = settings.engine.fallback
+        fallback = lambda: engines.create(settings.engine, fallback_name)  # noqa: E731
+    progress.stage("synthesizing")
+    progress.start(len(prep.plan.chunks))
+    results, stats = clips.synthesize_all(
+        prep.plan.chunks,
+        engine,
+        cache,
+        fallback=fallback,
+        on_clip=progress.advance,
+        jobs=_jobs(settings),
+        options=settings.engine,
+        while_waiting=_import_finishing,
+        remote=_fleet(settings, cache),
+    )
+    progress.finish()
+    return results, stats
+
+
+def _tagged(
+    mp3: Path,
+    output: Path,
+    prep: Prepared,
+    assembled: audio.Assembled,
+    results: Sequence[clips.ClipResult],
+    engine: engines.Engine,
+    settings: BuildSettings,
+) -> dict[str, Any]:
+    """The manifest of the encoded MP3, whose tags are written from it; with the file's size and
+    checksum once tagged."""
+    from .publish import manifest
+
+    audio_meta = {"file": output.name, **_audio_info(mp3, settings.encoding)}
+    doc_manifest = manifest.build_manifest(
+        doc=prep.document,
+        plan=prep.plan,
+        assembled=assembled,
+        results=results,
+        metadata=prep.metadata,
+        engine={"name": engine.name, **engine.identity()},
+        audio=audio_meta,
+    )
+    tags.write_tags(mp3, doc_manifest, transcript=manifest.transcript(doc_manifest), cover=prep.metadata.cover)
+    data = mp3.read_bytes()
+    audio_meta["bytes"] = len(data)
+    audio_meta["sha256"] = hashlib.sha256(data).hexdigest()
+    doc_manifest["audio"] = audio_meta
+    return doc_manifest
+
+
+def _publish(out: Outputs, output: Path, doc_manifest: dict[str, Any], settings: BuildSettings) -> dict[str, Path]:
+    """The sidecars, the manifest and (``--player``) the player, written beside the MP3."""
+    from .publish import manifest
+
+    side = sidecars.sidecar_paths(output)
+    for name, text in sidecars.render_all(doc_manifest).items():
+        out.write(side[name], text)
+    out.write(manifest.manifest_path(output), manifest.dumps(doc_manifest))
+    if settings.player:
+        side = {**side, **_player(out, output, manifest.dumps(doc_manifest))}
+    return side
+
+
 def build(
     inputs: Sequence[str],
     output: Path,
@@ -438,32 +550,10 @@ def build(
         mp3_tmp = out.temp_for(output)  # fails fast on an unwritable folder, before any synthesis
         cache = clips.ClipCache(str(settings.cache_dir))
         lap("prepare")
-
-        fallback = None
-        if settings.engine.fallback:
-            fallback_name = settings.engine.fallback
-            fallback = lambda: engines.create(settings.engine, fallback_name)  # noqa: E731
-        jobs = settings.jobs or os.cpu_count() or 1  # voices, then encoders
-        progress.stage("synthesizing")
-        progress.start(len(prep.plan.chunks))
-        results, stats = clips.synthesize_all(
-            prep.plan.chunks,
-            engine,
-            cache,
-            fallback=fallback,
-            on_clip=progress.advance,
-            jobs=jobs,
-            options=settings.engine,
-            while_waiting=_import_finishing,
-            remote=_fleet(settings, cache),
-        )
-        progress.finish()
+        results, stats = _synthesize(prep, settings, engine, cache, progress)
         lap("synthesize")
-
         progress.stage("encoding")
-        from . import ffmpeg
-        from .publish import manifest
-        from .sound import audio, encode, loudness
+        from .sound import audio, encode
 
         assembled = audio.assemble(
             results, settings.pauses, inserts=_inserts(settings, results), grid=encode.frame_grid(settings.encoding)
@@ -471,67 +561,22 @@ def build(
         # The clips are in the edition now; keep only what the manifest needs of them.
         results = [dataclasses.replace(r, clip=Clip(b"", r.clip.sample_rate)) for r in results]
         lap("stitch")
-        # The same audio with the same settings encodes to the same MP3: reuse it (warm rebuilds).
-        # Otherwise only the paragraphs' stretches that changed are encoded again (encode.py).
-        render_key = hashlib.sha256(
-            assembled.pcm
-            + repr(
-                (assembled.sample_rate, assembled.cuts, settings.encoding, settings.loudness, loudness.VERSION)
-                + (ffmpeg.version(), encode.HEADER_VERSION)
-            ).encode()
-        ).hexdigest()
         with out.writing(output):  # a full disk or a read-only folder names the MP3
-            rendered = cache.read(EDITIONS, render_key)
-            if rendered is not None:
-                mp3_tmp.write_bytes(rendered[0])
-            else:
-                encode.encode_mp3(
-                    assembled.pcm,
-                    assembled.sample_rate,
-                    mp3_tmp,
-                    settings.encoding,
-                    settings.loudness,
-                    cuts=assembled.cuts,
-                    cache=cache,
-                    jobs=jobs,
-                )
-                cache.write(EDITIONS, render_key, mp3_tmp.read_bytes())
+            encode.render(assembled, mp3_tmp, settings.encoding, settings.loudness, cache=cache, jobs=_jobs(settings))
             lap("encode")
-
-            audio_meta = {"file": output.name, **_audio_info(mp3_tmp, settings.encoding)}
-            engine_info = {"name": engine.name, **engine.identity()}
-            doc_manifest = manifest.build_manifest(
-                doc=prep.document,
-                plan=prep.plan,
-                assembled=assembled,
-                results=results,
-                metadata=prep.metadata,
-                engine=engine_info,
-                audio=audio_meta,
-            )
-            tags.write_tags(
-                mp3_tmp, doc_manifest, transcript=manifest.transcript(doc_manifest), cover=prep.metadata.cover
-            )
-            data = mp3_tmp.read_bytes()
-        audio_meta["bytes"] = len(data)
-        audio_meta["sha256"] = hashlib.sha256(data).hexdigest()
-        doc_manifest["audio"] = audio_meta
-
-        side = sidecars.sidecar_paths(output)
-        for name, text in sidecars.render_all(doc_manifest).items():
-            out.write(side[name], text)
-        out.write(manifest.manifest_path(output), manifest.dumps(doc_manifest))
-        if settings.player:
-            side = {**side, **_player(out, output, manifest.dumps(doc_manifest))}
+            doc_manifest = _tagged(mp3_tmp, output, prep, assembled, results, engine, settings)
+        side = _publish(out, output, doc_manifest, settings)
         lap("tag")
         out.commit()
     remember(prep, settings)
+
+    from .publish import manifest
 
     return BuildResult(
         mp3=output,
         manifest_path=manifest.manifest_path(output),
         sidecars=side,
-        duration_ms=audio_meta["duration_ms"],
+        duration_ms=doc_manifest["audio"]["duration_ms"],
         chunks=len(prep.plan.chunks),
         synthesized=stats.synthesized,
         cached=stats.cached,

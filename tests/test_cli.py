@@ -541,6 +541,21 @@ def test_a_config_file_key_is_the_options_long_name(tmp_path, monkeypatch):
     assert "# Talks resume" in blocks  # read as text, not Markdown
 
 
+@pytest.mark.parametrize("key", ["language", "lang"])
+def test_the_language_is_language_in_a_config_file_as_in_edition_files(tmp_path, monkeypatch, key):
+    """One key name for one setting: `language`, as edition and channel files name it (the
+    command line's `lang` still works)."""
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "page.txt"
+    page.write_text("Dates\n\nThe hearing moved to 5/3/2024 after a long delay, the court said.\n")
+    (tmp_path / "audio-edition.toml").write_text(f'{key} = "en-GB"\n')
+    result = invoke("lint", str(page), "--json", "--cache-dir", str(tmp_path / "c"))
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["inputs"][0]["language"]["stated"] == "en-GB"
+    assert "March fifth" in report["chunks"][-1]["spoken"]  # day first, as en-GB writes it
+
+
 def test_the_progress_bar_is_drawn_only_where_the_environment_says_a_person_watches(tmp_path, story):
     import io
 

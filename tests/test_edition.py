@@ -362,3 +362,20 @@ def test_bad_voices_in_an_edition_file(tmp_path, entry, message):
     (tmp_path / "e.toml").write_text(entry)
     result = invoke("build", str(tmp_path / "e.toml"), "-o", str(tmp_path / "e.mp3"), "--engine", "fake")
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_an_edition_file_is_read_once_however_many_stages_resolve_it(tmp_path, monkeypatch):
+    """The CLI, lint and build each resolve their inputs: the file is read by the first only,
+    and a story whose name ends in .toml is a story, not another edition to expand."""
+    from audio_edition import edition
+    from audio_edition.settings import BuildSettings
+
+    (tmp_path / "notes.toml").write_text("Port deal\n\nThe port signed a deal with the dock workers on Monday.\n")
+    (tmp_path / "today.toml").write_text('title = "Today"\n\n[[story]]\npath = "notes.toml"\n')
+    reads = []
+    real = edition.load
+    monkeypatch.setattr(edition, "load", lambda *a, **k: reads.append(a) or real(*a, **k))
+    stories, settings = edition.resolve([str(tmp_path / "today.toml")], BuildSettings())
+    again, same = edition.resolve(stories, settings)
+    assert again == stories == [str(tmp_path / "notes.toml")] and same is settings
+    assert len(reads) == 1

@@ -36,11 +36,31 @@ def build_manifest(
     audio: dict[str, Any],
 ) -> dict[str, Any]:
     """Roll chunk spans up into sentences, paragraphs and chapters."""
-    spans = assembled.spans
+    paragraphs = _paragraphs(doc, _sentences(plan, assembled.spans))
+    chapters = _chapters(doc, paragraphs, audio["duration_ms"])
+    return {
+        "schema": SCHEMA,
+        "title": doc.title,
+        "publication": metadata.publication,
+        "author": metadata.author or metadata.publication,
+        "date": metadata.date.isoformat() if metadata.date else None,
+        "language": metadata.language,
+        "description": metadata.description,
+        "url": metadata.url,
+        "engine": engine,
+        "audio": audio,
+        "chapters": chapters,
+        "stories": _stories(doc, chapters),
+        "paragraphs": paragraphs,
+        "chunks": _chunks(plan, assembled.spans, results),
+    }
+
+
+def _sentences(plan: Plan, spans: dict[str, Span]) -> dict[str, list[dict[str, Any]]]:
+    """Each paragraph's sentences, timed from their chunks, with their words."""
     by_sentence: dict[str, list[str]] = {}
     for chunk in plan.chunks:
         by_sentence.setdefault(chunk.sentence, []).append(chunk.id)
-
     speech_of = {c.id: c.speech for c in plan.chunks}
     sentences_of: dict[str, list[dict[str, Any]]] = {}
     for s in plan.sentences:
@@ -55,7 +75,11 @@ def build_manifest(
                 "words": _words(s.text, [speech_of[i] for i in ids], [spans[i] for i in ids]),
             }
         )
+    return sentences_of
 
+
+def _paragraphs(doc: Document, sentences_of: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The paragraphs with something spoken in them, timed from their sentences."""
     paragraphs = []
     for p in doc.paragraphs:
         sentences = sentences_of.get(p.id)
@@ -72,14 +96,16 @@ def build_manifest(
                 "sentences": sentences,
             }
         )
+    return paragraphs
 
-    duration = audio["duration_ms"]
+
+def _chapters(doc: Document, paragraphs: list[dict[str, Any]], duration: int) -> list[dict[str, Any]]:
+    """Each chapter from its first paragraph's start to the next chapter's (the last to the end)."""
     chapters = []
     for ch in doc.chapters:
         first = next((p for p in paragraphs if p["chapter"] == ch.id), None)
-        if first is None:
-            continue
-        chapters.append({"id": ch.id, "title": ch.title, "url": ch.url, "start_ms": first["start_ms"]})
+        if first is not None:
+            chapters.append({"id": ch.id, "title": ch.title, "url": ch.url, "start_ms": first["start_ms"]})
     intro = next((p for p in paragraphs if p["kind"] == "intro"), None)
     if intro is not None and chapters and intro["start_ms"] < chapters[0]["start_ms"]:
         # An edition's intro (and the lead-in and jingle before it) is a chapter of its own: it lay
@@ -87,7 +113,11 @@ def build_manifest(
         chapters.insert(0, {"id": "intro", "title": doc.title, "url": None, "start_ms": 0})
     for this, following in zip(chapters, [*chapters[1:], None]):
         this["end_ms"] = following["start_ms"] if following else duration
+    return chapters
 
+
+def _stories(doc: Document, chapters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each story, from its first chapter's start to its last one's end."""
     stories: list[dict[str, Any]] = []
     for ch in doc.chapters:
         spoken = next((c for c in chapters if c["id"] == ch.id), None)
@@ -100,9 +130,13 @@ def build_manifest(
             {"index": ch.story, "title": ch.title, "url": ch.url, "chapter": ch.id,
              "start_ms": spoken["start_ms"], "end_ms": spoken["end_ms"]}
         )  # fmt: skip
+    return stories
 
+
+def _chunks(plan: Plan, spans: dict[str, Span], results: Sequence[ClipResult]) -> list[dict[str, Any]]:
+    """The engine requests: their spans, their engine, and their own voice if they have one."""
     engine_of = {r.chunk.id: r for r in results}
-    chunks = [
+    return [
         {
             "id": c.id,
             "sentence": c.sentence,
@@ -115,22 +149,6 @@ def build_manifest(
         }
         for c in plan.chunks
     ]
-    return {
-        "schema": SCHEMA,
-        "title": doc.title,
-        "publication": metadata.publication,
-        "author": metadata.author or metadata.publication,
-        "date": metadata.date.isoformat() if metadata.date else None,
-        "language": metadata.language,
-        "description": metadata.description,
-        "url": metadata.url,
-        "engine": engine,
-        "audio": audio,
-        "chapters": chapters,
-        "stories": stories,
-        "paragraphs": paragraphs,
-        "chunks": chunks,
-    }
 
 
 def _words(text: str, speech: Sequence[str], spans: Sequence[Span]) -> list[dict[str, Any]]:

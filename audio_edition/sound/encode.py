@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import ffmpeg
-from ..cache import GAINS, STRETCHES
+from ..cache import EDITIONS, GAINS, STRETCHES
 from ..errors import EncodingError
 from ..settings import Encoding, Loudness
 from . import loudness
 
 if TYPE_CHECKING:
     from ..cache import Cache
+    from .audio import Assembled
 
 #: The encoder string of the LAME tag (9 bytes), and the version of what this module writes there:
 #: part of the render cache's key, so an older file is not copied by a warm rebuild.
@@ -320,6 +321,28 @@ def _crc16(data: bytes) -> int:
     return crc
 
 
+def render(assembled: Assembled, path: Path, encoding: Encoding, target: Loudness, *, cache: Cache, jobs: int) -> None:
+    """The edition's MP3, untagged, at ``path``. The same audio with the same settings encodes to
+    the same MP3: a warm rebuild copies it from the cache's ``editions`` area. Otherwise only the
+    paragraphs' stretches that changed are encoded again (:func:`encode_mp3`)."""
+    key = render_key(assembled, encoding, target)
+    rendered = cache.read(EDITIONS, key)
+    if rendered is not None:
+        path.write_bytes(rendered[0])
+        return
+    encode_mp3(
+        assembled.pcm, assembled.sample_rate, path, encoding, target, cuts=assembled.cuts, cache=cache, jobs=jobs
+    )
+    cache.write(EDITIONS, key, path.read_bytes())
+
+
+def render_key(assembled: Assembled, encoding: Encoding, target: Loudness) -> str:
+    """What decides the encoded MP3: the audio, its cuts, the settings, and the versions of the
+    loudness finishing, of ffmpeg and of the header this module writes."""
+    settings = (assembled.sample_rate, assembled.cuts, encoding, target, loudness.VERSION)
+    return hashlib.sha256(assembled.pcm + repr(settings + (ffmpeg.version(), HEADER_VERSION)).encode()).hexdigest()
+
+
 def encode_mp3(
     pcm: bytes,
     sample_rate: int,
@@ -342,62 +365,72 @@ def encode_mp3(
     spans = [  # in bytes, for slicing
         Stretch(2 * p.start, 2 * p.end, 2 * p.encoded_end) for p in stretches(view, sample_rate, encoding, cuts)
     ]
-    samples_out = len(pcm) // 2 * encoding.sample_rate // sample_rate
     contents = _contents(view, spans, jobs) if cache is not None else [""] * len(spans)
-    finish: loudness.Finish | None = None
-    measured: loudness.Measurement | None = None
-    loss, headroom = 0.0, loudness.HEADROOM_DB  # what the encoder took off, learnt on a retry
+    job = _Job(view, sample_rate, spans, contents, encoding, cache, jobs)
     # Where the last build of this edition's gain search ended: this one starts there (fewer
     # tries, same answer).
     memory_key = _gain_memory_key(target, encoding, sample_rate)
     memory = _gain_memory(cache, memory_key) if target.enabled else []
     ours = [c[:16] for c in contents]  # short digests: the memory keeps 16 editions of any length
     last_build = _recall_gain(memory, set(ours))
-    guess = last_build["solution_db"] if last_build else None
-    # Most edits keep the gain: the stretches not cached at the last build's gain are encoded
-    # while the search runs, and used if it finds that gain again (else only CPU was spent).
-    # Not at 0 dB, where silence, which is not limited, could share a stretch's key.
-    early: Any = None
-    last: tuple[Any, Any] = (last_build["gain_db"], last_build["ceiling_dbfs"]) if last_build else (None, None)
-    if last[0] and last[1] == target.true_peak_dbtp - headroom:
-        loud = loudness.Measurement(0.0, 0.0, 0.0)
-        ahead = ThreadPoolExecutor(1, thread_name_prefix="encode-early")
-        early = ahead.submit(
-            _render, view, sample_rate, spans, contents, encoding, loudness.Finish(*last, loud, loud), cache, jobs
-        )
-        ahead.shutdown(wait=False)
-    for _attempt in range(3):
-        if target.enabled:
-            finish = loudness.normalize(
-                [view[s.start : s.end] for s in spans],
-                sample_rate,
-                target,
-                loss_lu=loss,
-                headroom_db=headroom,
-                guess=guess if _attempt == 0 else None,
-                cache=cache,
-            )
-        kept = (
-            early is not None
-            and finish is not None
-            and (finish.gain_db, finish.ceiling_dbfs) == last
-            and finish.before.integrated_lufs > loudness.ABSOLUTE_GATE_LUFS
-        )
-        rendered: Any = early.result() if early is not None else None  # waited for even if unused: none left running
-        early = None
-        frames, blocks, reused = (
-            rendered if kept else _render(view, sample_rate, spans, contents, encoding, finish, cache, jobs)
-        )
-        measured = loudness.combine(blocks)
-        if (
-            finish is None
-            or finish.before.integrated_lufs <= loudness.ABSOLUTE_GATE_LUFS
-            or loudness.within(measured, target)
-        ):
-            break
-        loss += target.integrated_lufs - measured.integrated_lufs
-        headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2
-    _join(frames, path, samples_out, encoding)
+    finish, measured, frames, reused = _finished(job, target, last_build)
+    _join(frames, path, len(pcm) // 2 * encoding.sample_rate // sample_rate, encoding)
     if cache is not None and finish is not None:
         _remember_gain(cache, memory_key, memory, ours, finish)
     return Encoded(path, finish, measured if target.enabled else None, len(spans) - reused, reused)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What :func:`_render` needs to make every stretch at a given finish."""
+
+    view: memoryview
+    rate: int
+    spans: list[Stretch]
+    contents: list[str]
+    encoding: Encoding
+    cache: Cache | None
+    jobs: int
+
+    def render(self, finish: loudness.Finish | None) -> tuple[list[bytes], list[loudness.Blocks], int]:
+        return _render(self.view, self.rate, self.spans, self.contents, self.encoding, finish, self.cache, self.jobs)
+
+
+def _early(job: _Job, last: tuple[Any, Any], target: Loudness, headroom: float) -> Any:
+    """Most edits keep the gain: the stretches not cached at the last build's gain are encoded
+    while the search runs, and used if it finds that gain again (else only CPU was spent). Not at
+    0 dB, where silence, which is not limited, could share a stretch's key. The future, or None."""
+    if not (last[0] and last[1] == target.true_peak_dbtp - headroom):
+        return None
+    loud = loudness.Measurement(0.0, 0.0, 0.0)
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="encode-early")
+    early = ahead.submit(job.render, loudness.Finish(*last, loud, loud))
+    ahead.shutdown(wait=False)
+    return early
+
+
+def _finished(job: _Job, target: Loudness, last_build: dict[str, Any] | None) -> tuple[Any, Any, list[bytes], int]:
+    """The finish (gain and ceiling), the loudness measured, the frames, and how many stretches
+    came from the cache: searched, rendered, and corrected at most twice if the encoder moved
+    the loudness off the target."""
+    finish: loudness.Finish | None = None
+    loss, headroom = 0.0, loudness.HEADROOM_DB  # what the encoder took off, learnt on a retry
+    guess = last_build["solution_db"] if last_build else None
+    last: tuple[Any, Any] = (last_build["gain_db"], last_build["ceiling_dbfs"]) if last_build else (None, None)
+    early = _early(job, last, target, headroom)
+    for attempt in range(3):
+        if target.enabled:
+            parts = [job.view[s.start : s.end] for s in job.spans]
+            finish = loudness.normalize(parts, job.rate, target, loss_lu=loss, headroom_db=headroom,
+                                        guess=guess if attempt == 0 else None, cache=job.cache)  # fmt: skip
+        audible = finish is not None and finish.before.integrated_lufs > loudness.ABSOLUTE_GATE_LUFS
+        kept = early is not None and finish is not None and (finish.gain_db, finish.ceiling_dbfs) == last and audible
+        rendered: Any = early.result() if early is not None else None  # waited for even if unused: none left running
+        early = None
+        frames, blocks, reused = rendered if kept else job.render(finish)
+        measured = loudness.combine(blocks)
+        if finish is None or not audible or loudness.within(measured, target):
+            break
+        loss += target.integrated_lufs - measured.integrated_lufs
+        headroom += max(0.0, measured.true_peak_dbtp - target.true_peak_dbtp) + 0.2
+    return finish, measured, frames, reused

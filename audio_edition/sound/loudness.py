@@ -479,33 +479,45 @@ def search_gain(excerpt: _Excerpt, aim: float, guess: float, *, rough: bool = Fa
             todo = [j for j in (first or (k, k + 1)) if j not in tried]
             first = []
             tried.update(zip(todo, pool.map(lambda j: excerpt.loudness(j * step), todo)))
-            below = [j for j, r in tried.items() if r <= aim]
-            above = [j for j, r in tried.items() if r > aim]
-            if below and above and min(above) - max(below) == 1:
-                lo, hi = max(below), min(above)
+            bracket = _bracket(tried, aim)
+            if bracket is None:
+                k, slope = _secant(tried, aim, slope)
+                continue
+            lo, hi = bracket
+            if hi - lo == 1:
                 best = lo if aim - tried[lo] <= tried[hi] - aim else hi
                 solution = (lo + (aim - tried[lo]) / max(tried[hi] - tried[lo], 1e-9)) * step
                 return best * step, tried[best], solution
-            if below and above:  # bracketed: interpolate between the two closest tries
-                lo, hi = max(below), min(above)
-                if lo > hi:  # not monotonic here: take the closest try
-                    break
-                estimate = lo + (hi - lo) * (aim - tried[lo]) / max(tried[hi] - tried[lo], 1e-9)
-                k = min(max(math.floor(estimate), lo), hi - 1)
-                if k in tried and k + 1 in tried:
-                    k = (lo + hi) // 2
-                continue
-            near = sorted(tried, key=lambda j: abs(tried[j] - aim))[:2]
-            if abs(tried[near[0]] - tried[near[1]]) > 1e-6:
-                slope = max((tried[near[0]] - tried[near[1]]) / ((near[0] - near[1]) * step), 0.05)
-            move = (aim - tried[near[0]]) / slope / step  # toward the aim, at most 12 dB
-            k = math.floor(near[0] + min(max(move, -48), 48))
-            k = min(max(k, round(-GAIN_BOUND_DB / step)), round(GAIN_BOUND_DB / step) - 1)
+            if lo > hi:  # not monotonic here: take the closest try
+                break
+            # bracketed: interpolate between the two closest tries
+            estimate = lo + (hi - lo) * (aim - tried[lo]) / max(tried[hi] - tried[lo], 1e-9)
+            k = min(max(math.floor(estimate), lo), hi - 1)
+            if k in tried and k + 1 in tried:
+                k = (lo + hi) // 2
     # No bracket (an aim out of the limiter's reach): a bound, so that the path taken, which
     # depends on the first guess, never shows in the output.
     best = min(tried, key=lambda j: abs(tried[j] - aim))
     bound = GAIN_BOUND_DB if tried[best] < aim else -GAIN_BOUND_DB
     return bound, excerpt.loudness(bound), bound
+
+
+def _bracket(tried: dict[int, float], aim: float) -> tuple[int, int] | None:
+    """The highest step tried at or under the aim and the lowest over it, if both exist."""
+    below = [j for j, r in tried.items() if r <= aim]
+    above = [j for j, r in tried.items() if r > aim]
+    return (max(below), min(above)) if below and above else None
+
+
+def _secant(tried: dict[int, float], aim: float, slope: float) -> tuple[int, float]:
+    """The next step to try from the two tries closest to the aim, and the slope learnt from them."""
+    step = GAIN_STEP_DB
+    near = sorted(tried, key=lambda j: abs(tried[j] - aim))[:2]
+    if abs(tried[near[0]] - tried[near[1]]) > 1e-6:
+        slope = max((tried[near[0]] - tried[near[1]]) / ((near[0] - near[1]) * step), 0.05)
+    move = (aim - tried[near[0]]) / slope / step  # toward the aim, at most 12 dB
+    k = math.floor(near[0] + min(max(move, -48), 48))
+    return min(max(k, round(-GAIN_BOUND_DB / step)), round(GAIN_BOUND_DB / step) - 1), slope
 
 
 #: How far the gain may go either way.

@@ -18,6 +18,7 @@ from typing import Any
 
 from .._compat import read_toml, tomllib
 from ..errors import InputError, UsageError
+from . import prose
 from .ingest import Block, Story
 from .template import Template, digest
 
@@ -254,35 +255,52 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
     the story is the densest stretch of prose. On HTML pages a line must also have been chosen
     by most of the article extractors, or by one of them and read as prose (extract.py).
     """
-    from . import prose
-
     units: list[tuple[int, str]] = []  # (block index, line)
     for index, block in enumerate(story.blocks):
         units.extend((index, line) for line in _lines(block))
+    read = _by_rules(story, units, cleaning)
+    title, judged = _judged(story, read, [line for _, line in units], cleaning)
+    verdicts = _verdicts(story, units, read.lines, judged, read.forced, cleaning.classify)
+    blocks = _spoken(story, units, verdicts)
+    return Cleaned(blocks, title, story.author or read.author, tuple(verdicts), tuple(line for _, line in units))
+
+
+@dataclass
+class _Read:
+    """A story's lines once the rules, the editor and the repeats have spoken."""
+
+    #: Each line, with the chrome a rule or a repeat found in it.
+    lines: list[prose.Line]
+    #: The lines a rule dropped.
+    ruled: set[int]
+    #: The editor's verdicts (``--keep``, ``--drop``), by line.
+    forced: dict[int, Verdict]
+    #: The author a byline rule found.
+    author: str | None = None
+
+
+def _by_rules(story: Story, units: list[tuple[int, str]], cleaning: Cleaning) -> _Read:
+    """Each line through the rules and the editor's lines, and marked if the page repeats it."""
     texts = [line for _, line in units]
     counts = Counter(" ".join(t.casefold().split()) for t in texts)
     rules = list(cleaning.rules)
     by_name = {r.name: r for r in rules}
-    author = None
-
-    lines: list[prose.Line] = []
-    ruled: set[int] = set()  # lines a rule dropped
+    read = _Read([], set(), {})
     said: set[str] = set()  # repeated sentences kept the first time
-    forced: dict[int, Verdict] = {}
     for i, text in enumerate(texts):
         dropped: list[Dropped] = []
         cleaned = clean_line(text, rules, dropped) if rules else text
         if (verdict := _editors(text, cleaned, cleaning)) is not None:
-            forced[i] = verdict
+            read.forced[i] = verdict
         if not cleaned:
             rule = by_name[dropped[-1].rule]
-            if rule.name == "byline" and author is None:
-                author = _byline_author(text)
-            lines.append(prose.Line(text, f"{rule.name}: a boilerplate rule", rule.cost))
-            ruled.add(i)
+            if rule.name == "byline" and read.author is None:
+                read.author = _byline_author(text)
+            read.lines.append(prose.Line(text, f"{rule.name}: a boilerplate rule", rule.cost))
+            read.ruled.add(i)
             continue
         if not cleaning.classify:
-            lines.append(prose.Line(cleaned))
+            read.lines.append(prose.Line(cleaned))
             continue
         repeated = counts[key := " ".join(text.casefold().split())] > 1 and story.blocks[units[i][0]].votes is None
         if repeated and key not in said and prose.sentence_like(text):
@@ -291,27 +309,26 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
             # stands in.)
             said.add(key)
             repeated = False
-        lines.append(prose.Line(cleaned, _seen_elsewhere(text, cleaning, repeated)))
+        read.lines.append(prose.Line(cleaned, _seen_elsewhere(text, cleaning, repeated)))
+    return read
 
+
+def _judged(story: Story, read: _Read, texts: list[str], cleaning: Cleaning) -> tuple[str | None, list[prose.Judged]]:
+    """The headline found and the classifier's verdict on each line (the editor's, with
+    ``--keep-boilerplate``); the headline's lines, teasers and the readers' thread are marked."""
+    lines = read.lines
     if not cleaning.classify:
         judged = [prose.Judged(x.text, not x.chrome, x.chrome or "editor: --keep-boilerplate", 0.0) for x in lines]
-        title = story.title
-    else:
-        stops = prose.stoplist_for([x.text for x in lines if not x.chrome], cleaning.language)
-        title, headlines = _headline(story, lines, ruled, stops)
-        for h in headlines:
-            lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
-        for t in _teasers(title, texts):
-            lines[t] = prose.Line(lines[t].text, "headline: a teaser of this story (its headline and opening words)")
-        for c in comment_thread(lines):
-            lines[c] = prose.Line(
-                lines[c].text, "comments: in the readers' thread (after its label or first signature)"
-            )
-        judged = prose.judge(lines, stops, headlines=headlines)
-
-    verdicts = _verdicts(story, units, lines, judged, forced, cleaning.classify)
-    blocks = _spoken(story, units, verdicts)
-    return Cleaned(blocks, title, story.author or author, tuple(verdicts), tuple(texts))
+        return story.title, judged
+    stops = prose.stoplist_for([x.text for x in lines if not x.chrome], cleaning.language)
+    title, headlines = _headline(story, lines, read.ruled, stops)
+    for h in headlines:
+        lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
+    for t in _teasers(title, texts):
+        lines[t] = prose.Line(lines[t].text, "headline: a teaser of this story (its headline and opening words)")
+    for c in comment_thread(lines):
+        lines[c] = prose.Line(lines[c].text, "comments: in the readers' thread (after its label or first signature)")
+    return title, prose.judge(lines, stops, headlines=headlines)
 
 
 def _spoken(story: Story, units: list[tuple[int, str]], verdicts: list[Verdict]) -> tuple[Block, ...]:
@@ -409,7 +426,6 @@ def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, 
 
 def _headline(story: Story, lines: list, ruled: set[int], stops: frozenset[str]) -> tuple[str | None, list[int]]:
     """The story's headline and the lines where it stands on the page (never spoken as body)."""
-    from . import prose
 
     if story.title:  # HTML metadata, or the caller's
         wanted = prose.fold(story.title)
@@ -489,8 +505,6 @@ def publication(story: Story) -> str | None:
     """Whose page a story is, for its template: the site an HTML page names, else the site name
     after the headline on a scraped page's first line ("Talks resume - The Ledger")."""
     from urllib.parse import urlparse
-
-    from . import prose
 
     if story.meta.get("site"):
         return str(story.meta["site"])

@@ -965,6 +965,11 @@ def _steps(disabled: Iterable[str], language: str) -> list[NamedStep]:
     return steps
 
 
+def named_steps(disabled: Iterable[str] = (), language: str = "en") -> list[NamedStep]:
+    """The steps to run for ``language``, with their names, ``disabled`` ones removed."""
+    return _steps(disabled, language)
+
+
 def pipeline(disabled: Iterable[str] = (), extra_first: Iterable[Step] = (), language: str = "en") -> list[Step]:
     """The steps to run for ``language``, with ``disabled`` ones removed and ``extra_first`` (e.g.
     a lexicon) in front."""
@@ -1003,8 +1008,13 @@ SPAN_WORK = 100_000
 
 def applied(text: str, disabled: Iterable[str] = (), language: str = "en") -> list[tuple[str, str, str]]:
     """(step, before, after) for each step that changed the text: what ``lint`` reports."""
+    return trace(text, _steps(disabled, language))
+
+
+def trace(text: str, steps: Iterable[NamedStep]) -> list[tuple[str, str, str]]:
+    """(step, before, after) for each of ``steps`` that changed the text, in order."""
     out = []
-    for step in _steps(disabled, language):
+    for step in steps:
         new = step.fn(text)
         if new != text and step.name != "whitespace":
             out.append((step.name, text, new))

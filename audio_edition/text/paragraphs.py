@@ -95,36 +95,44 @@ def build_document(
     ``intro``, ``outro`` and ``transition`` are spoken texts that frame the stories; their
     paragraphs have the chapter ``""``: they belong to no chapter.
     """
-    chapters: list[Chapter] = []
-    paragraphs: list[Paragraph] = []
-    edition = len(stories) > 1
-
-    def new_chapter(name: str, story: int, url: str | None) -> str:
-        cid = f"ch{len(chapters) + 1}"
-        chapters.append(Chapter(cid, name, story, url))
-        return cid
-
-    def add(chapter: str, kind: str, text: str) -> None:
-        paragraphs.append(Paragraph(f"p{len(paragraphs) + 1}", chapter, kind, text))
-
+    doc = _Builder(edition=len(stories) > 1, title=title, speak_titles=speak_titles)
     if intro:
-        add("", "intro", intro)
+        doc.add("", "intro", intro)
     for index, (story_title, blocks, story) in enumerate(stories):
         if index and transition:
-            add("", "transition", transition)
+            doc.add("", "transition", transition)
         url = (urls[index] if index < len(urls) else None) or story.url
-        story = dataclasses.replace(story, url=url)
-        name = story_title or (title if not edition else None) or opening_words(blocks) or f"Story {index + 1}"
-        chapter = new_chapter(name, index, story.url)
-        if speak_titles and story_title:
-            add(chapter, "title", story_title)
-        for block in blocks:
-            if block.kind == "heading" and not edition:
-                chapter = _section(chapters, paragraphs, chapter, block.text, index, story.url, named=bool(story_title))
-            add(chapter, block.kind, block.text)
+        doc.story(index, story_title, blocks, url)
     if outro:
-        add("", "outro", outro)
-    if not paragraphs:
+        doc.add("", "outro", outro)
+    if not doc.paragraphs:
         raise InputError("nothing to read")
-    doc_title = title or (stories[0][0] if not edition else None) or chapters[0].title
-    return Document(doc_title, tuple(chapters), tuple(paragraphs))
+    doc_title = title or (stories[0][0] if not doc.edition else None) or doc.chapters[0].title
+    return Document(doc_title, tuple(doc.chapters), tuple(doc.paragraphs))
+
+
+@dataclasses.dataclass
+class _Builder:
+    """A document as :func:`build_document` adds to it: its chapters and paragraphs so far."""
+
+    edition: bool
+    title: str | None
+    speak_titles: bool
+    chapters: list[Chapter] = dataclasses.field(default_factory=list)
+    paragraphs: list[Paragraph] = dataclasses.field(default_factory=list)
+
+    def add(self, chapter: str, kind: str, text: str) -> None:
+        self.paragraphs.append(Paragraph(f"p{len(self.paragraphs) + 1}", chapter, kind, text))
+
+    def story(self, index: int, story_title: str | None, blocks: tuple[Block, ...], url: str | None) -> None:
+        """A story's chapter (and, in a single story, one per section heading) and paragraphs."""
+        name = story_title or (self.title if not self.edition else None) or opening_words(blocks)
+        self.chapters.append(Chapter(f"ch{len(self.chapters) + 1}", name or f"Story {index + 1}", index, url))
+        chapter = self.chapters[-1].id
+        if self.speak_titles and story_title:
+            self.add(chapter, "title", story_title)
+        for block in blocks:
+            if block.kind == "heading" and not self.edition:
+                named = bool(story_title)
+                chapter = _section(self.chapters, self.paragraphs, chapter, block.text, index, url, named=named)
+            self.add(chapter, block.kind, block.text)

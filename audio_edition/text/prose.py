@@ -424,47 +424,79 @@ def judge(
             for x, (_, d) in zip(lines, initial)
         ]
     costs = _costs(lines, classes, [c for c, _ in initial], lengths, t)
-    # The densest stretch, and the last headline above its end: the story starts below that.
-    last = max(_stretches(classes, costs, t), key=lambda ab: sum(costs[ab[0] : ab[1]]))[1] if headlines else 0
-    start = max((h + 1 for h in headlines if h < last), default=None)
-    lo = start or 0
-    keep: set[int] = set()
-    listed: set[int] = set()  # the lines of a list or table a sentence introduced
-    for a, b in _stretches(classes[lo:], costs[lo:], t):
-        a, b = a + lo, b + lo
-        # A stretch starts and ends with a line that is prose on its own, not a credit or a dek;
-        # a heading that leads into the first paragraph stays with it.
-        while a < b and initial[a][0] != GOOD and not _lead_in(initial[a][0], texts[a]):
-            a += 1
-        if a > lo and a < b and classes[a - 1] == GOOD and _heading_like(texts[a - 1]):
-            a -= 1
-        while b > a and initial[b - 1][0] != GOOD and not _lead_in(initial[b - 1][0], texts[b - 1]):
-            b -= 1
-        if b > a and texts[b - 1].rstrip().endswith(":"):
-            b = _list_after(lines, b, t)  # "... after 36 races:" and the table it introduces
-        keep.update(range(a, b))
-        listed.update(i for i in range(a, b) if classes[i] != GOOD)
-    before = start if start is not None else 0
+    story = _story(lines, _Page(classes, costs, [c for c, _ in initial]), headlines, t)
     return [
-        _verdict(i, x, first, density, classes[i], i < before, keep, listed, t)
+        _verdict(i, x, first, density, classes[i], story, t)
         for i, (x, (first, density)) in enumerate(zip(lines, initial))
     ]
 
 
-def _verdict(
-    i: int, x: Line, first: str, density: float, c: str, above: bool, keep: set[int], listed: set[int], t: Thresholds
-) -> Judged:
-    """Line ``i``'s verdict and why, once the story's stretches (``keep``) are known; ``above``:
-    it stands above the story's headline."""
+@dataclass(frozen=True)
+class _Page:
+    """What :func:`judge` knows of each line: its class after smoothing, its cost in the
+    maximum-sum run, and its class on its own."""
+
+    classes: list[str]
+    costs: list[int]
+    initial: list[str]
+
+
+@dataclass(frozen=True)
+class _Story:
+    """Where the story lies on a page."""
+
+    #: The lines of its stretches.
+    keep: frozenset[int]
+    #: The lines of a list or table a sentence of it introduced.
+    listed: frozenset[int]
+    #: The first line below its headline (0 without one).
+    start: int
+
+
+def _story(lines: Sequence[Line], page: _Page, headlines: Sequence[int], t: Thresholds) -> _Story:
+    """The story's stretches, below the last headline above its densest one."""
+    classes, costs = page.classes, page.costs
+    # The densest stretch, and the last headline above its end: the story starts below that.
+    last = max(_stretches(classes, costs, t), key=lambda ab: sum(costs[ab[0] : ab[1]]))[1] if headlines else 0
+    start = max((h + 1 for h in headlines if h < last), default=0)
+    keep: set[int] = set()
+    listed: set[int] = set()
+    for a, b in _stretches(classes[start:], costs[start:], t):
+        a, b = _edges(lines, page, a + start, b + start, start, t)
+        keep.update(range(a, b))
+        listed.update(i for i in range(a, b) if classes[i] != GOOD)
+    return _Story(frozenset(keep), frozenset(listed), start)
+
+
+def _edges(lines: Sequence[Line], page: _Page, a: int, b: int, lo: int, t: Thresholds) -> tuple[int, int]:
+    """A stretch's ends: it starts and ends with a line that is prose on its own, not a credit or
+    a dek; a heading that leads into the first paragraph stays with it, and so does the list or
+    table its last sentence introduces ("... after 36 races:")."""
+    texts, initial = [x.text for x in lines], page.initial
+    while a < b and initial[a] != GOOD and not _lead_in(initial[a], texts[a]):
+        a += 1
+    if lo < a < b and page.classes[a - 1] == GOOD and _heading_like(texts[a - 1]):
+        a -= 1
+    while b > a and initial[b - 1] != GOOD and not _lead_in(initial[b - 1], texts[b - 1]):
+        b -= 1
+    if b > a and texts[b - 1].rstrip().endswith(":"):
+        b = _list_after(lines, b, t)
+    return a, b
+
+
+def _verdict(i: int, x: Line, first: str, density: float, c: str, story: _Story, t: Thresholds) -> Judged:
+    """Line ``i``'s verdict and why, once the story is known: ``first`` and ``density`` are its
+    class and stopword density on its own, ``c`` its class among its neighbours."""
+    keep = story.keep
     if x.chrome:
         why = x.chrome
-    elif above:
+    elif i < story.start:
         why = "before the story's headline"
     elif i not in keep:
         why = "outside the story's densest stretch of prose"
     elif c == GOOD:
         why = "prose" if first == GOOD else f"{first} line among prose"
-    elif i in listed:
+    elif i in story.listed:
         c, why = GOOD, "a list the story introduced (its sentence ends with a colon)"
     elif first == NEARGOOD or (
         length(x.text) >= t.length_low and _SENTENCE_END.search(x.text) and i - 1 in keep and i + 1 in keep
