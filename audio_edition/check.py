@@ -95,13 +95,13 @@ def check_silences(samples: np.ndarray, rate: int, limits: Limits) -> Check:
     return Check(f"silences over {limits.max_silence_s:g} s", not long, detail, {"silences": long})
 
 
-def check_chunks(m: dict[str, Any], limits: Limits) -> Check:
-    rates = [((c["end_ms"] - c["start_ms"]) / c["chars"], c) for c in m.get("chunks", []) if c["chars"] >= 12]
+def check_chunks(m: manifests.Manifest, limits: Limits) -> Check:
+    rates = [((c.end_ms - c.start_ms) / c.chars, c) for c in m.chunks if c.chars >= 12]
     if len(rates) < 3:
         return Check("chunk durations", True, "too few chunks to judge")
     median = statistics.median(r for r, _ in rates)
     odd = [
-        (c["id"], round(r / median, 2))
+        (c.id, round(r / median, 2))
         for r, c in rates
         if r < limits.outlier_low * median or r > limits.outlier_high * median
     ]
@@ -113,67 +113,75 @@ def check_chunks(m: dict[str, Any], limits: Limits) -> Check:
     return Check("chunk durations", not odd, detail, {"median_ms_per_char": median, "outliers": odd})
 
 
-def check_manifest(path: Path, m: dict[str, Any], decoded_ms: float) -> Check:
-    from mutagen.id3 import ID3, ID3NoHeaderError
-
-    problems = []
+def check_manifest(path: Path, m: manifests.Manifest, decoded_ms: float) -> Check:
     data = path.read_bytes()
-    audio = m.get("audio", {})
-    if audio.get("bytes") != len(data):
-        problems.append(f"size {len(data)} != manifest {audio.get('bytes')}")
-    if audio.get("sha256") != hashlib.sha256(data).hexdigest():
+    problems = []
+    if m.audio.bytes != len(data):
+        problems.append(f"size {len(data)} != manifest {m.audio.bytes}")
+    if m.audio.sha256 != hashlib.sha256(data).hexdigest():
         problems.append("sha256 differs from the manifest")
-    if abs(audio.get("duration_ms", 0) - decoded_ms) > 100:
-        problems.append(f"decoded {decoded_ms:.0f} ms != manifest {audio.get('duration_ms')} ms")
-    times = [(s["start_ms"], s["end_ms"]) for p in m["paragraphs"] for s in p["sentences"]]
+    if abs(m.audio.duration_ms - decoded_ms) > 100:
+        problems.append(f"decoded {decoded_ms:.0f} ms != manifest {m.audio.duration_ms} ms")
+    times = [(s.start_ms, s.end_ms) for s in m.sentences]
     if any(a >= b for a, b in times) or any(b > c for (_, b), (c, _) in zip(times, times[1:])):
         problems.append("sentence times are not increasing")
     if times and times[-1][1] > decoded_ms + 100:
         problems.append("sentences end after the audio does")
+    problems += _tag_problems(path, m)
+    return Check("manifest agrees with the MP3", not problems, "; ".join(problems) or "yes")
+
+
+def _tag_problems(path: Path, m: manifests.Manifest) -> list[str]:
+    """Where the MP3's chapter frames and title disagree with the manifest."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
     try:
         tags = ID3(str(path))
         tagged = sorted((c.element_id, c.start_time, c.end_time) for c in tags.getall("CHAP"))
         title = str(tags.get("TIT2", ""))
     except ID3NoHeaderError:
         tagged, title = [], ""
-    if tagged != sorted((c["id"], c["start_ms"], c["end_ms"]) for c in m["chapters"]):
+    problems = []
+    if tagged != sorted((c.id, c.start_ms, c.end_ms) for c in m.chapters):
         problems.append("CHAP frames differ from the manifest's chapters")
-    if title != m.get("title"):
-        problems.append(f"title tag {title!r} != manifest {m.get('title')!r}")
-    return Check("manifest agrees with the MP3", not problems, "; ".join(problems) or "yes")
+    if title != m.title:
+        problems.append(f"title tag {title!r} != manifest {m.title!r}")
+    return problems
 
 
-def word_problems(m: dict[str, Any]) -> list[str]:
+def word_problems(m: manifests.Manifest) -> list[str]:
     """What is wrong with the words' times: every written word has one, in order, inside its
     sentence (at most the first three problems)."""
     problems = []
-    for s in (s for p in m["paragraphs"] for s in p["sentences"]):
-        words = s.get("words")
-        if words is None:
-            problems.append(f"{s['id']}: no word times")
-            continue
-        if [w.get("text") for w in words] != s["text"].split():
-            problems.append(f"{s['id']}: its words are not the sentence's words")
-            continue
-        times = [(w["start_ms"], w["end_ms"]) for w in words]
-        if any(a > b for a, b in times):
-            problems.append(f"{s['id']}: a word ends before it starts")
-        elif any(a2 < a1 or b2 < b1 for (a1, b1), (a2, b2) in zip(times, times[1:])):
-            problems.append(f"{s['id']}: word times go backwards")
-        elif times and (times[0][0] < s["start_ms"] or times[-1][1] > s["end_ms"]):
-            problems.append(f"{s['id']}: words lie outside the sentence's {s['start_ms']}-{s['end_ms']} ms")
+    for s in m.sentences:
+        if not s.words and s.text.split():
+            problems.append(f"{s.id}: no word times")
+        elif [w.text for w in s.words] != s.text.split():
+            problems.append(f"{s.id}: its words are not the sentence's words")
+        elif problem := _order_problem(s):
+            problems.append(f"{s.id}: {problem}")
     return problems[:3]
 
 
-def check_words(m: dict[str, Any]) -> Check:
+def _order_problem(s: manifests.Sentence) -> str | None:
+    times = [(w.start_ms, w.end_ms) for w in s.words]
+    if any(a > b for a, b in times):
+        return "a word ends before it starts"
+    if any(a2 < a1 or b2 < b1 for (a1, b1), (a2, b2) in zip(times, times[1:])):
+        return "word times go backwards"
+    if times and (times[0][0] < s.start_ms or times[-1][1] > s.end_ms):
+        return f"words lie outside the sentence's {s.start_ms}-{s.end_ms} ms"
+    return None
+
+
+def check_words(m: manifests.Manifest) -> Check:
     problems = word_problems(m)
-    words = [w for p in m["paragraphs"] for s in p["sentences"] for w in s.get("words") or []]
-    estimated = sum(len(s.get("words") or []) for p in m["paragraphs"] for s in p["sentences"]
-                    if s.get("timing") == "estimated")  # fmt: skip
-    detail = "; ".join(problems) or f"{len(words)} words timed, in order, inside their sentences" + (
+    words = sum(len(s.words) for s in m.sentences)
+    estimated = sum(len(s.words) for s in m.sentences if s.timing == "estimated")
+    detail = "; ".join(problems) or f"{words} words timed, in order, inside their sentences" + (
         f" ({estimated} estimated)" if estimated else ""
     )
-    return Check("word times", not problems, detail, {"words": len(words), "estimated": estimated})
+    return Check("word times", not problems, detail, {"words": words, "estimated": estimated})
 
 
 def check(path: Path, limits: Limits | None = None) -> Report:

@@ -28,6 +28,7 @@ from .voice import clips, engines
 from .voice.engines import Clip
 
 if TYPE_CHECKING:
+    from .publish import manifest
     from .sound import audio
 
 
@@ -63,7 +64,7 @@ class BuildResult:
     fell_back: int
     fallback_engine: str | None
     timings: dict[str, float] = field(default_factory=dict)
-    manifest: dict[str, Any] = field(default_factory=dict, repr=False)
+    manifest: manifest.Manifest | None = field(default=None, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -406,21 +407,22 @@ def _fleet(settings: BuildSettings, cache: clips.ClipCache) -> clips.Remote | No
     return lambda work: fleet.voice_on_fleet(settings.fleet, settings.engine, cache, work)
 
 
-def _player(out: Outputs, output: Path, manifest_text: bytes) -> dict[str, Path]:
+def _player(out: Outputs, output: Path, doc_manifest: manifest.Manifest) -> dict[str, Path]:
     """The player stage: the page and its embed snippet, from the manifest as it is written."""
-    import json
-
     from .publish import player
 
-    page = player.render(json.loads(manifest_text))
+    page = player.render(doc_manifest)
     page_path, embed_path = player.player_paths(output)
     out.write(page_path, page.page)
     out.write(embed_path, page.embed)
     return {"player": page_path, "embed": embed_path}
 
 
-def _audio_info(path: Path, encoding) -> dict[str, Any]:
+def _audio_info(path: Path, name: str) -> manifest.AudioInfo:
+    """The encoded MP3 as a player reads it (mutagen), published as ``name``."""
     from mutagen.mp3 import MP3, HeaderNotFoundError
+
+    from .publish.manifest import AudioInfo
 
     try:
         info = MP3(str(path)).info
@@ -428,12 +430,7 @@ def _audio_info(path: Path, encoding) -> dict[str, Any]:
         raise EncodingError(f"ffmpeg wrote no valid MP3 ({exc})") from None
     if info is None:
         raise EncodingError("ffmpeg wrote no valid MP3 (no stream information)")
-    return {
-        "duration_ms": round(info.length * 1000),
-        "sample_rate": info.sample_rate,
-        "channels": info.channels,
-        "bitrate_kbps": round(info.bitrate / 1000),
-    }
+    return AudioInfo(name, round(info.length * 1000), info.sample_rate, info.channels, round(info.bitrate / 1000))
 
 
 def _jobs(settings: BuildSettings) -> int:
@@ -473,13 +470,11 @@ def _tagged(
     assembled: audio.Assembled,
     results: Sequence[clips.ClipResult],
     engine: engines.Engine,
-    settings: BuildSettings,
-) -> dict[str, Any]:
+) -> manifest.Manifest:
     """The manifest of the encoded MP3, whose tags are written from it; with the file's size and
     checksum once tagged."""
     from .publish import manifest
 
-    audio_meta = {"file": output.name, **_audio_info(mp3, settings.encoding)}
     doc_manifest = manifest.build_manifest(
         doc=prep.document,
         plan=prep.plan,
@@ -487,17 +482,16 @@ def _tagged(
         results=results,
         metadata=prep.metadata,
         engine={"name": engine.name, **engine.identity()},
-        audio=audio_meta,
+        audio=_audio_info(mp3, output.name),
     )
     tags.write_tags(mp3, doc_manifest, transcript=manifest.transcript(doc_manifest), cover=prep.metadata.cover)
     data = mp3.read_bytes()
-    audio_meta["bytes"] = len(data)
-    audio_meta["sha256"] = hashlib.sha256(data).hexdigest()
-    doc_manifest["audio"] = audio_meta
+    doc_manifest.audio.bytes = len(data)
+    doc_manifest.audio.sha256 = hashlib.sha256(data).hexdigest()
     return doc_manifest
 
 
-def _publish(out: Outputs, output: Path, doc_manifest: dict[str, Any], settings: BuildSettings) -> dict[str, Path]:
+def _publish(out: Outputs, output: Path, doc_manifest: manifest.Manifest, settings: BuildSettings) -> dict[str, Path]:
     """The sidecars, the manifest and (``--player``) the player, written beside the MP3."""
     from .publish import manifest
 
@@ -506,7 +500,7 @@ def _publish(out: Outputs, output: Path, doc_manifest: dict[str, Any], settings:
         out.write(side[name], text)
     out.write(manifest.manifest_path(output), manifest.dumps(doc_manifest))
     if settings.player:
-        side = {**side, **_player(out, output, manifest.dumps(doc_manifest))}
+        side = {**side, **_player(out, output, doc_manifest)}
     return side
 
 
@@ -564,7 +558,7 @@ def build(
         with out.writing(output):  # a full disk or a read-only folder names the MP3
             encode.render(assembled, mp3_tmp, settings.encoding, settings.loudness, cache=cache, jobs=_jobs(settings))
             lap("encode")
-            doc_manifest = _tagged(mp3_tmp, output, prep, assembled, results, engine, settings)
+            doc_manifest = _tagged(mp3_tmp, output, prep, assembled, results, engine)
         side = _publish(out, output, doc_manifest, settings)
         lap("tag")
         out.commit()
@@ -576,7 +570,7 @@ def build(
         mp3=output,
         manifest_path=manifest.manifest_path(output),
         sidecars=side,
-        duration_ms=doc_manifest["audio"]["duration_ms"],
+        duration_ms=doc_manifest.audio.duration_ms,
         chunks=len(prep.plan.chunks),
         synthesized=stats.synthesized,
         cached=stats.cached,

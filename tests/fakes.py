@@ -63,3 +63,15 @@ def one_edition(folder, name: str = "edition", day: int = 1):
     mp3 = build([str(story)], folder / f"{name}.mp3", settings).mp3
     story.unlink()
     return mp3
+
+
+def manifest(**given):
+    """A manifest holding only what a test names; the rest empty, as the schema allows."""
+    from audio_edition.publish.manifest import SCHEMA, Manifest
+
+    audio = {"file": "x.mp3", "duration_ms": 0, "sample_rate": 44100, "channels": 1, "bitrate_kbps": 64}
+    data = {"schema": SCHEMA, "title": "", "publication": "", "author": "", "date": None, "language": "en",
+            "description": None, "url": None, "engine": {"name": "fake"}, "chapters": [], "stories": [],
+            "paragraphs": [], "chunks": [], **given}  # fmt: skip
+    data["audio"] = {**audio, **given.get("audio", {})}
+    return Manifest.from_dict(data)

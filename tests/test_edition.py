@@ -197,6 +197,28 @@ def test_check_flags_a_truncated_chunk(edition, tmp_path):
     assert [o[0] for o in chunks["values"]["outliers"]] == [longest["id"]]
 
 
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (lambda m: m["paragraphs"][0]["sentences"][0].pop("start_ms"), "at paragraphs/0/sentences/0: 'start_ms'"),
+        (lambda m: m["audio"].update(duration_ms="long"), "at audio/duration_ms: 'long' is not of type 'integer'"),
+        (lambda m: m["chunks"][0].update(fell_back="no"), "at chunks/0/fell_back: 'no' is not of type 'boolean'"),
+    ],
+)
+def test_check_reads_the_manifest_by_its_json_schema(edition, tmp_path, break_it, message):
+    """A manifest that breaks the shipped JSON Schema is one line naming where, exit 3."""
+    out, m = edition
+    copy = tmp_path / "s.mp3"
+    shutil.copy(out, copy)
+    bad = json.loads(json.dumps(m))
+    break_it(bad)
+    copy.with_suffix(".json").write_text(json.dumps(bad))
+    result = invoke("check", str(copy))
+    assert result.exit_code == 3
+    assert f"s.json: not a valid audio-edition/manifest@1 manifest, {message}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
 def test_framing_options_with_the_fake_engine(tmp_path):
     for name in ("a", "b"):
         (tmp_path / f"{name}.txt").write_text(f"Story {name.upper()}\n\nThe body of story {name}.\n")

@@ -50,8 +50,14 @@ def test_reference_tags_read_back(reference_build):
 
 
 def test_reference_manifest_timings_are_real(reference_build):
+    import jsonschema
+
+    from audio_edition.publish import manifest
+
     m = json.loads(reference_build.manifest_path.read_text())
     assert m["schema"] == "audio-edition/manifest@1"
+    jsonschema.validate(m, manifest.json_schema())  # the file shipped with the package describes it
+    assert manifest.Manifest.from_dict(m).to_dict() == m  # the types hold every field, in order
     assert m["title"] == "Stepping Up"
     assert [p["text"] for p in m["paragraphs"] if p["kind"] == "paragraph"] == story_paragraphs_of_reference()
 
@@ -83,7 +89,7 @@ def test_reference_manifest_timings_are_real(reference_build):
 def test_sidecars_agree_with_manifest(reference_build):
     import webvtt
 
-    m = reference_build.manifest
+    m = reference_build.manifest.to_dict()
     sentences = [s for p in m["paragraphs"] for s in p["sentences"]]
     cues = list(webvtt.read(str(reference_build.sidecars["vtt"])))
 
@@ -113,7 +119,7 @@ def test_sections_become_chapters(tmp_path, piper_cache):
     from mutagen.id3 import ID3
 
     result = build([str(SAMPLES / "river-talks.md")], tmp_path / "r.mp3", BuildSettings(cache_dir=piper_cache))
-    m = result.manifest
+    m = result.manifest.to_dict()
     assert [c["title"] for c in m["chapters"]] == ["River Talks Resume", "What is at stake", "What comes next"]
     chaps = sorted(ID3(str(result.mp3)).getall("CHAP"), key=lambda c: c.start_time)
     assert [(c.start_time, c.end_time) for c in chaps] == [(c["start_ms"], c["end_ms"]) for c in m["chapters"]]

@@ -277,6 +277,6 @@ def test_the_fake_engine_build_voices_every_word_and_tags_what_it_says(folder, k
         result = build([str(path)], folder / "out" / "e.mp3", settings_for(folder))
     except AudioEditionError as exc:
         pytest.fail(f"{type(exc).__name__}: {exc}")
-    said = re.findall(r"[a-z]+", " ".join(p["text"] for p in result.manifest["paragraphs"]).lower())
+    said = re.findall(r"[a-z]+", " ".join(p.text for p in result.manifest.paragraphs).lower())
     assert is_subsequence(story_words(paragraphs), said)
     assert result.duration_ms > 0

@@ -127,17 +127,17 @@ def _url(base_url: str, name: str) -> str:
     return base_url.rstrip("/") + "/" + quote(name)
 
 
-def description_html(m: dict[str, Any]) -> str:
+def description_html(m: manifests.Manifest) -> str:
     """Each story's title and first sentence, as a list."""
     items = []
-    for chapter in m["chapters"]:
+    for chapter in m.chapters:
         first = next(
-            (s["text"] for p in m["paragraphs"] if p["chapter"] == chapter["id"] and p["kind"] not in ("title", "heading")
-             for s in p["sentences"]),
+            (s.text for p in m.paragraphs if p.chapter == chapter.id and p.kind not in ("title", "heading")
+             for s in p.sentences),
             "",
         )  # fmt: skip
-        items.append(f"<li><strong>{html.escape(chapter['title'])}</strong> {html.escape(first)}</li>")
-    intro = f"<p>{html.escape(m['description'])}</p>" if m.get("description") else ""
+        items.append(f"<li><strong>{html.escape(chapter.title)}</strong> {html.escape(first)}</li>")
+    intro = f"<p>{html.escape(m.description)}</p>" if m.description else ""
     return clean(f"{intro}<ul>{''.join(items)}</ul>")
 
 
@@ -160,13 +160,13 @@ def episode_element(mp3: Path, base_url: str, channel: Channel, *, guid: str):
         raise InputError(f"{mp3}: no such file")
     m = manifests.load(manifests.manifest_path(mp3))
     size = mp3.stat().st_size
-    if size != m["audio"]["bytes"]:
-        raise InputError(f"{mp3}: is {size} bytes but its manifest says {m['audio']['bytes']}; rebuild it")
+    if size != m.audio.bytes:
+        raise InputError(f"{mp3}: is {size} bytes but its manifest says {m.audio.bytes}; rebuild it")
 
     E = etree.Element
     item = E("item")
     itunes, content, podcast = (f"{{{NS[k]}}}" for k in ("itunes", "content", "podcast"))
-    etree.SubElement(item, "title").text = clean(m["title"])
+    etree.SubElement(item, "title").text = clean(m.title)
     desc = description_html(m)
     body = etree.CDATA(desc) if "]]>" not in desc else desc  # CDATA cannot hold "]]>"; escaped is as good
     etree.SubElement(item, "description").text = body
@@ -174,11 +174,13 @@ def episode_element(mp3: Path, base_url: str, channel: Channel, *, guid: str):
     enclosure_url = _url(base_url, mp3.name)
     etree.SubElement(item, "enclosure", url=enclosure_url, length=str(size), type="audio/mpeg")
     etree.SubElement(item, "guid", isPermaLink="false").text = guid
-    published = min(publish_datetime(m["date"], channel.publish_time), _now())  # never in the future
+    if m.date is None:
+        raise InputError(f"{mp3}: its manifest has no date; rebuild it with --date")
+    published = min(publish_datetime(m.date, channel.publish_time), _now())  # never in the future
     etree.SubElement(item, "pubDate").text = format_datetime(published)
-    if m.get("url"):
-        etree.SubElement(item, "link").text = http_url(clean(m["url"]), f"{mp3.name}: the story's URL (--url)")
-    etree.SubElement(item, itunes + "duration").text = str(round(m["audio"]["duration_ms"] / 1000))
+    if m.url:
+        etree.SubElement(item, "link").text = http_url(clean(m.url), f"{mp3.name}: the story's URL (--url)")
+    etree.SubElement(item, itunes + "duration").text = str(round(m.audio.duration_ms / 1000))
     etree.SubElement(item, itunes + "episodeType").text = "full"
     etree.SubElement(item, itunes + "explicit").text = "true" if channel.explicit else "false"
     side = sidecar_paths(mp3)

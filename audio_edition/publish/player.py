@@ -38,9 +38,10 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode() + "'"
 
 
-def _script(m: dict[str, Any], src: str, root_id: str, css: str | None) -> str:
+def _script(m: manifests.Manifest, src: str, root_id: str, css: str | None) -> str:
     # The data the player needs, and nothing the page should not publish (no cache keys).
-    data = {k: m.get(k) for k in ("title", "publication", "date", "language", "audio", "chapters", "paragraphs")}
+    whole = m.to_dict()
+    data = {k: whole[k] for k in ("title", "publication", "date", "language", "audio", "chapters", "paragraphs")}
     return (
         _asset("player.js")
         .replace("__MANIFEST__", script_literal(data))
@@ -73,9 +74,9 @@ class Player:
     embed: str
 
 
-def render(m: dict[str, Any], *, audio_url: str | None = None) -> Player:
-    src = audio_url or m["audio"]["file"]
-    root_id = "ae-" + hashlib.sha256((m["audio"].get("sha256") or src).encode()).hexdigest()[:10]
+def render(m: manifests.Manifest, *, audio_url: str | None = None) -> Player:
+    src = audio_url or m.audio.file
+    root_id = "ae-" + hashlib.sha256((m.audio.sha256 or src).encode()).hexdigest()[:10]
     css = _asset("player.css")
     page_script = _script(m, src, root_id, None)
     csp = "; ".join(
@@ -89,8 +90,8 @@ def render(m: dict[str, Any], *, audio_url: str | None = None) -> Player:
             "form-action 'none'",
         ]
     )
-    lang = html.escape(m.get("language") or "en", quote=True)
-    title = html.escape(m["title"])
+    lang = html.escape(m.language or "en", quote=True)
+    title = html.escape(m.title)
     page = (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .manifest import Word
+
+if TYPE_CHECKING:
+    from .manifest import Manifest, Sentence
 
 
 def timestamp(ms: int) -> str:
@@ -88,42 +93,49 @@ def _two_lines(words: list[str]) -> list[str]:
     return [" ".join(words[:best]), " ".join(words[best:])]
 
 
-def vtt(manifest: dict[str, Any]) -> str:
+def vtt(manifest: Manifest) -> str:
     """The captions: each cue from its first word's start to the next cue's, each word after the
     first preceded by its start (``<00:00:01.500>``, the karaoke timestamps of the WebVTT spec).
     A manifest without word times (an older build) shares each sentence's time by the cues' length."""
     lines = ["WEBVTT", ""]
-    for p in manifest["paragraphs"]:
-        for s in p["sentences"]:
-            cues = captions(s["text"])
-            words = s.get("words")
-            starts, done = [], 0
-            for cue in cues:
-                if words:
-                    starts.append(words[done]["start_ms"] if done else s["start_ms"])
-                else:
-                    total = sum(len(" ".join(c)) for c in cues) or 1
-                    starts.append(s["start_ms"] + (s["end_ms"] - s["start_ms"]) * done // total)
-                done += sum(len(line.split()) for line in cue) if words else len(" ".join(cue))
-            ends = [*starts[1:], s["end_ms"]]
-            done = 0
-            for n, (cue, begin, end) in enumerate(zip(cues, starts, ends, strict=True), 1):
-                cue_id = s["id"] if n == 1 else f"{s['id']}.{n}"
-                text = [_cue_text(x) for x in cue]
-                if words:
-                    text, done = _timed_lines(cue, words, done, begin, end)
-                lines += [cue_id, f"{timestamp(begin)} --> {timestamp(end)}", *text, ""]
+    for s in manifest.sentences:
+        lines += _cues(s)
     return "\n".join(lines)
 
 
-def _timed_lines(cue: list[str], words: list[dict[str, Any]], done: int, begin: int, end: int) -> tuple[list[str], int]:
+def _cues(s: Sentence) -> list[str]:
+    """One sentence's cues, ids ``p3.s2``, ``p3.s2.2`` ..., as lines of the file."""
+    cues = captions(s.text)
+    words = s.words
+    starts, done = [], 0
+    for cue in cues:
+        if words:
+            starts.append(words[done].start_ms if done else s.start_ms)
+            done += sum(len(line.split()) for line in cue)
+        else:
+            total = sum(len(" ".join(c)) for c in cues) or 1
+            starts.append(s.start_ms + (s.end_ms - s.start_ms) * done // total)
+            done += len(" ".join(cue))
+    ends = [*starts[1:], s.end_ms]
+    lines: list[str] = []
+    done = 0
+    for n, (cue, begin, end) in enumerate(zip(cues, starts, ends, strict=True), 1):
+        cue_id = s.id if n == 1 else f"{s.id}.{n}"
+        text = [_cue_text(x) for x in cue]
+        if words:
+            text, done = _timed_lines(cue, words, done, begin, end)
+        lines += [cue_id, f"{timestamp(begin)} --> {timestamp(end)}", *text, ""]
+    return lines
+
+
+def _timed_lines(cue: list[str], words: list[Word], done: int, begin: int, end: int) -> tuple[list[str], int]:
     """A cue's lines with a timestamp tag before each word that starts after the last tag and
     before the cue ends (the spec asks for tags in order, inside the cue); the words used."""
     out, last = [], begin
     for line in cue:
         pieces = []
         for word in line.split():
-            at = words[done]["start_ms"]
+            at = words[done].start_ms
             tag = f"<{timestamp(at)}>" if last < at < end else ""
             last = max(last, at) if tag else last
             pieces.append(tag + _cue_text(word))
@@ -132,44 +144,42 @@ def _timed_lines(cue: list[str], words: list[dict[str, Any]], done: int, begin: 
     return out, done
 
 
-def _shared(sentence: dict[str, Any]) -> list[dict[str, Any]]:
+def _shared(sentence: Sentence) -> list[Word]:
     """Word times for a manifest that has none (made before words were timed): the sentence's
     time shared by the words' lengths."""
-    words = sentence["text"].split()
+    words = sentence.text.split()
     total = sum(len(w) + 1 for w in words) or 1
-    start, span, done, out = sentence["start_ms"], sentence["end_ms"] - sentence["start_ms"], 0, []
+    start, span, done, out = sentence.start_ms, sentence.end_ms - sentence.start_ms, 0, []
     for word in words:
         first = start + span * done // total
         done += len(word) + 1
-        out.append({"text": word, "start_ms": first, "end_ms": start + span * (done - 1) // total})
+        out.append(Word(word, first, start + span * (done - 1) // total))
     return out
 
 
-def chapters_json(manifest: dict[str, Any]) -> str:
+def chapters_json(manifest: Manifest) -> str:
     chapters = []
-    for c in manifest["chapters"]:
-        entry: dict[str, Any] = {"startTime": round(c["start_ms"] / 1000, 3), "title": c["title"]}
-        if c.get("end_ms") is not None:
-            entry["endTime"] = round(c["end_ms"] / 1000, 3)
-        if c.get("url"):
-            entry["url"] = c["url"]
+    for c in manifest.chapters:
+        entry: dict[str, Any] = {"startTime": round(c.start_ms / 1000, 3), "title": c.title}
+        entry["endTime"] = round(c.end_ms / 1000, 3)
+        if c.url:
+            entry["url"] = c.url
         chapters.append(entry)
     return json.dumps({"version": "1.2.0", "chapters": chapters}, ensure_ascii=False, indent=2) + "\n"
 
 
-def transcript_json(manifest: dict[str, Any]) -> str:
+def transcript_json(manifest: Manifest) -> str:
     """The Podcasting 2.0 JSON transcript, a segment per word (the format allows any span)."""
-    speaker = manifest.get("author") or manifest.get("publication")
+    speaker = manifest.author or manifest.publication
     segments = [
         {
             "speaker": speaker,
-            "startTime": round(w["start_ms"] / 1000, 3),
-            "endTime": round(w["end_ms"] / 1000, 3),
-            "body": w["text"],
+            "startTime": round(w.start_ms / 1000, 3),
+            "endTime": round(w.end_ms / 1000, 3),
+            "body": w.text,
         }
-        for p in manifest["paragraphs"]
-        for s in p["sentences"]
-        for w in s.get("words") or _shared(s)
+        for s in manifest.sentences
+        for w in s.words or _shared(s)
     ]
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=2) + "\n"
 
@@ -183,5 +193,5 @@ def sidecar_paths(mp3: Path) -> dict[str, Path]:
     }
 
 
-def render_all(manifest: dict[str, Any]) -> dict[str, str]:
+def render_all(manifest: Manifest) -> dict[str, str]:
     return {"vtt": vtt(manifest), "chapters": chapters_json(manifest), "transcript": transcript_json(manifest)}

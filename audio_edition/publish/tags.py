@@ -11,10 +11,13 @@ from __future__ import annotations
 import functools
 import mimetypes
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..settings import base_language
+
+if TYPE_CHECKING:
+    from .manifest import Manifest
 
 #: Zero bytes after the last frame. exiftool reads a v2.4 frame of 128 bytes or more as the
 #: iTunes bug (sizes not syncsafe) unless another frame header's room follows it: a transcript
@@ -53,7 +56,7 @@ def url_frames() -> tuple[type, type]:
     return woas, wxxx
 
 
-def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: Path | None = None) -> None:
+def write_tags(path: Path, manifest: Manifest, *, transcript: str, cover: Path | None = None) -> None:
     """Replace all tags of ``path`` with those the manifest implies."""
     from mutagen.id3 import (
         APIC,
@@ -76,44 +79,44 @@ def write_tags(path: Path, manifest: dict[str, Any], *, transcript: str, cover: 
 
     WOAS, WXXX = url_frames()
 
-    lang = iso639_2(manifest["language"])
+    lang = iso639_2(manifest.language)
     tags = ID3()
-    tags.add(TIT2(encoding=3, text=[manifest["title"]]))
-    tags.add(TPE1(encoding=3, text=[manifest["author"]]))
-    tags.add(TALB(encoding=3, text=[manifest["publication"]]))
-    tags.add(TDRC(encoding=3, text=[manifest["date"]]))
+    tags.add(TIT2(encoding=3, text=[manifest.title]))
+    tags.add(TPE1(encoding=3, text=[manifest.author]))
+    tags.add(TALB(encoding=3, text=[manifest.publication]))
+    tags.add(TDRC(encoding=3, text=[manifest.date]))
     tags.add(TCON(encoding=3, text=["Podcast"]))
     tags.add(TLAN(encoding=3, text=[lang]))
-    tags.add(TLEN(encoding=3, text=[str(manifest["audio"]["duration_ms"])]))
+    tags.add(TLEN(encoding=3, text=[str(manifest.audio.duration_ms)]))
     tags.add(USLT(encoding=3, lang=lang, desc="", text=transcript))
     tags.add(PCST(value=1))
-    if manifest.get("description"):
-        tags.add(COMM(encoding=3, lang=lang, desc="", text=[manifest["description"]]))
-        tags.add(TDES(encoding=3, text=[manifest["description"]]))
-    if manifest.get("url"):
-        tags.add(WOAS(url=manifest["url"]))
-        tags.add(WXXX(encoding=3, desc="", url=manifest["url"]))
+    if manifest.description:
+        tags.add(COMM(encoding=3, lang=lang, desc="", text=[manifest.description]))
+        tags.add(TDES(encoding=3, text=[manifest.description]))
+    if manifest.url:
+        tags.add(WOAS(url=manifest.url))
+        tags.add(WXXX(encoding=3, desc="", url=manifest.url))
     if cover is not None:
         tags.add(cover_frame(APIC, cover))
 
-    chapters = manifest["chapters"]
+    chapters = manifest.chapters
     tags.add(
         CTOC(
             element_id="toc",
             flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-            child_element_ids=[c["id"] for c in chapters],
-            sub_frames=[TIT2(encoding=3, text=[manifest["title"]])],
+            child_element_ids=[c.id for c in chapters],
+            sub_frames=[TIT2(encoding=3, text=[manifest.title])],
         )
     )
     for c in chapters:
-        sub: list[Any] = [TIT2(encoding=3, text=[c["title"]])]
-        if c.get("url"):
-            sub.append(WXXX(encoding=3, desc="chapter url", url=c["url"]))
+        sub: list[Any] = [TIT2(encoding=3, text=[c.title])]
+        if c.url:
+            sub.append(WXXX(encoding=3, desc="chapter url", url=c.url))
         tags.add(
             CHAP(
-                element_id=c["id"],
-                start_time=int(c["start_ms"]),
-                end_time=int(c["end_ms"]),
+                element_id=c.id,
+                start_time=int(c.start_ms),
+                end_time=int(c.end_ms),
                 # 0xFFFFFFFF: "use the times, not byte offsets" (ID3v2 chapter spec)
                 start_offset=0xFFFFFFFF,
                 end_offset=0xFFFFFFFF,

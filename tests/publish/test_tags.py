@@ -6,7 +6,7 @@ from audio_edition.publish.tags import iso639_2, write_tags
 from audio_edition.settings import Encoding, Loudness
 from audio_edition.sound.encode import encode_mp3
 
-from fakes import tone
+from fakes import manifest, tone
 
 MANIFEST = {
     "title": "Stepping Up",
@@ -36,7 +36,7 @@ def test_tags_read_back_with_mutagen(mp3, tmp_path):
 
     cover = tmp_path / "c.png"
     cover.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    write_tags(mp3, json.loads(json.dumps(MANIFEST)), transcript="Para one.\n\nPara two.", cover=cover)
+    write_tags(mp3, manifest(**MANIFEST), transcript="Para one.\n\nPara two.", cover=cover)
     tags = ID3(str(mp3))
     assert tags.version[:2] == (2, 4)
     assert str(tags["TIT2"]) == "Stepping Up"
@@ -63,8 +63,8 @@ def test_tags_read_back_with_mutagen(mp3, tmp_path):
 def test_retagging_replaces_not_appends(mp3):
     from mutagen.id3 import ID3
 
-    write_tags(mp3, MANIFEST, transcript="one")
-    write_tags(mp3, {**MANIFEST, "title": "Second"}, transcript="two")
+    write_tags(mp3, manifest(**MANIFEST), transcript="one")
+    write_tags(mp3, manifest(**{**MANIFEST, "title": "Second"}), transcript="two")
     tags = ID3(str(mp3))
     assert tags.getall("TIT2")[0].text == ["Second"]
     assert len(tags.getall("USLT")) == 1 and len(tags.getall("CHAP")) == 2
@@ -76,7 +76,7 @@ def test_cover_must_be_an_image(mp3, tmp_path):
     bad = tmp_path / "c.jpg"
     bad.write_text("not an image")
     with pytest.raises(InputError, match="not a JPEG or PNG"):
-        write_tags(mp3, MANIFEST, transcript="x", cover=bad)
+        write_tags(mp3, manifest(**MANIFEST), transcript="x", cover=bad)
 
 
 @pytest.mark.parametrize(
@@ -106,14 +106,13 @@ def test_chapters_are_stored_in_time_order_and_eyed3_reads_the_file_without_a_wa
 
     import eyed3
 
-    manifest = json.loads(json.dumps(MANIFEST))
-    manifest["date"] = "2026-12-01"
-    manifest["chapters"] = [
-        {"id": "ch1", "title": "A long first chapter title, longer than the others", "start_ms": 250, "end_ms": 1000},
-        {"id": "ch2", "title": "Mid", "start_ms": 1000, "end_ms": 2500},
-        {"id": "ch3", "title": "The last one, of middling length", "start_ms": 2500, "end_ms": 4000},
-    ]
-    write_tags(mp3, manifest, transcript="x")
+    chapters = [
+        {"id": "ch1", "title": "A long first chapter title, longer than the others", "start_ms": 250, "end_ms": 1000,
+         "url": None},
+        {"id": "ch2", "title": "Mid", "start_ms": 1000, "end_ms": 2500, "url": None},
+        {"id": "ch3", "title": "The last one, of middling length", "start_ms": 2500, "end_ms": 4000, "url": None},
+    ]  # fmt: skip
+    write_tags(mp3, manifest(**{**MANIFEST, "date": "2026-12-01", "chapters": chapters}), transcript="x")
     with caplog.at_level(logging.WARNING, logger="eyed3"):
         loaded = eyed3.load(str(mp3))
         tag = loaded.tag
@@ -129,9 +128,9 @@ def test_chapters_are_stored_in_time_order_and_eyed3_reads_the_file_without_a_wa
         text=True,
         check=True,
     )
-    chapters = json.loads(probe.stdout)["chapters"]
-    assert [c["tags"]["title"] for c in chapters] == [c["title"] for c in manifest["chapters"]]
-    assert [round(float(c["start_time"]) * 1000) for c in chapters] == [250, 1000, 2500]
+    read = json.loads(probe.stdout)["chapters"]
+    assert [c["tags"]["title"] for c in read] == [c["title"] for c in chapters]
+    assert [round(float(c["start_time"]) * 1000) for c in read] == [250, 1000, 2500]
 
 
 NODE_READER = """
@@ -169,7 +168,7 @@ def test_node_readers_list_chapters_in_time_order(tmp_path_factory, tmp_path):
     (folder / "read.mjs").write_text(NODE_READER)
     result = build([str(SAMPLES / "river-talks.md")], tmp_path / "e.mp3",
                    BuildSettings(engine=EngineOptions(name="fake"), cache_dir=tmp_path / "c"))  # fmt: skip
-    expected = [[c["title"], c["start_ms"]] for c in result.manifest["chapters"]]
+    expected = [[c.title, c.start_ms] for c in result.manifest.chapters]
     assert len(expected) == 3 and [s for _, s in expected] == sorted(s for _, s in expected)
     out = subprocess.run(["node", "read.mjs", str(result.mp3)], cwd=folder, capture_output=True, text=True, check=True)
     read = json.loads(out.stdout)
@@ -185,7 +184,7 @@ def test_exiftool_reads_the_date_without_a_warning(mp3):
         pytest.skip("no exiftool (apt-get install libimage-exiftool-perl)")
     # A real transcript: exiftool misreads a last v2.4 frame of 128 bytes or more with no room after it.
     transcript = "A paragraph of the story, as the transcript holds it. " * 12
-    write_tags(mp3, {**json.loads(json.dumps(MANIFEST)), "date": "2026-12-01"}, transcript=transcript)
+    write_tags(mp3, manifest(**{**MANIFEST, "date": "2026-12-01"}), transcript=transcript)
     out = subprocess.run(["exiftool", "-j", "-G1", "-a", str(mp3)], capture_output=True, text=True, check=True)
     read = json.loads(out.stdout)[0]
     assert not [k for k in read if "Warning" in k], read
@@ -196,7 +195,7 @@ def test_url_frames_end_without_a_nul_as_eyed3_reads_them(mp3):
     """mutagen ended WOAS and WXXX with a NUL; eyeD3 returned 'https://...\\x00'."""
     import eyed3
 
-    write_tags(mp3, json.loads(json.dumps(MANIFEST)), transcript="Para one.")
+    write_tags(mp3, manifest(**MANIFEST), transcript="Para one.")
     tag = eyed3.load(str(mp3)).tag
     assert tag.audio_source_url in (b"https://example.org/story", "https://example.org/story")
     assert [u.url for u in tag.user_url_frames] == ["https://example.org/story"]

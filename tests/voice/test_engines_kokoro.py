@@ -273,7 +273,7 @@ def test_on_the_reference_page_whisper_hears_kokoro_better_than_piper(kokoro, re
 
     if not REFERENCE.exists():
         pytest.skip("shared/reference/stepping-up.txt is not beside this checkout")
-    story_text = " ".join(p["text"] for p in reference_build.manifest["paragraphs"])
+    story_text = " ".join(p.text for p in reference_build.manifest.paragraphs)
     out = tmp_path / "kokoro.mp3"
     build(
         [str(REFERENCE)],
