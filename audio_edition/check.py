@@ -16,6 +16,7 @@ import numpy as np
 from . import ffmpeg
 from .errors import InputError
 from .publish import manifest as manifests
+from .settings import Limits
 from .sound import loudness
 
 #: A run of this many samples at full scale is clipping, not a loud peak.
@@ -23,17 +24,6 @@ CLIP_RUN = 3
 CLIP_LEVEL = 32700
 #: Silence: 10 ms frames quieter than this, for longer than ``max_silence_s``.
 SILENCE_DB = -50.0
-
-
-@dataclass(frozen=True)
-class Limits:
-    target_lufs: float = -16.0
-    lufs_tolerance: float = 1.0
-    max_true_peak_dbtp: float = -1.0
-    max_silence_s: float = 2.0
-    #: A chunk is an outlier when its ms per character is below ``low`` or above ``high`` times the median.
-    outlier_low: float = 0.4
-    outlier_high: float = 2.5
 
 
 @dataclass

@@ -22,7 +22,7 @@ from . import __version__
 from ._compat import read_toml
 from .environment import Environment
 from .errors import AudioEditionError, ExitStatus, Interrupted, UsageError, describe, exit_status_for
-from .settings import BuildSettings, Option, Worker, declared, from_paths
+from .settings import BuildSettings, Limits, Option, Worker, declared, from_paths
 
 CONFIG_NAME = "audio-edition.toml"
 
@@ -435,16 +435,21 @@ def player(mp3: Path, out_dir: Path | None, audio_url: str | None) -> None:
 
 @cli.command("check")
 @click.argument("mp3", type=click.Path(dir_okay=False, path_type=Path), metavar="EDITION.mp3")
-@click.option("--target-lufs", type=float, default=-16.0, show_default=True, help="Integrated loudness target.")
-@click.option("--tolerance", type=float, default=1.0, show_default=True, help="Allowed distance from it, LU.")
-@click.option("--max-true-peak", type=float, default=-1.0, show_default=True, help="Highest true peak, dBTP.")
-@click.option("--max-silence", type=float, default=2.0, show_default=True, help="Longest silence, seconds.")
+@click.option("--target-lufs", type=float, default=Limits.target_lufs, show_default=True,
+              help="Integrated loudness target.")  # fmt: skip
+@click.option("--tolerance", type=float, default=Limits.lufs_tolerance, show_default=True,
+              help="Allowed distance from it, LU.")  # fmt: skip
+@click.option("--max-true-peak", type=float, default=Limits.max_true_peak_dbtp, show_default=True,
+              help="Highest true peak, dBTP.")  # fmt: skip
+@click.option("--max-silence", type=float, default=Limits.max_silence_s, show_default=True,
+              help="Longest silence, seconds.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check_command(mp3: Path, target_lufs: float, tolerance: float, max_true_peak: float, max_silence: float,
                   as_json: bool) -> None:  # fmt: skip
     """Check a built edition: loudness and true peak, clipping, long silences, chunks whose length
-    suggests truncated or garbled speech, and agreement with its manifest. Exits 1 on any failure."""
-    from .check import Limits, check
+    suggests truncated or garbled speech, agreement with its manifest (read by its JSON Schema),
+    and every word's time (in order, inside its sentence). Exits 1 on any failure."""
+    from .check import check
 
     limits = Limits(target_lufs=target_lufs, lufs_tolerance=tolerance, max_true_peak_dbtp=max_true_peak,
                     max_silence_s=max_silence)  # fmt: skip

@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from . import edition
 from .environment import Environment
 from .errors import EncodingError, InputError, UsageError
+from .languages import LANGUAGES
 from .outputs import Outputs
 from .publish import sidecars, tags
 from .settings import BuildSettings, Metadata, base_language
@@ -271,46 +272,12 @@ def _check_length(chars: int, settings: BuildSettings, engine: engines.Engine, s
         )
 
 
-#: Languages written in the Latin alphabet; a text mostly in another script is not theirs.
-LATIN_SCRIPT = frozenset(
-    [
-        "en",
-        "fr",
-        "de",
-        "es",
-        "it",
-        "pt",
-        "nl",
-        "sv",
-        "da",
-        "no",
-        "nb",
-        "fi",
-        "pl",
-        "cs",
-        "sk",
-        "hu",
-        "ro",
-        "tr",
-        "id",
-        "ms",
-        "sw",
-        "ca",
-        "hr",
-        "sl",
-        "et",
-        "lv",
-        "lt",
-    ]
-)
-
-
 def _check_script(text: str, language: str) -> None:
     """Warn when the story is not written in the voice's script: an English voice reads Arabic as
     spelled-out letters, and `check` cannot tell."""
     letters = [c for c in text if c.isalpha()]
     code = base_language(language)
-    if code in LATIN_SCRIPT and len(letters) >= 20:
+    if code in LANGUAGES and LANGUAGES[code].latin and len(letters) >= 20:
         latin = sum(1 for c in letters if c < "\u0250")  # Basic Latin to Latin Extended-B
         if latin < 0.5 * len(letters):
             logging.getLogger("audio_edition").warning(

@@ -420,3 +420,17 @@ def from_paths(values: dict[str, Any], cls: type = BuildSettings, prefix: str = 
         elif path in values:
             given[f.name] = values[path]
     return cls(**given)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What ``check`` holds a built edition to: the one place of its limits (the command's options
+    take their defaults from here)."""
+
+    target_lufs: float = -16.0
+    lufs_tolerance: float = 1.0
+    max_true_peak_dbtp: float = -1.0
+    max_silence_s: float = 2.0
+    #: A chunk is an outlier when its ms per character is below ``low`` or above ``high`` times the median.
+    outlier_low: float = 0.4
+    outlier_high: float = 2.5

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from importlib import resources
 
 from .._compat import tomllib
+from ..languages import LANGUAGES
 from ..settings import base_language
 
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
@@ -102,15 +103,8 @@ def thresholds() -> Thresholds:
     return Thresholds(**{k: v for k, v in table.items() if k in known})
 
 
-#: The stopword list (jusText's) of a language code; a page in another language is detected.
-STOPLISTS: dict[str, str] = {
-    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
-    "nl": "Dutch", "ru": "Russian", "pl": "Polish", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal",
-    "zh": "Chinese", "ja": "Japanese", "th": "Thai",
-    "nb": "Norwegian_Bokmal", "fi": "Finnish", "tr": "Turkish", "id": "Indonesian", "ms": "Malay",
-    "cs": "Czech", "sk": "Slovak", "hu": "Hungarian", "ro": "Romanian", "el": "Greek", "uk": "Ukrainian",
-    "ca": "Catalan", "hr": "Croatian", "sr": "Serbian", "bg": "Bulgarian", "sw": "Swahili", "vi": "Vietnamese",
-}  # fmt: skip
+#: The stopword list of a language code (languages.py); a page in another language is detected.
+STOPLISTS: dict[str, str] = {code: lang.stoplist for code, lang in LANGUAGES.items() if lang.stoplist}
 #: The language a stopword list is of: STOPLISTS the other way, and jusText's variants.
 LANGUAGE_OF_STOPLIST: dict[str, str] = {
     **{name: code for code, name in reversed(STOPLISTS.items())},

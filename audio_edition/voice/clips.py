@@ -148,7 +148,8 @@ class SynthesisStats:
     per_engine: dict[str, int] = field(default_factory=dict)
 
 
-Progress = Callable[[int], None]
+#: Called with 1 as each clip is done (the CLI's progress bar advances).
+OnClip = Callable[[int], None]
 #: Voices ``(index, key, text, voice)`` misses elsewhere (a worker fleet); yields ``(index, clip or error)``.
 Remote = Callable[[Sequence[tuple[int, str, str, "str | None"]]], Iterator[tuple[int, "Clip | EngineError"]]]
 
@@ -280,7 +281,7 @@ def synthesize_all(
     cache: ClipCache,
     *,
     fallback: Callable[[], Engine] | None = None,
-    on_clip: Progress | None = None,
+    on_clip: OnClip | None = None,
     jobs: int = 1,
     options: EngineOptions | None = None,
     while_waiting: Callable[[], None] | None = None,

@@ -144,3 +144,17 @@ def test_a_sentence_ending_with_a_colon_brings_its_table_or_list():
     # without the colon, the same rows are a menu of numbers, not the story's
     judged = prose.judge([*lines(*STORY, intro.rstrip(":") + ".", *table), *after])
     assert kept(judged) == [*STORY, intro.rstrip(":") + "."]
+
+
+def test_every_language_in_the_one_table_has_the_stopwords_it_names():
+    """languages.py is the one table of languages: each list it names exists (jusText's or
+    stopwords-iso's) and is what prose.py uses for its code."""
+    from audio_edition.languages import LANGUAGES
+    from audio_edition.text import prose
+
+    for code, language in LANGUAGES.items():
+        if language.stoplist:
+            assert len(prose._stoplist(language.stoplist)) >= 50, code
+            assert prose.STOPLISTS[code] == language.stoplist
+        else:
+            assert code not in prose.STOPLISTS
