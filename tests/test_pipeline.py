@@ -230,3 +230,26 @@ def test_the_environment_given_is_where_a_build_keeps_its_things(tmp_path):
     assert any((desk.cache_dir / "templates").iterdir())  # and what it learnt of the publication
     assert (set(os.listdir(process)) if process.exists() else set()) == before
     assert lint([str(page)], settings, env=desk).cached == result.chunks  # lint reads the same cache
+
+
+def test_a_sample_builds_a_manifest_its_schema_and_types_hold_and_karaoke_captions(tmp_path, piper_cache):
+    """What the reference-page tests check, on a sample the project wrote (CI has no ../shared)."""
+    import jsonschema
+    import webvtt
+
+    from audio_edition.publish import manifest
+
+    result = build([str(SAMPLES / "harbor-deal.txt")], tmp_path / "h.mp3", BuildSettings(cache_dir=piper_cache))
+    m = json.loads(result.manifest_path.read_text())
+    jsonschema.validate(m, manifest.json_schema())
+    assert manifest.Manifest.from_dict(m).to_dict() == m
+    sentences = [s for p in m["paragraphs"] for s in p["sentences"]]
+    assert {s["timing"] for s in sentences} == {"engine"}
+    cues = list(webvtt.read(str(result.sidecars["vtt"])))
+    for s in sentences:
+        assert [w["text"] for w in s["words"]] == s["text"].split()
+        own = [c for c in cues if c.identifier == s["id"] or c.identifier.startswith(s["id"] + ".")]
+        stamps = [t for c in own for t in re.findall(r"<(\d\d:\d\d:\d\d\.\d{3})>", c.raw_text)]
+        assert stamps == sorted(stamps) and len(stamps) >= len({w["start_ms"] for w in s["words"]}) - len(own)
+    segments = json.loads(result.sidecars["transcript"].read_text())["segments"]
+    assert [x["body"] for x in segments] == [w["text"] for s in sentences for w in s["words"]]
