@@ -325,3 +325,40 @@ def test_a_long_reader_comment_after_a_short_story_is_not_spoken():
     spoken = " ".join(b.text for b in done.blocks)
     assert "returned to service on Monday" in spoken and "winter timetable" in spoken
     assert "village schools" not in spoken and "market traders" not in spoken
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "by {name} on November {day}, 2026 at 8:{day}2 am. Reply #",
+        "{n}. {name} - November {day}, 2026",
+        "#{n}.1 - Tue Nov {day}, 2026 5:30 PM EST {handle}",
+        "{name} on {day} November 2026 at 10:15 said:",
+    ],
+)
+def test_a_thread_signed_with_names_and_dates_is_not_spoken(signature):
+    """Comments signed by a name and a date (numbered or not, with or without "Reply") are a
+    thread; a story's own dated sentences are not signatures."""
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    story = [
+        "The island's ferry returned to service on November 3, 2026 after a month in dry dock, and the first "
+        "crossing was full by seven in the morning.",
+        "On 10 November 2026 the harbour master said the new engines cut the crossing by ten minutes.",
+    ]  # fmt: skip
+    comments = [
+        "I have taught in village schools for twenty years and the ferry matters more than any official seems "
+        "to understand, because every child on the island depends on it to reach the mainland school.",
+        "Good news for the market traders, who lost a month of sales while the boat was in dry dock.",
+        "My brother runs the cafe by the quay and he says the queue for the first boat reached the church.",
+    ]  # fmt: skip
+    thread = []
+    for n, (name, comment) in enumerate(zip(["Ana Reis", "rui", "Marta K"], comments), 1):
+        handle = name.replace(" ", "-").lower() + "-29981"
+        thread += [signature.format(name=name, day=n + 3, n=n, handle=handle), comment]
+    page = "Island Notes\n\nThe ferry is back\n\n" + "\n\n".join(story + ["3 comments", *thread]) + "\n"
+    done = clean(parse_text(page, "post.txt"), Cleaning(rules=tuple(builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert all(s in spoken for s in story)
+    assert not any(c[:30] in spoken for c in comments)
