@@ -244,6 +244,7 @@ TOML_PIECES = [
 RUN_BOUND_S = 60
 
 
+@pytest.mark.slow  # an audit of seconds: CI's full run has it, the fast tier not
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
@@ -285,6 +286,7 @@ def test_hostile_edition_and_config_files_end_in_a_named_exit(tmp_path_factory, 
 SHAPE_BOUND_S = 15
 
 
+@pytest.mark.slow  # an audit of seconds: CI's full run has it, the fast tier not
 @pytest.mark.parametrize(
     "name, content",
     [

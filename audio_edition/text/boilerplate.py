@@ -427,7 +427,7 @@ def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, 
 def _headline(story: Story, lines: list, ruled: set[int], stops: frozenset[str]) -> tuple[str | None, list[int]]:
     """The story's headline and the lines where it stands on the page (never spoken as body)."""
 
-    if story.title:  # HTML metadata, or the caller's
+    if story.title and not prose.breadcrumb_like(story.title):  # HTML metadata, or the caller's
         wanted = prose.fold(story.title)
         return story.title, [i for i, x in enumerate(lines) if prose.fold(x.text) == wanted]
     if story.format == "markdown":

@@ -529,10 +529,35 @@ def without_site(title: str, max_words: int = 5) -> str:
     return title.strip()
 
 
+#: Where a page says where the reader is ("Home > World", "当前位置：首页｜新闻").
+_LOCATION = re.compile(r"\s*(当前位置|您的位置|你的位置|现在的位置|you are here|home)\s*[:：>»›|｜/]", re.I)
+#: What separates a breadcrumb's parts, or a site's name from its section ("雅虎 - 财经").
+_CRUMB = re.compile(r"\s*[|｜»›>·•]\s*|\s+[-–—]\s+")
+#: The most a part of a breadcrumb holds: one spaced word, or this many CJK characters.
+CRUMB_CJK_CHARS = 8
+
+
+def breadcrumb_like(text: str) -> bool:
+    """Whether a line is where the page stands, not a headline: a location ("Home > World") or
+    parts all of one word or a few CJK characters ("雅虎 - 财经", "Sport | Football")."""
+    if _LOCATION.match(text):
+        return True
+    parts = [p for p in _CRUMB.split(text.strip()) if p]
+    if len(parts) < 2:
+        return False
+
+    def short(part: str) -> bool:
+        cjk = len(_CJK.findall(part))
+        return cjk <= CRUMB_CJK_CHARS if cjk else len(part.split()) <= 1
+
+    return all(short(p) for p in parts)
+
+
 def _title_like(text: str) -> bool:
     words = text.split()
     return (
-        2 <= len(words) <= 30
+        not breadcrumb_like(text)
+        and 2 <= len(words) <= 30
         and len(text) <= 200
         and not re.search(r"[.;,]$", text)
         and not re.search(r"@\w|^\(.*\)$", text)  # a handle, a bracketed credit
@@ -563,7 +588,7 @@ def find_headline(
     story_words = _stems(story, stops)
     page_title = without_site(texts[first])
     near = [i for i in range(max(first + 1, story_start - 15), story_start) if not lines[i].chrome]
-    candidates = [(page_title, first)] * _title_like(texts[first]) + [
+    candidates = [(page_title, first)] * (_title_like(texts[first]) and not breadcrumb_like(page_title)) + [
         (texts[i], i) for i in near if _title_like(texts[i])
     ]
 

@@ -137,3 +137,42 @@ def test_a_table_row_is_one_line_and_the_table_is_spoken():
     done = boilerplate.clean(parse_html(TABLE_PAGE), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
     spoken = [b.text for b in done.blocks]
     assert "1 Harbour Rovers 71 22" in spoken and "3 Mill Town 60 18" in spoken
+
+
+@pytest.mark.parametrize(
+    ("title", "h1"),
+    [
+        ("新闻 - 财经", "渡轮票价下调 岛上居民每张票少付三分之一"),
+        ("Home > News > Islands", "Ferry fares fall for islanders"),
+        ("Sport | Ferries", "Ferry fares fall for islanders"),
+        ("当前位置：首页｜新闻｜海岛", "渡轮票价下调 岛上居民每张票少付三分之一"),
+    ],
+)
+def test_a_breadcrumb_or_a_site_section_is_never_the_headline(title, h1):
+    """A page whose <title> is where it stands on its site (a breadcrumb, "site - section") is
+    headed by its story's own headline, never by that."""
+    from audio_edition.text import prose
+    from audio_edition.text.ingest import parse_html
+
+    assert prose.breadcrumb_like(title)
+    page = PAGE.replace(
+        "<title>Ferry fares fall for islanders | The Harbour Courier</title>", f"<title>{title}</title>"
+    )
+    page = page.replace("<h1>Ferry fares fall for islanders</h1>", f"<h1>{h1}</h1>")
+    done = boilerplate.clean(parse_html(page), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    assert done.title != title and not prose.breadcrumb_like(done.title or "")
+    assert title not in " ".join(b.text for b in done.blocks)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Ferry fares fall - The Courier",
+        "Talks resume | The Harbour Courier",
+        "渡轮票价下调 岛上居民每张票少付三分之一：海港信使",
+    ],
+)
+def test_a_headline_with_its_site_is_no_breadcrumb(title):
+    from audio_edition.text import prose
+
+    assert not prose.breadcrumb_like(title)

@@ -205,6 +205,7 @@ print(stats.synthesized, len(results))
 """
 
 
+@pytest.mark.slow  # seconds of work: the full run has it, the fast tier not
 def test_two_thousand_missing_chunks_build_under_a_low_file_limit(tmp_path):
     """One lock (an open file) per chunk in work, at most clips.LOCKS_HELD at once: a long story
     does not run out of file descriptors under `ulimit -n 256`."""
@@ -233,6 +234,7 @@ def test_prune_removes_the_lock_files_of_clips_that_are_gone(tmp_path, engine):
     assert left == {key for key, _, _ in cache.entries()}  # a lock only where its clip still is
 
 
+@pytest.mark.slow  # seconds of work: the full run has it, the fast tier not
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes from /proc")
 def test_voice_workers_end_when_their_build_is_killed(tmp_path):
     """kill -9 (the OOM killer) runs no clean-up: the workers must notice on their own."""
@@ -264,6 +266,7 @@ def test_voice_workers_end_when_their_build_is_killed(tmp_path):
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.slow  # seconds of work: the full run has it, the fast tier not
 def test_cache_clear_during_a_build_does_not_fail_it(tmp_path):
     """``cache clear`` removes folders a build is writing into and locking in, many times over."""
     import threading
