@@ -472,13 +472,34 @@ def comment_thread(lines: list) -> range:
         return range(0)
     signed = [i for i in range(opening + 1, len(lines)) if (lines[i].chrome or "").startswith("comment-signature:")]
     if len(signed) < THREAD_SIGNATURES:
-        return range(0)
+        return _named_thread(lines, opening)
     first = signed[0]
     labels = [
         i for i in range(max(opening + 1, first - THREAD_LABEL_LINES), first)
         if (lines[i].chrome or "").startswith(("section-label:", "comment-chrome:"))
     ]  # fmt: skip
     return range(labels[-1] if labels else first, len(lines))
+
+
+#: A comment count ("{ 167 comments }", "12 responses") that may open a thread of names.
+_COUNT = re.compile(r"[\[{(]?\s*\d+\s+(comments?|responses?|replies)\b.{0,40}", re.I)
+#: How many of the lines after a comment count must be commenters' names (short lines the page
+#: repeats: they reply to one another) for the count to open a thread.
+THREAD_NAMES = 2
+THREAD_NAME_LINES = 8
+
+
+def _named_thread(lines: list, opening: int) -> range:
+    """A thread signed by names alone: a comment count after the story's first sentence, and
+    within :data:`THREAD_NAME_LINES` below it :data:`THREAD_NAMES` short lines the page repeats."""
+    for i in range(opening + 1, len(lines)):
+        if not _COUNT.fullmatch(lines[i].text.strip()):
+            continue
+        below = lines[i + 1 : i + 1 + THREAD_NAME_LINES]
+        names = [x for x in below if (x.chrome or "").startswith("repeated:") and len(x.text.split()) <= 4]
+        if len(names) >= THREAD_NAMES:
+            return range(i, len(lines))
+    return range(0)
 
 
 def _teasers(title: str | None, texts: list[str]) -> list[int]:

@@ -362,3 +362,34 @@ def test_a_thread_signed_with_names_and_dates_is_not_spoken(signature):
     spoken = " ".join(b.text for b in done.blocks)
     assert all(s in spoken for s in story)
     assert not any(c[:30] in spoken for c in comments)
+
+
+def test_a_thread_signed_by_names_alone_starts_at_its_comment_count():
+    """Under "{ 3 comments }" the commenters' names stand alone, and they repeat (they answer one
+    another): the count opens the thread. A count with no repeated names below it opens nothing."""
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    story = [
+        "The island's ferry returned to service on Monday after a month in dry dock, and the first crossing "
+        "was full by seven in the morning.",
+        "The harbour master said the new engines cut the crossing by ten minutes and would run all winter.",
+    ]  # fmt: skip
+    comments = [
+        "I have taught in village schools for twenty years and the ferry matters more than any official seems "
+        "to understand, because every child on the island depends on it.",
+        "Thanks Ana, my brother runs the cafe by the quay and he says the queue reached the church.",
+        "It was worth the wait, the new boat is quieter and the cafe on board has proper coffee now.",
+    ]  # fmt: skip
+    thread = ["Ana Reis", comments[0], "Rui", comments[1], "Ana Reis", comments[2], "Rui"]
+    page = "Island Notes\n\nThe ferry is back\n\n" + "\n\n".join([*story, "{ 3 comments }", *thread]) + "\n"
+    spoken = " ".join(
+        b.text for b in clean(parse_text(page, "post.txt"), Cleaning(rules=tuple(builtin_rules()))).blocks
+    )
+    assert all(s in spoken for s in story) and not any(c[:30] in spoken for c in comments)
+
+    # a count inside the story (its share bar) with no names below it cuts nothing
+    more = "Tickets for the winter timetable go on sale at the harbour office from Friday morning."
+    inline = "Island Notes\n\nThe ferry is back\n\n" + "\n\n".join([story[0], "3 comments", story[1], more]) + "\n"
+    done = clean(parse_text(inline, "post.txt"), Cleaning(rules=tuple(builtin_rules())))
+    assert all(s in " ".join(b.text for b in done.blocks) for s in [*story, more])
