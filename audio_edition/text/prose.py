@@ -89,6 +89,9 @@ class Thresholds:
     wall_gap: int = 6
     #: A second stretch is the story's too when its prose is at least this share of the first's.
     second_stretch: float = 0.5
+    #: The story starts below the last headline that has at least this share of the most prose
+    #: any headline has below it.
+    headline_share: float = 0.5
     #: An HTML line with at least this share of its words in links is a link to another page ...
     link_share: float = 0.8
     #: ... when it has this many words or more (a bare URL or a product's name is the story's).
@@ -342,6 +345,11 @@ def _best_run(gains: list[int], lo: int, hi: int) -> tuple[int, int, int]:
     return best
 
 
+def _gains(classes: list[str], costs: list[int]) -> list[int]:
+    """What each line adds to a run of prose: prose its cost, anything else minus its cost."""
+    return [cost if c == GOOD else -cost for c, cost in zip(classes, costs)]
+
+
 def _runs(gains: list[int], lo: int, hi: int) -> list[tuple[int, int, int]]:
     """Every run that stands out, by position: the best run of ``gains[lo:hi]``, then the best
     runs left and right of it, and so on: (score, start, end)."""
@@ -354,7 +362,7 @@ def _runs(gains: list[int], lo: int, hi: int) -> list[tuple[int, int, int]]:
 def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tuple[int, int]]:
     """The story's stretches: the first run of prose nearly as dense as the densest, and the runs
     after it nearly as dense as it, up to a wall (a section label: "Comments", "Related")."""
-    gains = [cost if c == GOOD else -cost for c, cost in zip(classes, costs)]
+    gains = _gains(classes, costs)
     runs = _runs(gains, 0, len(gains))
     if not runs:
         return []
@@ -450,9 +458,7 @@ class _Story:
 def _story(lines: Sequence[Line], page: _Page, headlines: Sequence[int], t: Thresholds) -> _Story:
     """The story's stretches, below the last headline above its densest one."""
     classes, costs = page.classes, page.costs
-    # The densest stretch, and the last headline above its end: the story starts below that.
-    last = max(_stretches(classes, costs, t), key=lambda ab: sum(costs[ab[0] : ab[1]]))[1] if headlines else 0
-    start = max((h + 1 for h in headlines if h < last), default=0)
+    start = _below_headline(page, headlines, t)
     keep: set[int] = set()
     listed: set[int] = set()
     for a, b in _stretches(classes[start:], costs[start:], t):
@@ -460,6 +466,29 @@ def _story(lines: Sequence[Line], page: _Page, headlines: Sequence[int], t: Thre
         keep.update(range(a, b))
         listed.update(i for i in range(a, b) if classes[i] != GOOD)
     return _Story(frozenset(keep), frozenset(listed), start)
+
+
+def _prose_after(page: _Page, start: int, t: Thresholds) -> int:
+    """How much prose the story's stretches hold when it starts at line ``start``."""
+    stretches = _stretches(page.classes[start:], page.costs[start:], t)
+    return sum(page.costs[start + i] for a, b in stretches for i in range(a, b) if page.classes[start + i] == GOOD)
+
+
+def _below_headline(page: _Page, headlines: Sequence[int], t: Thresholds) -> int:
+    """Where the story starts: below the last headline above the densest run's end that
+    still has most of the story below it. A headline repeated in a list at the story's foot
+    ("In this series", "Next up") has only teasers below it; one over the story proper keeps
+    nearly all of it, even when teasers above it joined the densest stretch."""
+    if not headlines:
+        return 0
+    gains = _gains(page.classes, page.costs)
+    last = max(_runs(gains, 0, len(gains)), default=(0, 0, 0))[2]
+    starts = [h + 1 for h in headlines if h < last]
+    if not starts:
+        return 0
+    after = {s: _prose_after(page, s, t) for s in starts}
+    best = max(after.values())
+    return max(s for s in starts if after[s] >= best * t.headline_share)
 
 
 def _edges(lines: Sequence[Line], page: _Page, a: int, b: int, lo: int, t: Thresholds) -> tuple[int, int]:

@@ -158,3 +158,26 @@ def test_every_language_in_the_one_table_has_the_stopwords_it_names():
             assert prose.STOPLISTS[code] == language.stoplist
         else:
             assert code not in prose.STOPLISTS
+
+
+HEADLINE = "Port strike ends after nine days"
+TEASER_PROSE = [
+    "Ferry operator orders two new boats for the island routes, and says they will sail by the spring of next year.",
+    "The council approved a new tram line on Tuesday that will link the harbour to the station within four years.",
+]
+
+
+def test_a_headline_repeated_in_a_list_under_the_story_does_not_restart_it():
+    page = lines(*MENU, HEADLINE, *STORY, "In this series", HEADLINE, *TEASER_PROSE)
+    said = kept(prose.judge(page, headlines=[len(MENU), len(MENU) + 5]))
+    assert said[: len(STORY)] == STORY
+
+
+def test_the_story_is_under_the_headline_with_the_most_prose_below_it():
+    promo = [
+        "Join us for a week of reports on water across Europe: why rivers matter, how cities clean them, and what works best.",
+        "Video reports, a series of animated explainers and a live debate show why water matters, all this month on our channel.",
+    ]
+    wall = prose.Line("Most read", "section-label: a rule", 10_000)
+    page = [*lines(HEADLINE, *MENU, *promo, *MENU), wall, *lines(*MENU, HEADLINE, *STORY, *MENU)]
+    assert kept(prose.judge(page, headlines=[0, 2 * len(MENU) + len(promo) + 2])) == STORY
