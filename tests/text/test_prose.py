@@ -181,3 +181,21 @@ def test_the_story_is_under_the_headline_with_the_most_prose_below_it():
     wall = prose.Line("Most read", "section-label: a rule", 10_000)
     page = [*lines(HEADLINE, *MENU, *promo, *MENU), wall, *lines(*MENU, HEADLINE, *STORY, *MENU)]
     assert kept(prose.judge(page, headlines=[0, 2 * len(MENU) + len(promo) + 2])) == STORY
+
+
+#: Sentences written for these tests: a story in Zulu, which no stopword list here knows.
+ZULU = [
+    "Abasebenzi basechwebeni eThekwini bavotile ngeSonto ukuthi baqede isiteleka esithathe amasonto amabili, kusho inyunyana yabo.",
+    "Inyunyana ithe amalungu ayo amukele isivumelwano seminyaka emibili esikhuphula amaholo futhi esibanika isihlalo ekomidini.",
+    "Abaphathi bechweba bathi imikhumbi yokuqala izongena ezinsukwini ezimbalwa, futhi umsebenzi osalele uzophela ekupheleni kwenyanga.",
+    "Umholi wenyunyana uthe amalungu ayo akhathele ukulinda, kodwa isivumelwano esisha siyisinyathelo esihle kubasebenzi bonke.",
+    "Abanikazi bezitolo eduze kwechweba bathe bajabule kakhulu ngoba amakhasimende abo azobuya masinyane emva kwesiteleka eside.",
+    "Kulindeleke ukuthi uNgqongqoshe wezokuThutha avakashele ichweba ngoLwesibili ukuze akhulume nabasebenzi kanye nabaphathi.",
+    "Izikhulu zedolobha zithe zizoqapha isimo ngokucophelela futhi zizokwazisa umphakathi uma kukhona izinguquko ezintsha.",
+]
+
+
+def test_a_story_in_a_language_no_stoplist_knows_is_judged_by_length_and_shape():
+    cookies = "We use cookies to improve your experience on our site, and by continuing to browse you agree to the use of them."
+    page = lines(cookies, *MENU, *ZULU, *MENU)
+    assert kept(prose.judge(page)) == ZULU
