@@ -110,10 +110,57 @@ def _has_utf8_letters(data: bytes) -> bool:
 
 
 def _detected(data: bytes, name: str) -> Decoded:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:262144]).best()  # a quarter megabyte tells the encoding
-    codec = codec_for(best.encoding) if best is not None else None
+    codec = _guess(data)
+    if codec not in MULTI_BYTE:
+        codec = _guess_past_strays(data) or codec
     if codec is None or (tried := _attempt(data, codec)) is None:
         raise InputError(f"{name}: looks like a binary file, not text (no text encoding fits its bytes)")
     return Decoded(tried[0], codec, "detected", tried[1])
+
+
+def _guess(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:262144]).best()  # a quarter megabyte tells the encoding
+    return codec_for(best.encoding) if best is not None else None
+
+
+#: The multi-byte encodings browsers detect (Python's codec names). Their bytes follow rules that
+#: text in another encoding breaks at nearly every non-ASCII character, so one that reads all but
+#: a few bytes of a page is its encoding, and those few are damage. charset-normalizer drops an
+#: encoding at its first bad byte and falls back to a single-byte one, which reads any bytes.
+MULTI_BYTE = ("gb18030", "big5hkscs", "cp932", "euc_jp", "cp949")
+#: At most this many stray bytes are masked (and ``_attempt`` still bounds them by share).
+MAX_STRAYS = 64
+
+
+def _guess_past_strays(data: bytes) -> str | None:
+    """The multi-byte encoding detection names once a few stray bytes are masked, if any."""
+    for codec in MULTI_BYTE:
+        strays = _strays(data, codec)
+        if 0 < len(strays) <= MAX_STRAYS:
+            mended = bytearray(data)
+            for start, end in strays:
+                mended[start:end] = b"?" * (end - start)
+            again = _guess(bytes(mended))
+            if again in MULTI_BYTE:
+                return again
+    return None
+
+
+def _strays(data: bytes, codec: str) -> list[tuple[int, int]]:
+    """Where ``data`` breaks ``codec``'s rules: byte ranges (stops past :data:`MAX_STRAYS`)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    strays: list[tuple[int, int]] = []
+    at, view = 0, memoryview(data)
+    while at < len(data):
+        try:
+            decoder.decode(view[at:], final=True)
+            break
+        except UnicodeDecodeError as e:
+            strays.append((at + e.start, at + e.end))
+            if len(strays) > MAX_STRAYS:
+                break
+            at += e.end
+            decoder.reset()
+    return strays

@@ -73,6 +73,20 @@ def test_stray_bytes_are_replaced_and_counted():
     assert found.how == "utf-8 with replacements" and found.replaced == 2 and "\ufffd" in found.text
 
 
+def test_an_undeclared_chinese_page_with_stray_bytes_is_read_as_chinese():
+    body = (
+        "港口扩建工程今天开工，预计三年内完成。市政府表示，新码头将增加两千个就业岗位，"
+        "并让更多的集装箱船在本市停靠。工会代表说，工人们支持这个计划，但希望在工程期间保证安全。"
+        "附近的居民担心噪音和交通，市长答应每个月开一次说明会，听取大家的意见。"
+    )
+    data = ("<html><head><title>港口扩建</title></head><body>" + f"<p>{body}</p>" * 6 + "</body></html>").encode("gbk")
+    at = data.index(body.encode("gbk")) + 40  # a stray byte between two characters, another near the end
+    data = data[:at] + b"\xff" + data[at:-200] + b"\x81\x20" + data[-200:]
+    found = ingest.read_text(data, "page.html")
+    assert (found.encoding, found.how, found.replaced) == ("gb18030", "detected", 2)
+    assert body[:20] in found.text
+
+
 def test_lint_json_says_which_encoding_and_why(tmp_path):
     from conftest import invoke
 
