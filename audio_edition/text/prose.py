@@ -90,8 +90,9 @@ class Thresholds:
     #: A second stretch is the story's too when its prose is at least this share of the first's.
     second_stretch: float = 0.5
     #: The story starts below the last headline that has at least this share of the most prose
-    #: any headline has below it.
-    headline_share: float = 0.5
+    #: any headline has below it (a repeat under the story had 0.06 to 0.28 on the development
+    #: pages, a headline under teasers that outweigh its story 0.40).
+    headline_share: float = 0.35
     #: An HTML line with at least this share of its words in links is a link to another page ...
     link_share: float = 0.8
     #: ... when it has this many words or more (a bare URL or a product's name is the story's).
@@ -488,14 +489,14 @@ def _prose_after(page: _Page, start: int, t: Thresholds) -> int:
 
 
 def _below_headline(page: _Page, headlines: Sequence[int], t: Thresholds) -> int:
-    """Where the story starts: below the last headline above the densest run's end that
-    still has most of the story below it. A headline repeated in a list at the story's foot
-    ("In this series", "Next up") has only teasers below it; one over the story proper keeps
-    nearly all of it, even when teasers above it joined the densest stretch."""
+    """Where the story starts: below the last headline above the end of the densest stretch that
+    still has :attr:`Thresholds.headline_share` of the most prose any of them has below it. A
+    repeat of the headline in a list at the story's foot ("In this series", "Next up") has only
+    teasers below it; the headline over the story keeps it even when teasers above it, each a
+    headline and its opening words, joined the densest stretch and outweigh it."""
     if not headlines:
         return 0
-    gains = _gains(page.classes, page.costs)
-    last = max(_runs(gains, 0, len(gains)), default=(0, 0, 0))[2]
+    last = max(_stretches(page.classes, page.costs, t), key=lambda ab: sum(page.costs[ab[0] : ab[1]]))[1]
     starts = [h + 1 for h in headlines if h < last]
     if not starts:
         return 0

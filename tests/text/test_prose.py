@@ -173,14 +173,15 @@ def test_a_headline_repeated_in_a_list_under_the_story_does_not_restart_it():
     assert said[: len(STORY)] == STORY
 
 
-def test_the_story_is_under_the_headline_with_the_most_prose_below_it():
-    promo = [
-        "Join us for a week of reports on water across Europe: why rivers matter, how cities clean them, and what works best.",
-        "Video reports, a series of animated explainers and a live debate show why water matters, all this month on our channel.",
+def test_teasers_above_the_headline_that_outweigh_the_story_do_not_start_it():
+    teasers = [
+        "Ferry fares rise again HARBOURTON: The island ferry will cost more from May, the operator said on Monday, for the third year.",
+        "Tram line approved HARBOURTON: The council voted on Tuesday for a tram line from the harbour to the station, to open in 2029.",
+        "New fish market opens HARBOURTON: Traders moved into the rebuilt fish market on the quay on Wednesday after two years away.",
+        "Lighthouse for sale HARBOURTON: The old lighthouse on the breakwater will be sold at auction next month, the port board said.",
     ]
-    wall = prose.Line("Most read", "section-label: a rule", 10_000)
-    page = [*lines(HEADLINE, *MENU, *promo, *MENU), wall, *lines(*MENU, HEADLINE, *STORY, *MENU)]
-    assert kept(prose.judge(page, headlines=[0, 2 * len(MENU) + len(promo) + 2])) == STORY
+    page = lines(HEADLINE, *MENU, *teasers, HEADLINE, *STORY, *MENU)
+    assert kept(prose.judge(page, headlines=[0, len(MENU) + len(teasers) + 1])) == STORY
 
 
 #: Sentences written for these tests: a story in Zulu, which no stopword list here knows.
