@@ -259,7 +259,7 @@ def clean(story: Story, cleaning: Cleaning) -> Cleaned:
     for index, block in enumerate(story.blocks):
         units.extend((index, line) for line in _lines(block))
     read = _by_rules(story, units, cleaning)
-    title, judged = _judged(story, read, [line for _, line in units], cleaning)
+    title, judged = _judged(story, read, units, cleaning)
     verdicts = _verdicts(story, units, read.lines, judged, read.forced, cleaning.classify)
     blocks = _spoken(story, units, verdicts)
     return Cleaned(blocks, title, story.author or read.author, tuple(verdicts), tuple(line for _, line in units))
@@ -313,7 +313,9 @@ def _by_rules(story: Story, units: list[tuple[int, str]], cleaning: Cleaning) ->
     return read
 
 
-def _judged(story: Story, read: _Read, texts: list[str], cleaning: Cleaning) -> tuple[str | None, list[prose.Judged]]:
+def _judged(
+    story: Story, read: _Read, units: list[tuple[int, str]], cleaning: Cleaning
+) -> tuple[str | None, list[prose.Judged]]:
     """The headline found and the classifier's verdict on each line (the editor's, with
     ``--keep-boilerplate``); the headline's lines, teasers and the readers' thread are marked."""
     lines = read.lines
@@ -324,11 +326,39 @@ def _judged(story: Story, read: _Read, texts: list[str], cleaning: Cleaning) -> 
     title, headlines = _headline(story, lines, read.ruled, stops)
     for h in headlines:
         lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
-    for t in _teasers(title, texts):
+    for t in _teasers(title, [line for _, line in units]):
         lines[t] = prose.Line(lines[t].text, "headline: a teaser of this story (its headline and opening words)")
     for c in comment_thread(lines):
         lines[c] = prose.Line(lines[c].text, "comments: in the readers' thread (after its label or first signature)")
+    for n in next_stories(story, units, lines, headlines):
+        lines[n] = prose.Line(lines[n].text, "next-story: below another story's headline, byline and date")
     return title, prose.judge(lines, stops, headlines=headlines)
+
+
+#: How far below a heading a byline or a date says that a story begins there.
+BYLINE_LINES = 8
+#: How many sentences must stand between the story's heading and the next for the next to be
+#: another story's (a logo in the page's first <h1> has none below it).
+STORY_SENTENCES = 3
+
+
+def next_stories(story: Story, units: list[tuple[int, str]], lines: list, headlines: list[int]) -> range:
+    """The lines of the stories an endless page appends below this one: from the first level-1
+    heading below the story's own (its headline, else the page's first) that has a byline or a
+    date within :data:`BYLINE_LINES` below it (a story's subheadings have neither), and the
+    story's sentences above it, to the page's end."""
+    from .prose import sentence_like
+
+    if story.format != "html":
+        return range(0)
+    tops = [i for i, (b, _) in enumerate(units) if story.blocks[b].kind == "heading" and story.blocks[b].level == 1]
+    own = headlines[0] if headlines else (tops[0] if tops else len(lines))
+    for i in (i for i in tops if i > own and i not in headlines):
+        signed = any((x.chrome or "").startswith(("byline:", "dateline:")) for x in lines[i + 1 : i + 1 + BYLINE_LINES])
+        told = sum(not x.chrome and sentence_like(x.text) for x in lines[own + 1 : i])
+        if signed and told >= STORY_SENTENCES:
+            return range(i, len(lines))
+    return range(0)
 
 
 def _spoken(story: Story, units: list[tuple[int, str]], verdicts: list[Verdict]) -> tuple[Block, ...]:

@@ -176,3 +176,28 @@ def test_a_headline_with_its_site_is_no_breadcrumb(title):
     from audio_edition.text import prose
 
     assert not prose.breadcrumb_like(title)
+
+
+NEXT = """<article><h1>Night ferry to run all year</h1>
+<p>By Jane Roe</p><p>March 3, 2026 9:15 AM</p>
+<p>The night ferry to the islands will run in winter too from next year, the operator said on Friday, after a summer of full boats and long queues on the quay.</p>
+<p>The operator said it would hire twelve more crew and that the late boat would leave the mainland at eleven, an hour later than it does in summer now.</p>
+</article>"""
+
+
+def test_the_story_an_endless_page_appends_is_not_spoken():
+    page = PAGE.replace("</article>", "</article>" + NEXT, 1)
+    from audio_edition.text.ingest import parse_html
+
+    done = boilerplate.clean(parse_html(page), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert spoken.startswith("Islanders will pay") and "A return ticket" in spoken
+    assert "night ferry" not in spoken.lower() and "Jane Roe" not in spoken
+
+
+def test_a_heading_of_the_first_level_inside_the_story_is_its_own():
+    inner = PAGE.replace("<h2>What changes</h2>", "<h1>What changes</h1>")
+    from audio_edition.text.ingest import parse_html
+
+    done = boilerplate.clean(parse_html(inner), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    assert "A return ticket" in " ".join(b.text for b in done.blocks)
