@@ -71,11 +71,17 @@ class LintReport:
 
 def _language(cleaned: Any, stated: str) -> dict[str, Any]:
     """The language the story's spoken lines read as, beside the one stated (--lang)."""
-    from .text.prose import language_of
+    from .text.prose import UNDETERMINED, language_of
 
     found = language_of([v.text for v in cleaned.verdicts if v.kept])
     matches = found is None or found == base_language(stated)
-    if not matches:
+    if found == UNDETERMINED:
+        logging.getLogger("audio_edition").warning(
+            "the story is not in %s, nor in any language this tool knows the common words of: "
+            "give --lang and a voice in its language",
+            stated,
+        )
+    elif not matches:
         logging.getLogger("audio_edition").warning(
             "the story reads as %s, but the voice's language is %s: give --lang %s and a voice in it",
             found,

@@ -133,3 +133,21 @@ def test_a_story_in_another_language_than_lang_is_reported_plainly(tmp_path, lan
     said = json.loads(result.stdout)["inputs"][0]["language"]
     assert said == {"stated": "en", "found": found, "matches": found == "en"}
     assert ("reads as " + found in result.stderr) == (found != "en")
+
+
+def test_a_story_in_a_language_no_stoplist_knows_is_reported_as_undetermined(tmp_path):
+    import json
+
+    from conftest import invoke
+
+    zulu = (
+        "Abasebenzi basechwebeni eThekwini bavotile ngeSonto ukuthi baqede isiteleka esithathe amasonto amabili. "
+        "Inyunyana ithe amalungu ayo amukele isivumelwano seminyaka emibili esikhuphula amaholo. "
+        "Abaphathi bechweba bathi imikhumbi yokuqala izongena ezinsukwini ezimbalwa ezizayo."
+    )  # written for this test
+    page = tmp_path / "story.txt"
+    page.write_text(f"Isiteleka siphelile\n\n{zulu}\n")
+    result = invoke("lint", str(page), "--json", "--keep-boilerplate")
+    said = json.loads(result.stdout)["inputs"][0]["language"]
+    assert said == {"stated": "en", "found": "und", "matches": False}
+    assert "not in en, nor in any language" in result.stderr

@@ -187,13 +187,23 @@ def _best_stoplist(words: list[str]) -> str:
     return max(_stoplists(), key=score)
 
 
+#: BCP 47's "undetermined": prose in a language no stopword list here knows ...
+UNDETERMINED = "und"
+#: ... said only of this many words or more (a headline and a line may hold no stopword at all).
+UNDETERMINED_WORDS = 25
+
+
 def language_of(lines: Sequence[str]) -> str | None:
-    """The language code of the prose in ``lines`` (by whose stopwords cover it), or None if it is
-    not one :data:`STOPLISTS` names or there are no words."""
+    """The language code of the prose in ``lines`` (by whose stopwords cover it): None if it is
+    not one :data:`STOPLISTS` names or there are no words, :data:`UNDETERMINED` if no list covers
+    :data:`KNOWN_LANGUAGE_SHARE` of its words."""
     words = _prose_words(lines)
     if not words:
         return None
-    return LANGUAGE_OF_STOPLIST.get(_best_stoplist(words))
+    best = _best_stoplist(words)
+    if len(words) >= UNDETERMINED_WORDS and _share(words, _stoplists()[best]) < KNOWN_LANGUAGE_SHARE:
+        return UNDETERMINED
+    return LANGUAGE_OF_STOPLIST.get(best)
 
 
 @dataclass(frozen=True)
