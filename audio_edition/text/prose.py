@@ -437,8 +437,9 @@ def judge(
     """
     t = t or thresholds()
     texts = [line.text for line in lines]
-    stops = stoplist_for([x.text for x in lines if not x.chrome], language) if stops is None else stops
-    if _share(_prose_words([x.text for x in lines if not x.chrome]), stops) < KNOWN_LANGUAGE_SHARE:
+    unruled = [x.text for x in lines if not x.chrome]
+    stops = stoplist_for(unruled, language) if stops is None else stops
+    if _share(_prose_words(unruled), stops) < KNOWN_LANGUAGE_SHARE:
         t = replace(t, stopwords_low=0.0, stopwords_high=0.0, stopwords_long=0.0)
     initial = [(BAD, 0.0) if x.chrome else _initial(x.text, stops, t) for x in lines]
     lengths = [len(x) for x in texts]
