@@ -511,23 +511,34 @@ def comment_thread(lines: list) -> range:
     return range(labels[-1] if labels else first, len(lines))
 
 
-#: A comment count ("{ 167 comments }", "12 responses") that may open a thread of names.
-_COUNT = re.compile(r"[\[{(]?\s*\d+\s+(comments?|responses?|replies)\b.{0,40}", re.I)
-#: How many of the lines after a comment count must be commenters' names (short lines the page
-#: repeats: they reply to one another) for the count to open a thread.
+#: A comment count that may open a thread: "{ 167 comments }", "12 responses", "Comments (186)",
+#: "38 comments to <the post's title>", "2 thoughts on “<title>”".
+_COUNT = re.compile(
+    r"[\[{(]?\s*\d+\s+(comments?|responses?|replies|thoughts)(\s+(to|on)\s+.{1,200}|\b.{0,40})"
+    r"|comments?\s*[\[(]\d+[\])]",
+    re.I,
+)
+#: How many of the lines after a comment count must sign comments for the count to open a
+#: thread: the page's repeated short lines (commenters' names: they reply to one another), or
+#: time stamps.
 THREAD_NAMES = 2
 THREAD_NAME_LINES = 8
+#: The rules whose lines sign a comment when they follow a comment count.
+_STAMPS = ("comment-signature:", "dateline:")
 
 
 def _named_thread(lines: list, opening: int) -> range:
-    """A thread signed by names alone: a comment count after the story's first sentence, and
-    within :data:`THREAD_NAME_LINES` below it :data:`THREAD_NAMES` short lines the page repeats."""
+    """A thread signed by names or stamps: a comment count after the story's first sentence,
+    and within :data:`THREAD_NAME_LINES` below it :data:`THREAD_NAMES` short lines the page
+    repeats, or as many time stamps ("August 2nd, 2012 at 12:36 pm": a story's own date stands
+    above it, not below a comment count)."""
     for i in range(opening + 1, len(lines)):
         if not _COUNT.fullmatch(lines[i].text.strip()):
             continue
         below = lines[i + 1 : i + 1 + THREAD_NAME_LINES]
         names = [x for x in below if (x.chrome or "").startswith("repeated:") and len(x.text.split()) <= 4]
-        if len(names) >= THREAD_NAMES:
+        stamps = [x for x in below if (x.chrome or "").startswith(_STAMPS)]
+        if len(names) >= THREAD_NAMES or len(stamps) >= THREAD_NAMES:
             return range(i, len(lines))
     return range(0)
 

@@ -393,3 +393,34 @@ def test_a_thread_signed_by_names_alone_starts_at_its_comment_count():
     inline = "Island Notes\n\nThe ferry is back\n\n" + "\n\n".join([story[0], "3 comments", story[1], more]) + "\n"
     done = clean(parse_text(inline, "post.txt"), Cleaning(rules=tuple(builtin_rules())))
     assert all(s in " ".join(b.text for b in done.blocks) for s in [*story, more])
+
+
+@pytest.mark.parametrize("count", ["3 comments to The ferry is back", "3 Responses to “The ferry is back”", "Comments (3)"])
+def test_a_thread_of_names_and_time_stamps_starts_at_its_comment_count(count):
+    """Under a comment count (with the post's title, or the count in brackets) each comment is a
+    name on its own line and a time stamp: the count opens the thread, though neither the names
+    nor the stamps sign a comment alone. A story's own stamp stands above its count, not below."""
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    story = [
+        "The island's ferry returned to service on Monday after a month in dry dock, and the first crossing "
+        "was full by seven in the morning.",
+        "The harbour master said the new engines cut the crossing by ten minutes and would run all winter.",
+        "Tickets for the winter timetable go on sale at the harbour office from Friday morning, she said.",
+    ]  # fmt: skip
+    comments = [
+        "I have taught in village schools for twenty years and the ferry matters more than any official seems "
+        "to understand, because every child on the island depends on it.",
+        "My brother runs the cafe by the quay and he says the queue for the first boat reached the church.",
+        "It was worth the wait, the new boat is quieter and the cafe on board has proper coffee now.",
+    ]  # fmt: skip
+    thread = []
+    for n, (name, comment) in enumerate(zip(["Ana Reis", "Rui Costa", "Marta"], comments)):
+        thread += [name, f"November {n + 4}th, 2026 at 1{n}:36 pm", comment]
+    head = ["Island Notes", "The ferry is back", "November 3rd, 2026 at 9:15 am"]
+    page = "\n\n".join([*head, *story, count, *thread]) + "\n"
+    spoken = " ".join(
+        b.text for b in clean(parse_text(page, "post.txt"), Cleaning(rules=tuple(builtin_rules()))).blocks
+    )
+    assert all(s in spoken for s in story) and not any(c[:30] in spoken for c in comments)
