@@ -226,12 +226,33 @@ class Judged:
     stopwords: float
 
 
+#: A line of this many spaced words or more that says a few of them over and over ("Select
+#: Month October 2012 September 2012 ...", "Share this with X Share this with Y") is a list,
+#: however many stopwords it has (jusText's English list holds the months) ...
+REPEATING_WORDS = 20
+#: ... when, in windows of :data:`WORD_WINDOW` words, under this share of its words are
+#: distinct: 0.11 to 0.42 for the archives and share bars of the development pages, 0.5 and
+#: more for every line of prose (CJK characters repeat more, and are not counted).
+DISTINCT_SHARE = 0.4
+WORD_WINDOW = 40
+
+
+def repeating(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower case) say a few words over and over: a list, not prose."""
+    spaced = [w for w in words if not _CJK.match(w)]
+    if len(spaced) < REPEATING_WORDS:
+        return False
+    size = min(WORD_WINDOW, len(spaced))
+    windows = [spaced[i : i + size] for i in range(0, len(spaced) - size + 1, size)]
+    return sum(len(set(w)) / size for w in windows) < DISTINCT_SHARE * len(windows)
+
+
 def _initial(text: str, stops: frozenset[str], t: Thresholds) -> tuple[str, float]:
-    words = [w for w in _WORD.findall(text) if not w.isdigit()]  # scores and figures are neither
+    words = [w.lower() for w in _WORD.findall(text) if not w.isdigit()]  # scores and figures are neither
     if not words:
         return BAD, 0.0
-    density = sum(1 for w in words if w.lower() in stops) / len(words)
-    if "©" in text or re.search(r"\bcopyright\b", text, re.I):
+    density = sum(1 for w in words if w in stops) / len(words)
+    if "©" in text or re.search(r"\bcopyright\b", text, re.I) or repeating(words):
         return BAD, density
     size = length(text)
     if size < t.length_low:

@@ -200,3 +200,13 @@ def test_a_story_in_a_language_no_stoplist_knows_is_judged_by_length_and_shape()
     cookies = "We use cookies to improve your experience on our site, and by continuing to browse you agree to the use of them."
     page = lines(cookies, *MENU, *ZULU, *MENU)
     assert kept(prose.judge(page)) == ZULU
+
+
+def test_a_long_line_that_says_a_few_words_over_and_over_is_a_list():
+    """An archive's "Select Month October 2026 September 2026 ..." is all stopwords to jusText's
+    English list (it holds the months), and as long as a paragraph: it is a list all the same."""
+    months = ["December", "November", "October", "September", "August", "July", "June", "May", "April", "March"]
+    archive = "Select Month " + " ".join(f"{m} {y}" for y in range(2026, 2022, -1) for m in months)
+    assert prose.repeating(archive.lower().split()) and not prose.repeating(" ".join(STORY).lower().split())
+    judged = prose.judge(lines(archive, *STORY, *MENU))
+    assert kept(judged) == STORY
