@@ -14,6 +14,7 @@ import dataclasses
 import datetime as _dt
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,11 +121,13 @@ def _trusted_marks(lines: list[PageLine]) -> list[PageLine]:
     return [dataclasses.replace(x, comments=False) for x in lines]
 
 
-def _visible_lines(root) -> list[tuple[str, str, int, float, bool, bool]]:
-    """(text, kind, level, linked, caption, comments) for each line a browser would show."""
-    out: list[tuple[str, str, int, float, bool, bool]] = []
+def _visible_lines(root) -> list[tuple[str, str, int, float, bool, bool, str | None]]:
+    """(text, kind, level, linked, caption, comments, box) for each line a browser would show;
+    ``box`` names the block that holds the line's own (its tag and class), when it has a class."""
+    out: list[tuple[str, str, int, float, bool, bool, str | None]] = []
     buf: list[tuple[str, bool]] = []  # (text, inside a link)
     where: list[str] = []
+    blocks: list[Any] = []  # the open block elements, outermost first
     comments = [0]  # how many open elements hold comments
     alts = {w for img in root.iter("img") if (w := _words(img.get("alt") or "")).count(" ") >= 1}
 
@@ -138,7 +141,9 @@ def _visible_lines(root) -> list[tuple[str, str, int, float, bool, bool]]:
             level = int(tag[1]) if kind == "heading" else 0
             # a heading may well say what its picture shows; only its figcaption makes it a caption
             caption = "figcaption" in where or (kind != "heading" and _words(text) in alts)
-            out.append((text, kind, level, min(1.0, linked / len(text.split())), caption, comments[0] > 0))
+            holder = blocks[-2] if len(blocks) >= 2 else None
+            box = f"{holder.tag}.{holder.get('class')}" if holder is not None and holder.get("class") else None
+            out.append((text, kind, level, min(1.0, linked / len(text.split())), caption, comments[0] > 0, box))
 
     def walk(el) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -153,6 +158,8 @@ def _visible_lines(root) -> list[tuple[str, str, int, float, bool, bool]]:
         elif tag in _CELL_TAGS:
             buf.append((" ", False))
         where.append(tag)
+        if block:
+            blocks.append(el)
         comments[0] += marked
         if el.text:
             buf.append((el.text, "a" in where))
@@ -162,6 +169,8 @@ def _visible_lines(root) -> list[tuple[str, str, int, float, bool, bool]]:
             flush()
         comments[0] -= marked
         where.pop()
+        if block:
+            blocks.pop()
         if el.tail:
             buf.append((el.tail, "a" in where))
 
@@ -229,6 +238,25 @@ def _extractors(tree) -> list[_Chosen]:
     return [_Chosen(text) for text in chosen]
 
 
+#: The vote of a paragraph no extractor chose that stands in a block of the same tag and class
+#: as the story's own paragraphs: a story that advertisements split into several boxes (the
+#: extractors take the first).
+SAME_BOX = "box"
+#: A box is the story's when it holds this share of the words of the paragraphs the precise
+#: extractor and another chose (not a sidebar's box that holds one of them).
+BOX_SHARE = 0.2
+
+
+def _boxed(votes: list[tuple[str, ...]], lines: list) -> list[tuple[str, ...]]:
+    """``votes`` with :data:`SAME_BOX` given to the unchosen paragraphs in the story's boxes."""
+    words: Counter[str] = Counter()
+    for (text, kind, *_, box), v in zip(lines, votes):
+        if box and kind == "paragraph" and "precise" in v and len(v) >= 2:
+            words[box] += len(text.split())
+    home = {box for box, n in words.items() if n >= BOX_SHARE * words.total()}
+    return [(SAME_BOX,) if not v and x[6] in home and x[1] == "paragraph" else v for x, v in zip(lines, votes)]
+
+
 #: The deepest nesting of elements read (a real page nests 30 deep; the walks recurse per level).
 MAX_DEPTH = 400
 
@@ -281,18 +309,11 @@ def read_page(html: str) -> Page:
     _drop_cards(tree)  # before anyone reads the text: the extractors keep cards as words of the sentence
     lines = _visible_lines(copy.deepcopy(tree))
     voters = _extractors(tree)
+    votes = _boxed([tuple(n for n, v in zip(EXTRACTORS, voters) if _words(x[0]) in v) for x in lines], lines)
     page_lines = _trusted_marks(
         [
-            PageLine(
-                text,
-                kind,
-                level,
-                tuple(n for n, v in zip(EXTRACTORS, voters) if _words(text) in v),
-                linked,
-                caption,
-                comments,
-            )
-            for text, kind, level, linked, caption, comments in lines
+            PageLine(text, kind, level, vote, linked, caption, comments)
+            for (text, kind, level, linked, caption, comments, _), vote in zip(lines, votes)
         ]
     )
     title = site = author = url = None

@@ -201,3 +201,43 @@ def test_a_heading_of_the_first_level_inside_the_story_is_its_own():
 
     done = boilerplate.clean(parse_html(inner), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
     assert "A return ticket" in " ".join(b.text for b in done.blocks)
+
+
+SPLIT_FIRST = [
+    "Islanders will pay a third less for the ferry to the mainland from January, the regional council decided "
+    "on Thursday after a year of complaints about the cost of crossing.",
+    "The council said the cut would be paid for by a small rise in the fare for visitors' cars in summer, when the "
+    "boats are full and the queues at the harbour are longest.",
+    "A return ticket for a resident falls from twelve to eight euros, and children under sixteen travel free on "
+    "school days, the council's transport committee said.",
+]  # fmt: skip
+SPLIT_REST = [
+    "The ferry company, which the council part owns, had asked for a subsidy to keep its winter timetable, and the "
+    "new fares were agreed with it over the summer.",
+    "Shopkeepers on the island said cheaper crossings would bring mainland customers in the quiet months, though "
+    "some feared residents would shop on the mainland instead.",
+    "The harbour master said the fares would be reviewed after a year, once the council has seen how many more "
+    "crossings residents make.",
+]  # fmt: skip
+SIDEBAR = "Want our morning briefing? Enter your email address below and we will send it to you every weekday at six."
+
+
+def test_a_story_that_advertisements_split_into_boxes_is_read_whole():
+    """The extractors take the first box of a story that advertisements cut into three; the
+    paragraphs of the boxes of the same class are the story's too, and a sidebar's are not."""
+    from audio_edition.text.ingest import parse_html
+
+    ad = '<div class="ad"><span>Advertisement</span><div class="ad-wrapper"><div id="slot"></div></div></div>'
+
+    def box(paragraphs, cls="grid-content story-body"):
+        return f'<div class="grid"><div class="{cls}">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></div>"
+
+    page = f"""<!DOCTYPE html><html><head><title>Ferry fares fall for islanders | The Harbour Courier</title></head>
+    <body><nav><a href="/">Home</a> <a href="/news">News</a></nav><main><h1>Ferry fares fall for islanders</h1>
+    {box(SPLIT_FIRST)}<aside class="side">{ad}{box([SIDEBAR], "promo")}</aside>{ad}{box(SPLIT_REST[:2])}{ad}
+    {box(SPLIT_REST[2:])}</main><footer>&copy; The Harbour Courier</footer></body></html>"""
+    lines = {x.text: x for x in extract.read_page(page).lines}
+    assert all(lines[p].votes == (extract.SAME_BOX,) for p in SPLIT_REST) and lines[SIDEBAR].votes == ()
+    done = boilerplate.clean(parse_html(page), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert all(p in spoken for p in SPLIT_FIRST + SPLIT_REST) and SIDEBAR not in spoken
