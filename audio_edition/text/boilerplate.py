@@ -523,8 +523,15 @@ _COUNT = re.compile(
 #: time stamps.
 THREAD_NAMES = 2
 THREAD_NAME_LINES = 8
-#: The rules whose lines sign a comment when they follow a comment count.
+#: The rules whose lines sign a comment when they follow a comment count ...
 _STAMPS = ("comment-signature:", "dateline:")
+#: ... and a short line that ends with a time of day ("Ann Lee November 1, 2012 at 8:29 am",
+#: "David 07.13.12 at 07:34": a name and a stamp with nothing between them).
+_ENDS_AT_TIME = re.compile(r"(\S+\s+){0,9}\S*\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?", re.I)
+
+
+def _signed_at(text: str) -> bool:
+    return len(text) <= 120 and bool(_ENDS_AT_TIME.fullmatch(text.strip()))
 
 
 def _named_thread(lines: list, opening: int) -> range:
@@ -537,7 +544,7 @@ def _named_thread(lines: list, opening: int) -> range:
             continue
         below = lines[i + 1 : i + 1 + THREAD_NAME_LINES]
         names = [x for x in below if (x.chrome or "").startswith("repeated:") and len(x.text.split()) <= 4]
-        stamps = [x for x in below if (x.chrome or "").startswith(_STAMPS)]
+        stamps = [x for x in below if (x.chrome or "").startswith(_STAMPS) or _signed_at(x.text)]
         if len(names) >= THREAD_NAMES or len(stamps) >= THREAD_NAMES:
             return range(i, len(lines))
     return range(0)

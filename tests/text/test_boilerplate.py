@@ -398,8 +398,8 @@ def test_a_thread_signed_by_names_alone_starts_at_its_comment_count():
 @pytest.mark.parametrize("count", ["3 comments to The ferry is back", "3 Responses to “The ferry is back”", "Comments (3)"])
 def test_a_thread_of_names_and_time_stamps_starts_at_its_comment_count(count):
     """Under a comment count (with the post's title, or the count in brackets) each comment is a
-    name on its own line and a time stamp: the count opens the thread, though neither the names
-    nor the stamps sign a comment alone. A story's own stamp stands above its count, not below."""
+    name and a time stamp, on a line each or on one: the count opens the thread, though neither
+    the names nor the stamps sign a comment alone. A story's own stamp stands above its count."""
     from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
     from audio_edition.text.ingest import parse_text
 
@@ -417,7 +417,8 @@ def test_a_thread_of_names_and_time_stamps_starts_at_its_comment_count(count):
     ]  # fmt: skip
     thread = []
     for n, (name, comment) in enumerate(zip(["Ana Reis", "Rui Costa", "Marta"], comments)):
-        thread += [name, f"November {n + 4}th, 2026 at 1{n}:36 pm", comment]
+        stamp = f"November {n + 4}th, 2026 at 1{n}:36 pm"
+        thread += [name, stamp, comment] if n % 2 else [f"{name} {stamp}", comment]  # or on one line
     head = ["Island Notes", "The ferry is back", "November 3rd, 2026 at 9:15 am"]
     page = "\n\n".join([*head, *story, count, *thread]) + "\n"
     spoken = " ".join(
