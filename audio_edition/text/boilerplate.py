@@ -361,13 +361,32 @@ def next_stories(story: Story, units: list[tuple[int, str]], lines: list, headli
     return range(0)
 
 
+#: A plain-text block with a line longer than this (characters, a CJK one counting three) is not
+#: hard-wrapped: a scrape writes a paragraph a line, with no blank line between.
+WRAP_WIDTH = 100
+
+
+def _paragraphs(block: Block, spoken: list[str], fmt: str) -> list[str]:
+    """The paragraphs of a block's kept lines: one, unless it is plain text a paragraph a line,
+    where each line that ends like a sentence ends one."""
+    if fmt != "text" or all(prose.length(line) <= WRAP_WIDTH for line in block.text.split("\n")):
+        return [" ".join(spoken)]
+    paragraphs = [[]]
+    for line in spoken:
+        paragraphs[-1].append(line)
+        if prose.ends_sentence(line):
+            paragraphs.append([])
+    return [" ".join(p) for p in paragraphs if p]
+
+
 def _spoken(story: Story, units: list[tuple[int, str]], verdicts: list[Verdict]) -> tuple[Block, ...]:
     """The story's blocks with only their kept lines; a story with none is an input error."""
     blocks: list[Block] = []
     for index, block in enumerate(story.blocks):
         spoken = [v.text for (b, _), v in zip(units, verdicts) if b == index and v.kept]
         if spoken:
-            blocks.append(dataclasses.replace(block, text=" ".join(spoken)))
+            paragraphs = _paragraphs(block, spoken, story.format)
+            blocks += [dataclasses.replace(block, text=text) for text in paragraphs]
     if not blocks:
         raise InputError("nothing left to read once the boilerplate was removed (see `audio-edition lint`)")
     return tuple(blocks)

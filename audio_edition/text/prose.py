@@ -46,6 +46,11 @@ def length(text: str) -> int:
     return len(text) + (CJK_WEIGHT - 1) * len(_CJK.findall(text))
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends the way a sentence does (closing quotes and brackets allowed)."""
+    return bool(_SENTENCE_END.search(text.rstrip()))
+
+
 def sentence_like(text: str) -> bool:
     return count_words(text) >= SENTENCE_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
 

@@ -1,4 +1,5 @@
 import dataclasses
+import textwrap
 
 import pytest
 
@@ -425,3 +426,25 @@ def test_a_thread_of_names_and_time_stamps_starts_at_its_comment_count(count):
         b.text for b in clean(parse_text(page, "post.txt"), Cleaning(rules=tuple(builtin_rules()))).blocks
     )
     assert all(s in spoken for s in story) and not any(c[:30] in spoken for c in comments)
+
+
+def test_a_scrape_with_a_paragraph_a_line_keeps_its_paragraphs():
+    """A scrape writes a paragraph a line, with no blank line between: each line that ends like a
+    sentence ends a paragraph (as 。 does). Hard-wrapped text keeps its paragraph whole."""
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    story = [
+        "The island's ferry returned to service on Monday after a month in dry dock, and the first crossing "
+        "was full by seven in the morning.",
+        "The harbour master said the new engines cut the crossing by ten minutes and would run all winter.",
+        "Residents who work on the mainland said they would no longer need to leave home before six o'clock.",
+    ]  # fmt: skip
+    assert boilerplate.prose.ends_sentence("渡船于周一恢复运营，首班船早上七点前就已满员。")
+    cleaning = Cleaning(rules=tuple(builtin_rules()))
+    done = clean(parse_text("The ferry is back\n" + "\n".join(story) + "\n", "scrape.txt"), cleaning)
+    assert [b.text for b in done.blocks] == story
+
+    wrapped = "\n".join(textwrap.wrap(" ".join(story[:2]), 60))
+    done = clean(parse_text("The ferry is back\n\n" + wrapped + "\n", "letter.txt"), cleaning)
+    assert [b.text for b in done.blocks] == [" ".join(story[:2])]
