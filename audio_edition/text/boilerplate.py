@@ -371,7 +371,7 @@ def _paragraphs(block: Block, spoken: list[str], fmt: str) -> list[str]:
     where each line that ends like a sentence ends one."""
     if fmt != "text" or all(prose.length(line) <= WRAP_WIDTH for line in block.text.split("\n")):
         return [" ".join(spoken)]
-    paragraphs = [[]]
+    paragraphs: list[list[str]] = [[]]
     for line in spoken:
         paragraphs[-1].append(line)
         if prose.ends_sentence(line):
@@ -419,7 +419,39 @@ def _verdicts(story: Story, units: list[tuple[int, str]], lines: list, judged: l
         else:
             verdict = Verdict(lines[i].text, judgement.in_story, "classifier", judgement.why, judgement.stopwords)
         verdicts.append(forced.get(i) or verdict)
-    return verdicts
+    return _said_once(verdicts)
+
+
+#: A paragraph this long (characters, CJK counting three) said again next to another said again
+#: is a copy; a shorter one may be the story's own refrain (a question put to each of five
+#: people), and a long one alone a list's (a meal plan that serves one dish on three days).
+REPEAT_LENGTH = 150
+#: How many of a paragraph's earlier places are compared.
+REPEATS_CHECKED = 8
+
+
+def _said_once(verdicts: list[Verdict]) -> list[Verdict]:
+    """The story's paragraphs said the first time only, where the page holds them twice (a copy
+    for print, one for phones): a long paragraph that follows or precedes the same paragraph as
+    it did before is a copy."""
+    kept = [i for i, v in enumerate(verdicts) if v.kept and v.by != "editor"]
+    # a short paragraph is no key, nor a neighbour (a label a list repeats: "Eat every 2-3 hours")
+    keys = [prose.fold(t) if prose.length(t := verdicts[i].text) >= REPEAT_LENGTH else None for i in kept]
+    earlier: dict[str, list[int]] = {}
+    copies = set()
+    for n, key in enumerate(keys):
+        if key is None:
+            continue
+        for m in earlier.get(key, [])[-REPEATS_CHECKED:]:  # bounded: a page of one line a million times
+            before = m > 0 and keys[n - 1] is not None and keys[n - 1] == keys[m - 1]
+            after = n + 1 < len(keys) and keys[n + 1] is not None and keys[n + 1] == keys[m + 1]
+            if before or after:
+                copies.add(kept[n])
+        earlier.setdefault(key, []).append(n)
+    return [
+        Verdict(v.text, False, "repeated", "said already: the story holds this paragraph earlier") if i in copies else v
+        for i, v in enumerate(verdicts)
+    ]
 
 
 def _seen_elsewhere(text: str, cleaning: Cleaning, repeated: bool) -> str | None:

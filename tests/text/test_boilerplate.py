@@ -396,7 +396,9 @@ def test_a_thread_signed_by_names_alone_starts_at_its_comment_count():
     assert all(s in " ".join(b.text for b in done.blocks) for s in [*story, more])
 
 
-@pytest.mark.parametrize("count", ["3 comments to The ferry is back", "3 Responses to “The ferry is back”", "Comments (3)"])
+@pytest.mark.parametrize(
+    "count", ["3 comments to The ferry is back", "3 Responses to “The ferry is back”", "Comments (3)"]
+)
 def test_a_thread_of_names_and_time_stamps_starts_at_its_comment_count(count):
     """Under a comment count (with the post's title, or the count in brackets) each comment is a
     name and a time stamp, on a line each or on one: the count opens the thread, though neither

@@ -241,3 +241,23 @@ def test_a_story_that_advertisements_split_into_boxes_is_read_whole():
     done = boilerplate.clean(parse_html(page), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
     spoken = " ".join(b.text for b in done.blocks)
     assert all(p in spoken for p in SPLIT_FIRST + SPLIT_REST) and SIDEBAR not in spoken
+
+
+def test_a_story_the_page_holds_twice_is_said_once():
+    """A page may hold its story twice (a copy for print, one for phones): its paragraphs are
+    said the first time only. A long paragraph said twice on its own (a meal plan's dish on two
+    days) is not a copy, and is said twice."""
+    from audio_edition.text.ingest import parse_html
+
+    dish = (
+        "Lentil soup with a slice of rye bread and a green salad dressed with lemon, olive oil and a pinch "
+        "of salt, served with a glass of buttermilk and an apple from the island's orchard."
+    )
+    body = "".join(f"<p>{p}</p>" for p in [SPLIT_FIRST[0], dish, SPLIT_FIRST[1], dish, SPLIT_FIRST[2]])
+    page = f"""<!DOCTYPE html><html><head><title>Ferry fares fall for islanders | The Harbour Courier</title></head>
+    <body><main><h1>Ferry fares fall for islanders</h1><div class="screen">{body}</div>
+    <div class="print">{body}</div></main><footer>&copy; The Harbour Courier</footer></body></html>"""
+    done = boilerplate.clean(parse_html(page), boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert all(spoken.count(p) == 1 for p in SPLIT_FIRST) and spoken.count(dish) == 2
+    assert any(v.by == "repeated" and v.text == SPLIT_FIRST[0] for v in done.verdicts)
