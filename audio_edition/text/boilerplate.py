@@ -406,6 +406,10 @@ def _verdicts(story: Story, units: list[tuple[int, str]], lines: list, judged: l
     """Each line's verdict: a rule's or a hint's chrome, else the extractors' votes with the
     classifier's reading (HTML), else the classifier's; an editor's --keep/--drop over all."""
     voted = any(block.votes for block in story.blocks)  # else no extractor found an article
+    # where the precise reading's article ends
+    end = max(
+        (i for i, (index, _) in enumerate(units) if "precise" in (story.blocks[index].votes or ())), default=len(units)
+    )
     verdicts: list[Verdict] = []
     for i, ((index, _), judgement) in enumerate(zip(units, judged)):
         votes = story.blocks[index].votes if voted else None
@@ -414,7 +418,7 @@ def _verdicts(story: Story, units: list[tuple[int, str]], lines: list, judged: l
             by, _, reason = chrome.partition(": ")
             verdict = Verdict(lines[i].text, judgement.in_story, by, reason)
         elif votes is not None and classify:
-            kept, reason = _with_votes(votes, judgement, story.blocks[index])
+            kept, reason = _with_votes(votes, judgement, story.blocks[index], past=i > end)
             verdict = Verdict(lines[i].text, kept, "extractors", reason, judgement.stopwords)
         else:
             verdict = Verdict(lines[i].text, judgement.in_story, "classifier", judgement.why, judgement.stopwords)
@@ -474,7 +478,13 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 _LABEL = re.compile(r"""^(?!.*[.!?…:;"”’)\]。！？：；」』）]$).{1,120}$""")
 
 
-def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, str]:
+#: The readings that carry an article past where the precise one ends it: its recall mode, and
+#: the story's own boxes (extract.SAME_BOX). Readability alone there has run on into the next
+#: story of an endless page.
+_CARRY_ON = frozenset({"precise", "recall", "box"})
+
+
+def _with_votes(votes: tuple[str, ...], judgement, block: Block, *, past: bool = False) -> tuple[bool, str]:
     """An HTML line: trafilatura's precise reading and another extractor chose it, or some chose it
     and the classifier reads it as the story's prose (two votes without the precise reading are
     often chrome: docs/benchmarks.md, "Measurements behind the design").
@@ -482,7 +492,7 @@ def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, 
     A short line that is not a sentence and not marked up as a heading or a list item is a caption
     or a link to another story when only two extractors chose it (a subheading has its h2). A
     picture's caption, and a line that is mostly a link's text, are never the story's: the page's
-    markup says what they are.
+    markup says what they are. ``past``: the line comes after the precise reading's last line.
     """
     from .prose import thresholds
 
@@ -493,6 +503,8 @@ def _with_votes(votes: tuple[str, ...], judgement, block: Block) -> tuple[bool, 
         return False, f"{chose}, but in the readers' comments or a form"
     if block.kind == "heading" and block.level == 1:
         return False, f"{chose}, but the page's headline (h1), not its body"
+    if past and votes and not _CARRY_ON & set(votes):
+        return False, f"{chose}, but after the article the others read"
     limits = thresholds()
     if block.linked >= limits.link_share and len(block.text.split()) >= limits.link_words:
         return False, f"{chose}, but a link to another page"

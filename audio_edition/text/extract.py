@@ -238,9 +238,9 @@ def _extractors(tree) -> list[_Chosen]:
     return [_Chosen(text) for text in chosen]
 
 
-#: The vote of a paragraph no extractor chose that stands in a block of the same tag and class
-#: as the story's own paragraphs: a story that advertisements split into several boxes (the
-#: extractors take the first).
+#: The vote of a paragraph the precise extractor did not choose that stands in a block of the
+#: same tag and class as the story's own paragraphs: a story that advertisements split into
+#: several boxes (the extractors take the first).
 SAME_BOX = "box"
 #: A box is the story's when it holds this share of the words of the paragraphs the precise
 #: extractor and another chose (not a sidebar's box that holds one of them).
@@ -248,13 +248,17 @@ BOX_SHARE = 0.2
 
 
 def _boxed(votes: list[tuple[str, ...]], lines: list) -> list[tuple[str, ...]]:
-    """``votes`` with :data:`SAME_BOX` given to the unchosen paragraphs in the story's boxes."""
+    """``votes`` with :data:`SAME_BOX` added for the paragraphs in the story's boxes that the
+    precise extractor did not choose."""
     words: Counter[str] = Counter()
     for (text, kind, *_, box), v in zip(lines, votes):
         if box and kind == "paragraph" and "precise" in v and len(v) >= 2:
             words[box] += len(text.split())
     home = {box for box, n in words.items() if n >= BOX_SHARE * words.total()}
-    return [(SAME_BOX,) if not v and x[6] in home and x[1] == "paragraph" else v for x, v in zip(lines, votes)]
+    return [
+        (*v, SAME_BOX) if "precise" not in v and x[6] in home and x[1] == "paragraph" else v
+        for x, v in zip(lines, votes)
+    ]
 
 
 #: The deepest nesting of elements read (a real page nests 30 deep; the walks recurse per level).

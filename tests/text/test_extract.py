@@ -261,3 +261,29 @@ def test_a_story_the_page_holds_twice_is_said_once():
     spoken = " ".join(b.text for b in done.blocks)
     assert all(spoken.count(p) == 1 for p in SPLIT_FIRST) and spoken.count(dish) == 2
     assert any(v.by == "repeated" and v.text == SPLIT_FIRST[0] for v in done.verdicts)
+
+
+NEXT_STORY = [
+    "Council workers began repairing the coast road on Tuesday, a week after the storm washed away a stretch "
+    "of it near the lighthouse and cut off two villages.",
+    "The repairs will take a month, the council said, and a temporary bus service will run along the inland "
+    "road until then, every hour from six in the morning.",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("box", [False, True])
+def test_what_readability_alone_chose_past_the_article_is_not_the_story(box):
+    """On an endless page readability may run on into the next story, after the article the
+    precise and recall readings end with: its lone vote there does not count, unless the line is
+    in the story's own box (a story split by advertisements)."""
+    lone = ("readability", extract.SAME_BOX) if box else ("readability",)
+    blocks = (
+        Block("heading", "Ferry fares fall for islanders", 1, ("precise", "recall")),
+        *(Block("paragraph", p, 0, ("precise", "recall", "readability")) for p in SPLIT_FIRST),
+        *(Block("paragraph", p, 0, lone) for p in NEXT_STORY),
+    )
+    story = Story("page.html", "html", blocks, title="Ferry fares fall for islanders")
+    done = boilerplate.clean(story, boilerplate.Cleaning(rules=tuple(boilerplate.builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert all(p in spoken for p in SPLIT_FIRST)
+    assert all((p in spoken) == box for p in NEXT_STORY)
