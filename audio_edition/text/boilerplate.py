@@ -332,6 +332,8 @@ def _judged(
         lines[c] = prose.Line(lines[c].text, "comments: in the readers' thread (after its label or first signature)")
     for n in next_stories(story, units, lines, headlines):
         lines[n] = prose.Line(lines[n].text, "next-story: below another story's headline, byline and date")
+    for n in later_posts(title, lines):
+        lines[n] = prose.Line(lines[n].text, "next-story: from the next post's header (a title and a stamp)")
     return title, prose.judge(lines, stops, headlines=headlines)
 
 
@@ -358,6 +360,43 @@ def next_stories(story: Story, units: list[tuple[int, str]], lines: list, headli
         told = sum(not x.chrome and sentence_like(x.text) for x in lines[own + 1 : i])
         if signed and told >= STORY_SENTENCES:
             return range(i, len(lines))
+    return range(0)
+
+
+#: A date and a time that end a line ("2005-03-21 01:20:44", "21.03.2005 01:20").
+_STAMP_END = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]+\d{1,2}:\d{2}(:\d{2})?$")
+#: The longest a post's header (its title and stamp) may be (characters, CJK counting three).
+HEADER_LENGTH = 150
+
+
+def _header_stamp(text: str) -> str | None:
+    """The shape of the stamp a post's header ends with (digits as 0), or None."""
+    from .prose import length
+
+    m = _STAMP_END.search(text.strip())
+    if m is None or length(text) > HEADER_LENGTH or not text[: m.start()].strip():
+        return None
+    return re.sub(r"\d", "0", m.group())
+
+
+def later_posts(title: str | None, lines: list) -> range:
+    """The lines of the posts after this one on a blog's front page: the story's headline stands
+    in a header with a stamp ("Lunch at the mine 2005-03-21 01:20:44"), and after a sentence of
+    the story another header of the same shape, with another title, begins the next post."""
+    from .prose import fold, sentence_like
+
+    if not title:
+        return range(0)
+    wanted = fold(title)
+    own = next((i for i, x in enumerate(lines) if fold(x.text).startswith(wanted) and _header_stamp(x.text)), None)
+    if own is None:
+        return range(0)
+    shape, told = _header_stamp(lines[own].text), False
+    for i in range(own + 1, len(lines)):
+        text = lines[i].text
+        if told and _header_stamp(text) == shape and not fold(text).startswith(wanted):
+            return range(i, len(lines))
+        told = told or (not lines[i].chrome and sentence_like(text))
     return range(0)
 
 

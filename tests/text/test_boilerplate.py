@@ -450,3 +450,35 @@ def test_a_scrape_with_a_paragraph_a_line_keeps_its_paragraphs():
     wrapped = "\n".join(textwrap.wrap(" ".join(story[:2]), 60))
     done = clean(parse_text("The ferry is back\n\n" + wrapped + "\n", "letter.txt"), cleaning)
     assert [b.text for b in done.blocks] == [" ".join(story[:2])]
+
+
+def test_a_blog_front_page_is_read_to_the_next_posts_header():
+    """On a blog's front page the story's headline stands in a header with a stamp; the next
+    header of the same shape, with another title, begins another post."""
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    first = [
+        "We drove to the old gold mine on Sunday, two hours north of the city, where the first nugget in "
+        "the state was found in 1851 and the town still keeps its timber houses.",
+        "The mine's tunnels are open to visitors in small groups, and the guide showed us the seams the "
+        "miners followed by candlelight, a hundred metres under the hill.",
+    ]  # fmt: skip
+    second = [
+        "I had my hair cut short this week for the first time in ten years, and the mornings are quicker "
+        "already, though the wind at the bus stop is colder than it was.",
+    ]  # fmt: skip
+    page = "\n\n".join(
+        [
+            "Lunch at the old gold mine - Sea Girl's blog",
+            "Home | Archive | About",
+            "Lunch at the old gold mine 2026-03-21 01:20:44",
+            *first,
+            "Short hair at last 2026-03-18 01:58:01",
+            *second,
+        ]
+    )
+    done = clean(parse_text(page + "\n", "blog.txt"), Cleaning(rules=tuple(builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert done.title == "Lunch at the old gold mine"
+    assert all(p in spoken for p in first) and not any(p in spoken for p in second)
