@@ -363,7 +363,7 @@ def next_stories(story: Story, units: list[tuple[int, str]], lines: list, headli
     return range(0)
 
 
-#: A date and a time that end a line ("2005-03-21 01:20:44", "21.03.2005 01:20").
+#: A date and a time that end a line ("2026-03-09 19:05:12", "09.03.2026 19:05").
 _STAMP_END = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]+\d{1,2}:\d{2}(:\d{2})?$")
 #: The longest a post's header (its title and stamp) may be (characters, CJK counting three).
 HEADER_LENGTH = 150
@@ -381,7 +381,7 @@ def _header_stamp(text: str) -> str | None:
 
 def later_posts(title: str | None, lines: list) -> range:
     """The lines of the posts after this one on a blog's front page: the story's headline stands
-    in a header with a stamp ("Lunch at the mine 2005-03-21 01:20:44"), and after a sentence of
+    in a header with a stamp ("Lunch at the mine 2026-03-09 19:05:12"), and after a sentence of
     the story another header of the same shape, with another title, begins the next post."""
     from .prose import fold, sentence_like
 
@@ -478,7 +478,7 @@ def _said_once(verdicts: list[Verdict]) -> list[Verdict]:
     for print, one for phones): a long paragraph that follows or precedes the same paragraph as
     it did before is a copy."""
     kept = [i for i, v in enumerate(verdicts) if v.kept and v.by != "editor"]
-    # a short paragraph is no key, nor a neighbour (a label a list repeats: "Eat every 2-3 hours")
+    # a short paragraph is no key, nor a neighbour (a label a list repeats: "Serves two")
     keys = [prose.fold(t) if prose.length(t := verdicts[i].text) >= REPEAT_LENGTH else None for i in kept]
     earlier: dict[str, list[int]] = {}
     copies = set()
@@ -613,8 +613,8 @@ def comment_thread(lines: list) -> range:
     return range(labels[-1] if labels else first, len(lines))
 
 
-#: A comment count that may open a thread: "{ 167 comments }", "12 responses", "Comments (186)",
-#: "38 comments to <the post's title>", "2 thoughts on “<title>”".
+#: A comment count that may open a thread: "{ 12 comments }", "12 responses", "Comments (40)",
+#: "12 comments to <the post's title>", "3 thoughts on “<title>”".
 _COUNT = re.compile(
     r"[\[{(]?\s*\d+\s+(comments?|responses?|replies|thoughts)(\s+(to|on)\s+.{1,200}|\b.{0,40})"
     r"|comments?\s*[\[(]\d+[\])]",
@@ -627,8 +627,8 @@ THREAD_NAMES = 2
 THREAD_NAME_LINES = 8
 #: The rules whose lines sign a comment when they follow a comment count ...
 _STAMPS = ("comment-signature:", "dateline:")
-#: ... and a short line that ends with a time of day ("Ann Lee November 1, 2012 at 8:29 am",
-#: "David 07.13.12 at 07:34": a name and a stamp with nothing between them).
+#: ... and a short line that ends with a time of day ("Ann Reis March 9, 2026 at 7:05 pm",
+#: "Rui 03.09.26 at 19:05": a name and a stamp with nothing between them).
 _ENDS_AT_TIME = re.compile(r"(\S+\s+){0,9}\S*\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?", re.I)
 
 
@@ -639,7 +639,7 @@ def _signed_at(text: str) -> bool:
 def _named_thread(lines: list, opening: int) -> range:
     """A thread signed by names or stamps: a comment count after the story's first sentence,
     and within :data:`THREAD_NAME_LINES` below it :data:`THREAD_NAMES` short lines the page
-    repeats, or as many time stamps ("August 2nd, 2012 at 12:36 pm": a story's own date stands
+    repeats, or as many time stamps ("March 9th, 2026 at 7:05 pm": a story's own date stands
     above it, not below a comment count)."""
     for i in range(opening + 1, len(lines)):
         if not _COUNT.fullmatch(lines[i].text.strip()):

@@ -232,7 +232,7 @@ class Judged:
 
 
 #: A line of this many spaced words or more that says a few of them over and over ("Select
-#: Month October 2012 September 2012 ...", "Share this with X Share this with Y") is a list,
+#: Month May 2026 April 2026 ...", "Share on X Share on Y") is a list,
 #: however many stopwords it has (jusText's English list holds the months) ...
 REPEATING_WORDS = 20
 #: ... when, in windows of :data:`WORD_WINDOW` words, under this share of its words are
