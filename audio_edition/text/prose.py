@@ -232,8 +232,8 @@ class Judged:
 
 
 #: A line of this many spaced words or more that says a few of them over and over ("Select
-#: Month May 2026 April 2026 ...", "Share on X Share on Y") is a list,
-#: however many stopwords it has (jusText's English list holds the months) ...
+#: Month May 2026 April 2026 ...", "Share on X Share on Y"), and does not end like a sentence,
+#: is a list, however many stopwords it has (jusText's English list holds the months) ...
 REPEATING_WORDS = 20
 #: ... when, in windows of :data:`WORD_WINDOW` words, under this share of its words are
 #: distinct: 0.11 to 0.42 for the archives and share bars of the development pages, 0.5 and
@@ -257,7 +257,7 @@ def _initial(text: str, stops: frozenset[str], t: Thresholds) -> tuple[str, floa
     if not words:
         return BAD, 0.0
     density = sum(1 for w in words if w in stops) / len(words)
-    if "©" in text or re.search(r"\bcopyright\b", text, re.I) or repeating(words):
+    if "©" in text or re.search(r"\bcopyright\b", text, re.I) or (repeating(words) and not ends_sentence(text)):
         return BAD, density
     size = length(text)
     if size < t.length_low:
