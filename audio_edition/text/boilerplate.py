@@ -19,6 +19,7 @@ from typing import Any
 from .._compat import read_toml, tomllib
 from ..errors import InputError, UsageError
 from . import prose
+from .extract import SAME_BOX
 from .ingest import Block, Story
 from .template import Template, digest
 
@@ -518,9 +519,9 @@ _LABEL = re.compile(r"""^(?!.*[.!?…:;"”’)\]。！？：；」』）]$).{1,
 
 
 #: The readings that carry an article past where the precise one ends it: its recall mode, and
-#: the story's own boxes (extract.SAME_BOX). Readability alone there has run on into the next
-#: story of an endless page.
-_CARRY_ON = frozenset({"precise", "recall", "box"})
+#: the story's own boxes. Readability alone there has run on into the next story of an endless
+#: page.
+_CARRY_ON = frozenset({"precise", "recall", SAME_BOX})
 
 
 def _with_votes(votes: tuple[str, ...], judgement, block: Block, *, past: bool = False) -> tuple[bool, str]:

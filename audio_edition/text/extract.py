@@ -256,8 +256,8 @@ def _boxed(votes: list[tuple[str, ...]], lines: list) -> list[tuple[str, ...]]:
             words[box] += len(text.split())
     home = {box for box, n in words.items() if n >= BOX_SHARE * words.total()}
     return [
-        (*v, SAME_BOX) if "precise" not in v and x[6] in home and x[1] == "paragraph" else v
-        for x, v in zip(lines, votes)
+        (*v, SAME_BOX) if "precise" not in v and box in home and kind == "paragraph" else v
+        for (_, kind, *_, box), v in zip(lines, votes)
     ]
 
 

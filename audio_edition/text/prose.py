@@ -52,7 +52,7 @@ def ends_sentence(text: str) -> bool:
 
 
 def sentence_like(text: str) -> bool:
-    return count_words(text) >= SENTENCE_WORDS and bool(_SENTENCE_END.search(text.rstrip()))
+    return count_words(text) >= SENTENCE_WORDS and ends_sentence(text)
 
 
 @dataclass(frozen=True)
