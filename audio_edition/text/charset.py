@@ -118,10 +118,14 @@ def _detected(data: bytes, name: str) -> Decoded:
     return Decoded(tried[0], codec, "detected", tried[1])
 
 
+#: How much of a page detection reads: a quarter megabyte tells the encoding.
+SAMPLE_BYTES = 262144
+
+
 def _guess(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:262144]).best()  # a quarter megabyte tells the encoding
+    best = from_bytes(data[:SAMPLE_BYTES]).best()
     return codec_for(best.encoding) if best is not None else None
 
 
@@ -135,11 +139,13 @@ MAX_STRAYS = 64
 
 
 def _guess_past_strays(data: bytes) -> str | None:
-    """The multi-byte encoding detection names once a few stray bytes are masked, if any."""
+    """The multi-byte encoding detection names once a few stray bytes are masked, if any.
+    Only the part detection reads is searched (a 64 MB page would be decoded once per stray)."""
+    sample = data[:SAMPLE_BYTES]
     for codec in MULTI_BYTE:
-        strays = _strays(data, codec)
+        strays = _strays(sample, codec)
         if 0 < len(strays) <= MAX_STRAYS:
-            mended = bytearray(data)
+            mended = bytearray(sample)
             for start, end in strays:
                 mended[start:end] = b"?" * (end - start)
             again = _guess(bytes(mended))
