@@ -74,6 +74,9 @@ class Thresholds:
     max_heading_distance: int = 200
     #: This many short lines in a row, few of them ending like a sentence, are a menu.
     menu_run: int = 3
+    #: This many long lines in a row, none ending like a sentence, are a list of other stories'
+    #: headlines (a paragraph of the story ends with its sentence).
+    headline_run: int = 5
     #: What a line of chrome costs the stretch it interrupts: its length plus this (characters).
     chrome_cost: int = 25
     #: One line of chrome costs at most this much of its length: an interruption, however long.
@@ -285,6 +288,26 @@ def _menus(classes: list[str], lines: Sequence[str], t: Thresholds) -> list[str]
     return out
 
 
+def _complete(text: str) -> bool:
+    """Whether a line ends like a sentence that is not cut short ("... hired by his...")."""
+    return ends_sentence(text) and not text.rstrip().endswith(("...", "…"))
+
+
+def _headline_lists(classes: list[str], lines: Sequence[str], t: Thresholds) -> list[str]:
+    """Runs of long lines none of which ends a sentence (teasers: a headline and its subtitle,
+    or its opening words cut short) are chrome, however many stopwords they hold."""
+    out = list(classes)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and length(lines[j]) >= t.length_low and not _complete(lines[j]):
+            j += 1
+        if j - i >= t.headline_run:
+            out[i:j] = [BAD] * (j - i)
+        i = max(j, i + 1)
+    return out
+
+
 def _boxes(classes: list[str], lines: Sequence[Line], t: Thresholds) -> list[str]:
     """The lines under a section label ("Related", "Most read"), up to the next prose, are its links."""
     out = list(classes)
@@ -469,7 +492,8 @@ def judge(
         t = replace(t, stopwords_low=0.0, stopwords_high=0.0, stopwords_long=0.0)
     initial = [(BAD, 0.0) if x.chrome else _initial(x.text, stops, t) for x in lines]
     lengths = [len(x) for x in texts]
-    classes = _smooth(_boxes(_menus([c for c, _ in initial], texts, t), lines, t), lengths, t)
+    classes = _headline_lists(_menus([c for c, _ in initial], texts, t), texts, t)
+    classes = _smooth(_boxes(classes, lines, t), lengths, t)
     if GOOD not in classes:
         # Nothing on the page reads as prose (a few short lines, a list): nothing to tell apart.
         return [

@@ -210,3 +210,23 @@ def test_a_long_line_that_says_a_few_words_over_and_over_is_a_list():
     assert prose.repeating(archive.lower().split()) and not prose.repeating(" ".join(STORY).lower().split())
     judged = prose.judge(lines(archive, *STORY, *MENU))
     assert kept(judged) == STORY
+
+
+#: A sidebar of other stories: each line a headline and its subtitle, or its opening words cut
+#: short; long, full of stopwords, and none of them ends a sentence.
+SIDEBAR = [
+    "Ferry operator orders two new boats for the island route as the old ones are sold to a company in the north",
+    "The lighthouse on the breakwater will be sold at auction next month, and the port board says the bids are...",
+    "Council approves a tram line from the harbour to the station that will open in 2029 if the money is found",
+    "Fish market traders move back into the rebuilt hall on the quay after two years in a car park by the river",
+    "Why the harbour's oldest pub is closing its doors after a hundred and forty years, and what will be there…",
+    "A night on the dredger that keeps the channel open for the biggest ships to come in and out of the port",
+]
+
+
+def test_a_run_of_long_lines_that_end_no_sentence_is_a_list_of_other_stories():
+    judged = prose.judge(lines(*MENU, *STORY, *MENU, *SIDEBAR, *SIDEBAR, *MENU))
+    assert kept(judged) == STORY
+    # a few such lines in a row are a story's subheadings, or a list it gives
+    judged = prose.judge(lines(*MENU, STORY[0], *SIDEBAR[:4], STORY[1], STORY[2], *MENU))
+    assert kept(judged) == [STORY[0], *SIDEBAR[:4], STORY[1], STORY[2]]
