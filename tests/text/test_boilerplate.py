@@ -121,6 +121,12 @@ def test_keep_boilerplate_means_no_rules():
         ("Ferry strike ends after nine days [INSIGHT]|", "teaser-link"),
         ("You may also like...", "section-label"),
         ("Tempo de leitura: 3 minutos", "dateline"),
+        ("Publié le 09/03/2026 - 19:05 UTC+1", "dateline"),
+        ("Veröffentlicht am 9. März 2026, 19:05 Uhr", "dateline"),
+        ("Sist oppdatert mandag 9. mars 2026", "dateline"),
+        ("Par Ines Alder", "byline"),
+        ("Von Ines Alder und Rui Santos", "byline"),
+        ("Por Ines Alder, enviada especial", "byline"),
         ("Listen to Harbor Hour live at 12:45 on weekdays.", "call-to-action"),
         ("Clique na imagem acima e veja o mapa do porto.", "call-to-action"),
         (
@@ -151,6 +157,9 @@ def test_more_chrome_is_named(line, rule):
     [
         "By the end of the week, the talks had collapsed.",
         "By Tuesday the river had risen two metres, and the ferry was stopped.",
+        "Par ailleurs, le port rouvrira lundi.",
+        "Von Montag an fährt die Fähre wieder.",
+        "Publié en 2019, le rapport de la commission a été suivi de trois grèves au port.",
         "The photo shows the bridge at dusk, when the lanterns are lit.",
         "Readers can subscribe to updates from the commission, officials said.",
         "Police said the comments were made on Monday.",
