@@ -335,6 +335,8 @@ def _judged(
         lines[n] = prose.Line(lines[n].text, "next-story: below another story's headline, byline and date")
     for n in later_posts(title, lines):
         lines[n] = prose.Line(lines[n].text, "next-story: from the next post's header (a title and a stamp)")
+    for n in stamped_again(lines, headlines):
+        lines[n] = prose.Line(lines[n].text, "next-story: from the next story's header (its date, as this one's)")
     return title, prose.judge(lines, stops, headlines=headlines)
 
 
@@ -398,6 +400,45 @@ def later_posts(title: str | None, lines: list) -> range:
         if told and _header_stamp(text) == shape and not fold(text).startswith(wanted):
             return range(i, len(lines))
         told = told or (not lines[i].chrome and sentence_like(text))
+    return range(0)
+
+
+def _shape(text: str) -> str:
+    """A date line's shape: its digits as 0 ("Published 00.00.0000 - 00:00")."""
+    return re.sub(r"\d", "0", prose.fold(text))
+
+
+def stamped_again(lines: list, headlines: list[int]) -> range:
+    """The lines of the next story an endless page appends: the story's own date line, under its
+    headline, stands again in the same shape ("Published 06.01.2026 - 17:29") after
+    :data:`STORY_SENTENCES` of its sentences; the next story begins with the short lines above
+    that date (its headline and byline). A live blog's entries are stamped with a time alone, and
+    a reader's comment is signed in other words."""
+    from .prose import sentence_like, thresholds
+
+    shortest = thresholds().length_low
+
+    def dated(i: int) -> bool:
+        return (lines[i].chrome or "").startswith("dateline:")
+
+    under = [i for h in headlines for i in range(h + 1, min(h + 1 + BYLINE_LINES, len(lines))) if dated(i)]
+    if not under:
+        return range(0)
+    own = {_shape(lines[i].text) for i in under}
+    told = 0
+    for i in range(min(under) + 1, len(lines)):
+        x = lines[i]
+        if told >= STORY_SENTENCES and dated(i) and _shape(x.text) in own:
+            # its headline and byline above it: short lines, or chrome
+            start = i
+            while (
+                start > 0
+                and i - start < BYLINE_LINES
+                and (lines[start - 1].chrome or prose.length(lines[start - 1].text) < shortest)
+            ):
+                start -= 1
+            return range(start, len(lines))
+        told += not x.chrome and sentence_like(x.text)
     return range(0)
 
 

@@ -491,3 +491,41 @@ def test_a_blog_front_page_is_read_to_the_next_posts_header():
     spoken = " ".join(b.text for b in done.blocks)
     assert done.title == "Lunch at the old gold mine"
     assert all(p in spoken for p in first) and not any(p in spoken for p in second)
+
+
+def test_an_endless_page_is_read_to_the_next_storys_date_line():
+    """A flat scrape of an endless page: the next story comes with its headline, its byline and
+    a date line in the shape of this story's own; a time alone (a live blog's entry) is no
+    story's header."""
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    story = [
+        "Harbour workers at the three container terminals voted on Sunday to end a strike that had left more than forty ships waiting outside.",
+        "The union said its members had accepted a two-year agreement that raises pay and gives them a seat on a committee on automation.",
+        "17:35",
+        "Port managers said the first vessels would berth within hours and that the backlog should be cleared by the end of the month.",
+        "The ferry company said its timetable would be back to normal on Tuesday, after nine days of cancelled crossings.",
+    ]  # fmt: skip
+    following = [
+        "The council voted on Tuesday for a tram line from the harbour to the station, which is due to open in 2029.",
+        "Its first stretch will run along the quay, past the fish market and the new ferry terminal, the mayor said.",
+    ]  # fmt: skip
+    page = "\n\n".join(
+        [
+            "Port strike ends - The Harbour Courier",
+            "Home | News | Sport",
+            "Port strike ends",
+            "Par Ines Alder",
+            "Publié le 06/01/2026 - 17:29",
+            *story,
+            "Tram line approved",
+            "Par Rui Santos",
+            "Publié le 06/01/2026 - 16:25",
+            *following,
+        ]
+    )
+    done = clean(parse_text(page + "\n", "courier.txt"), Cleaning(rules=tuple(builtin_rules())))
+    spoken = " ".join(b.text for b in done.blocks)
+    assert all(p in spoken for p in story if p != "17:35")
+    assert not any(p in spoken for p in following) and "Tram line approved" not in spoken
