@@ -537,9 +537,9 @@ def _story(lines: Sequence[Line], page: _Page, headlines: Sequence[int], t: Thre
     keep: set[int] = set()
     listed: set[int] = set()
     for a, b in _stretches(classes[start:], costs[start:], t):
-        a, b = _edges(lines, page, a + start, b + start, start, t)
+        a, told, b = _edges(lines, page, a + start, b + start, start, t)
         keep.update(range(a, b))
-        listed.update(i for i in range(a, b) if classes[i] != GOOD)
+        listed.update(i for i in range(told, b) if classes[i] != GOOD)
     return _Story(frozenset(keep), frozenset(listed), start)
 
 
@@ -566,10 +566,11 @@ def _below_headline(page: _Page, headlines: Sequence[int], t: Thresholds) -> int
     return max(s for s in starts if after[s] >= best * t.headline_share)
 
 
-def _edges(lines: Sequence[Line], page: _Page, a: int, b: int, lo: int, t: Thresholds) -> tuple[int, int]:
+def _edges(lines: Sequence[Line], page: _Page, a: int, b: int, lo: int, t: Thresholds) -> tuple[int, int, int]:
     """A stretch's ends: it starts and ends with a line that is prose on its own, not a credit or
     a dek; a heading that leads into the first paragraph stays with it, and so does the list or
-    table its last sentence introduces ("... after 36 races:")."""
+    table its last sentence introduces ("... after 36 races:"). Returns its start, where its
+    prose ends (and such a list begins) and its end."""
     texts, initial = [x.text for x in lines], page.initial
     while a < b and initial[a] != GOOD and not _lead_in(initial[a], texts[a]):
         a += 1
@@ -578,8 +579,8 @@ def _edges(lines: Sequence[Line], page: _Page, a: int, b: int, lo: int, t: Thres
     while b > a and initial[b - 1] != GOOD and not _lead_in(initial[b - 1], texts[b - 1]):
         b -= 1
     if b > a and texts[b - 1].rstrip().endswith(":"):
-        b = _list_after(lines, b, t)
-    return a, b
+        return a, b, _list_after(lines, b, t)
+    return a, b, b
 
 
 def _verdict(i: int, x: Line, first: str, density: float, c: str, story: _Story, t: Thresholds) -> Judged:

@@ -230,3 +230,12 @@ def test_a_run_of_long_lines_that_end_no_sentence_is_a_list_of_other_stories():
     # a few such lines in a row are a story's subheadings, or a list it gives
     judged = prose.judge(lines(*MENU, STORY[0], *SIDEBAR[:4], STORY[1], STORY[2], *MENU))
     assert kept(judged) == [STORY[0], *SIDEBAR[:4], STORY[1], STORY[2]]
+
+
+def test_a_menu_inside_the_storys_stretch_is_not_spoken():
+    """The densest stretch may run across a share bar or a tag list between two paragraphs; its
+    lines are not prose and are not said (only a list a sentence introduces is)."""
+    bar = ["Share", "More on", "strike ferry"]
+    last = "The ferry company said its timetable would be back to normal on Tuesday, after nine days of cancelled crossings."
+    judged = prose.judge(lines(*MENU, STORY[0], STORY[1], *bar, STORY[2], last, *MENU))
+    assert kept(judged) == [*STORY, last]
