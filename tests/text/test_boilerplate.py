@@ -461,12 +461,19 @@ def test_a_scrape_with_a_paragraph_a_line_keeps_its_paragraphs():
     assert [b.text for b in done.blocks] == [" ".join(story[:2])]
 
 
-def test_a_blog_front_page_is_read_to_the_next_posts_header():
-    """On a blog's front page the story's headline stands in a header with a stamp; the next
-    header of the same shape, with another title, begins another post."""
+def _cleaned(*paragraphs: str, name: str = "page.txt"):
+    """A flat page of these paragraphs, cleaned with the built-in rules: (what cleaning found, the
+    text spoken)."""
     from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
     from audio_edition.text.ingest import parse_text
 
+    done = clean(parse_text("\n\n".join(paragraphs) + "\n", name), Cleaning(rules=tuple(builtin_rules())))
+    return done, " ".join(b.text for b in done.blocks)
+
+
+def test_a_blog_front_page_is_read_to_the_next_posts_header():
+    """On a blog's front page the story's headline stands in a header with a stamp; the next
+    header of the same shape, with another title, begins another post."""
     first = [
         "We drove to the old gold mine on Sunday, two hours north of the city, where the first nugget in "
         "the state was found in 1851 and the town still keeps its timber houses.",
@@ -477,18 +484,15 @@ def test_a_blog_front_page_is_read_to_the_next_posts_header():
         "I had my hair cut short this week for the first time in ten years, and the mornings are quicker "
         "already, though the wind at the bus stop is colder than it was.",
     ]  # fmt: skip
-    page = "\n\n".join(
-        [
-            "Lunch at the old gold mine - Sea Girl's blog",
-            "Home | Archive | About",
-            "Lunch at the old gold mine 2026-03-21 01:20:44",
-            *first,
-            "Short hair at last 2026-03-18 01:58:01",
-            *second,
-        ]
+    done, spoken = _cleaned(
+        "Lunch at the old gold mine - Sea Girl's blog",
+        "Home | Archive | About",
+        "Lunch at the old gold mine 2026-03-21 01:20:44",
+        *first,
+        "Short hair at last 2026-03-18 01:58:01",
+        *second,
+        name="blog.txt",
     )
-    done = clean(parse_text(page + "\n", "blog.txt"), Cleaning(rules=tuple(builtin_rules())))
-    spoken = " ".join(b.text for b in done.blocks)
     assert done.title == "Lunch at the old gold mine"
     assert all(p in spoken for p in first) and not any(p in spoken for p in second)
 
@@ -497,9 +501,6 @@ def test_an_endless_page_is_read_to_the_next_storys_date_line():
     """A flat scrape of an endless page: the next story comes with its headline, its byline and
     a date line in the shape of this story's own; a time alone (a live blog's entry) is no
     story's header."""
-    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
-    from audio_edition.text.ingest import parse_text
-
     story = [
         "Harbour workers at the three container terminals voted on Sunday to end a strike that had left more than forty ships waiting outside.",
         "The union said its members had accepted a two-year agreement that raises pay and gives them a seat on a committee on automation.",
@@ -511,21 +512,17 @@ def test_an_endless_page_is_read_to_the_next_storys_date_line():
         "The council voted on Tuesday for a tram line from the harbour to the station, which is due to open in 2029.",
         "Its first stretch will run along the quay, past the fish market and the new ferry terminal, the mayor said.",
     ]  # fmt: skip
-    page = "\n\n".join(
-        [
-            "Port strike ends - The Harbour Courier",
-            "Home | News | Sport",
-            "Port strike ends",
-            "Par Ines Alder",
-            "Publié le 06/01/2026 - 17:29",
-            *story,
-            "Tram line approved",
-            "Par Rui Santos",
-            "Publié le 06/01/2026 - 16:25",
-            *following,
-        ]
+    _, spoken = _cleaned(
+        "Port strike ends - The Harbour Courier",
+        "Home | News | Sport",
+        "Port strike ends",
+        "Par Ines Alder",
+        "Publié le 06/01/2026 - 17:29",
+        *story,
+        "Tram line approved",
+        "Par Rui Santos",
+        "Publié le 06/01/2026 - 16:25",
+        *following,
     )
-    done = clean(parse_text(page + "\n", "courier.txt"), Cleaning(rules=tuple(builtin_rules())))
-    spoken = " ".join(b.text for b in done.blocks)
     assert all(p in spoken for p in story if p != "17:35")
     assert not any(p in spoken for p in following) and "Tram line approved" not in spoken
