@@ -408,18 +408,24 @@ def _shape(text: str) -> str:
     return re.sub(r"\d", "0", prose.fold(text))
 
 
+#: A date line has this many digits or more ("6 Jan 2026", "06.01.26 17:29"); "11:48 PM" is a time.
+DATE_DIGITS = 5
+
+
 def stamped_again(lines: list, headlines: list[int]) -> range:
     """The lines of the next story an endless page appends: the story's own date line, under its
     headline, stands again in the same shape ("Published 06.01.2026 - 17:29") after
     :data:`STORY_SENTENCES` of its sentences; the next story begins with the short lines above
-    that date (its headline and byline). A live blog's entries are stamped with a time alone, and
-    a reader's comment is signed in other words."""
+    that date (its headline and byline). A live blog's entries are stamped with a time alone (which
+    is no date line here), and a reader's comment is signed in other words."""
     from .prose import sentence_like, thresholds
 
     shortest = thresholds().length_low
 
     def dated(i: int) -> bool:
-        return (lines[i].chrome or "").startswith("dateline:")
+        # a date, not a time alone: a live blog's entries are stamped "11:48 PM", the first one
+        # right under the headline
+        return (lines[i].chrome or "").startswith("dateline:") and len(re.findall(r"\d", lines[i].text)) >= DATE_DIGITS
 
     under = [i for h in headlines for i in range(h + 1, min(h + 1 + BYLINE_LINES, len(lines))) if dated(i)]
     if not under:

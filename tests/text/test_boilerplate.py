@@ -526,3 +526,8 @@ def test_an_endless_page_is_read_to_the_next_storys_date_line():
     )
     assert all(p in spoken for p in story if p != "17:35")
     assert not any(p in spoken for p in following) and "Tram line approved" not in spoken
+    # a live blog's entries are stamped with a time alone, the first right under the headline
+    entries = [*story[:2], *story[3:], *following]
+    stamps = ["11:48 PM", "11:20 PM", "10:55 PM", "10:30 PM", "10:05 PM", "9:40 PM"]
+    _, spoken = _cleaned("Port strike ends", *(x for pair in zip(stamps, entries) for x in pair))
+    assert all(e in spoken for e in entries)
