@@ -326,7 +326,7 @@ def _judged(
     stops = prose.stoplist_for([x.text for x in lines if not x.chrome], cleaning.language)
     title, headlines = _headline(story, lines, read.ruled, stops)
     for h in headlines:
-        lines[h] = prose.Line(lines[h].text, "headline: the story's title, spoken once as such")
+        lines[h] = prose.Line(lines[h].text, f"{HEADLINE} spoken once as such")
     for t in _teasers(title, [line for _, line in units]):
         lines[t] = prose.Line(lines[t].text, "headline: a teaser of this story (its headline and opening words)")
     for c in comment_thread(lines):
@@ -629,6 +629,8 @@ def _headline(story: Story, lines: list, ruled: set[int], stops: frozenset[str])
 TEASER_WORDS = 6
 
 
+#: What the story's headline is called in a line's chrome.
+HEADLINE = "headline: the story's title,"
 #: A thread is this many comment signatures or more; a lone one may be a quote in the story.
 THREAD_SIGNATURES = 2
 #: How far above the first signature the thread's label ("Comments", "12 responses") may stand.
@@ -643,22 +645,66 @@ def comment_thread(lines: list) -> range:
     from .prose import sentence_like, thresholds
 
     # A post's own "Posted by ..." stands above it: only what follows its first sentence of prose
-    # (a line the classifier would not call short) counts.
+    # (a line the classifier would not call short) below its headline counts (a page title is
+    # no headline here: a site's tagline may be a sentence).
     shortest = thresholds().length_low
+    below = next((i for i, x in enumerate(lines) if i and (x.chrome or "").startswith(HEADLINE)), 0)
     opening = next(
-        (i for i, x in enumerate(lines) if not x.chrome and len(x.text) >= shortest and sentence_like(x.text)), None
+        (
+            i
+            for i, x in enumerate(lines)
+            if i > below and not x.chrome and len(x.text) >= shortest and sentence_like(x.text)
+        ),
+        None,
     )
     if opening is None:
         return range(0)
     signed = [i for i in range(opening + 1, len(lines)) if (lines[i].chrome or "").startswith("comment-signature:")]
     if len(signed) < THREAD_SIGNATURES:
-        return _named_thread(lines, opening)
+        signed = _stamped_comments(lines, opening)
+        if len(signed) < THREAD_STAMPS:
+            return _named_thread(lines, opening)
     first = signed[0]
     labels = [
         i for i in range(max(opening + 1, first - THREAD_LABEL_LINES), first)
         if (lines[i].chrome or "").startswith(("section-label:", "comment-chrome:"))
     ]  # fmt: skip
     return range(labels[-1] if labels else first, len(lines))
+
+
+#: A date and a time in figures ("2026-03-09 19:05", "09.03.2026 19:05:12", "2026年3月9日 19:05").
+_DATE_TIME = re.compile(
+    r"(?<!\d)\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}日?[ T]*\d{1,2}:\d{2}(:\d{2})?(\s*[ap]\.?m\.?)?", re.I
+)
+#: This many short lines stamped with a date, a time and words (a name, a title, "reply") after
+#: the story's first sentence sign a thread or a list of other posts: none of the 422 development
+#: pages has three inside its story (docs/finding-the-story.md).
+THREAD_STAMPS = 3
+
+
+def _stamped(text: str) -> bool:
+    """A short line with a date and a time and words besides ("# re: <title> 2026-03-09 19:05 Ann")."""
+    from .prose import length
+
+    m = _DATE_TIME.search(text)
+    return (
+        m is not None
+        and length(text) <= HEADER_LENGTH
+        and bool(re.search(r"[^\W\d_]", text[: m.start()] + text[m.end() :]))
+    )
+
+
+def _stamped_comments(lines: list, opening: int) -> list[int]:
+    """The stamped lines after line ``opening`` that sign a comment: a sentence follows before
+    the next stamp (a list of other stories' stamps and headlines has none)."""
+    from .prose import ends_sentence
+
+    stamped = [i for i in range(opening + 1, len(lines)) if _stamped(lines[i].text)]
+    ends = [*stamped[1:], len(lines)]
+    return [
+        i for i, j in zip(stamped, ends)
+        if any(not x.chrome and ends_sentence(x.text) for x in lines[i + 1 : min(j, i + 1 + THREAD_NAME_LINES)])
+    ]  # fmt: skip
 
 
 #: A comment count that may open a thread: "{ 12 comments }", "12 responses", "Comments (40)",

@@ -531,3 +531,72 @@ def test_an_endless_page_is_read_to_the_next_storys_date_line():
     stamps = ["11:48 PM", "11:20 PM", "10:55 PM", "10:30 PM", "10:05 PM", "9:40 PM"]
     _, spoken = _cleaned("Port strike ends", *(x for pair in zip(stamps, entries) for x in pair))
     assert all(e in spoken for e in entries)
+
+
+_FERRY = [
+    "The island's ferry returned to service on Monday after a month in dry dock, and the first crossing "
+    "was full by seven in the morning.",
+    "The harbour master said the new engines cut the crossing by ten minutes and would run all winter.",
+    "Tickets for the winter timetable go on sale at the harbour office from Friday morning, she said.",
+]  # fmt: skip
+_REPLIES = [
+    "I have taught in village schools for twenty years and the ferry matters more than any official seems "
+    "to understand, because every child on the island depends on it.",
+    "My brother runs the cafe by the quay and he says the queue for the first boat reached the church.",
+    "It was worth the wait, the new boat is quieter and the cafe on board has proper coffee now.",
+]  # fmt: skip
+
+
+def _spoken_page(*lines: str) -> str:
+    from audio_edition.text.boilerplate import Cleaning, builtin_rules, clean
+    from audio_edition.text.ingest import parse_text
+
+    done = clean(parse_text("\n\n".join(lines) + "\n", "post.txt"), Cleaning(rules=tuple(builtin_rules())))
+    return " ".join(b.text for b in done.blocks)
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "# re: The ferry is back 2026-11-0{n} 08:1{n} {name}",
+        "{name} 0{n}.11.2026 19:05",
+        "+{n} #{n} {name} 2026-11-0{n} 13:28",
+    ],
+)
+def test_a_thread_signed_by_stamps_in_figures_is_not_spoken(signature):
+    """Three short lines with a date, a time and words, each followed by a sentence, after the
+    story's first sentence: a thread, with no label or count above it."""
+    thread = []
+    for n, (name, reply) in enumerate(zip(["Ana Reis", "rui", "Marta K"], _REPLIES), 1):
+        thread += [signature.format(name=name, n=n), reply]
+    spoken = _spoken_page("Island Notes", "The ferry is back", *_FERRY, *thread)
+    assert all(s in spoken for s in _FERRY) and not any(r[:30] in spoken for r in _REPLIES)
+
+
+def test_stamped_headlines_above_the_story_are_no_thread():
+    """A list of other stories, each a stamp and a headline, between a teaser's sentence and the
+    story: no sentence follows any stamp, so nothing is cut."""
+    teaser = "Our reporters spent a week on the island to find out what the ferry means to the people who live there."
+    videos = [f"Video 0{n}.11.2026 0{n}:48 min" for n in range(1, 5)]
+    heads = [
+        "Council approves new tram line",
+        "Storm closes coastal road",
+        "Ferry operator orders boats",
+        "Fishing fleet returns",
+    ]
+    listing = [line for pair in zip(videos, heads) for line in pair]
+    spoken = _spoken_page("Island Notes", teaser, *listing, "The ferry is back", *_FERRY)
+    assert all(s in spoken for s in _FERRY)
+
+
+@pytest.mark.parametrize("signature", ["http://example.org/{handle} {name}", "{name} said,", "{name} said:"])
+def test_a_thread_signed_by_linked_names_or_said_is_not_spoken(signature):
+    """Comments signed by a commenter's address and name, or "Ana Reis said,". The post's own
+    header, with its comment count, stands above its headline and opens no thread."""
+    thread = []
+    for name, reply in zip(["Ana Reis", "Rui", "Marta K"], _REPLIES):
+        thread += [signature.format(name=name, handle=name.split()[0].lower()), reply]
+    header = "Posted on November 3rd, 2026 3 comments + add your comment"
+    tagline = "Island Notes is a blog about life on a small island, written by the people who live on it."
+    spoken = _spoken_page("The ferry is back | Island Notes", tagline, header, "The ferry is back", *_FERRY, *thread)
+    assert all(s in spoken for s in _FERRY) and not any(r[:30] in spoken for r in _REPLIES)
