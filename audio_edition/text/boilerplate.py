@@ -640,23 +640,9 @@ THREAD_LABEL_LINES = 12
 def comment_thread(lines: list) -> range:
     """The lines of the readers' comment thread: from its label (or its first signature, when no
     label stands within :data:`THREAD_LABEL_LINES` above it) to the page's end, once the page shows
-    :data:`THREAD_SIGNATURES` signatures. A long comment is prose too, and could outweigh a short
-    story; the story comes before the thread on every page."""
-    from .prose import sentence_like, thresholds
-
-    # A post's own "Posted by ..." stands above it: only what follows its first sentence of prose
-    # (a line the classifier would not call short) below its headline counts (a page title is
-    # no headline here: a site's tagline may be a sentence).
-    shortest = thresholds().length_low
-    below = next((i for i, x in enumerate(lines) if i and (x.chrome or "").startswith(HEADLINE)), 0)
-    opening = next(
-        (
-            i
-            for i, x in enumerate(lines)
-            if i > below and not x.chrome and len(x.text) >= shortest and sentence_like(x.text)
-        ),
-        None,
-    )
+    :data:`THREAD_SIGNATURES` signatures (or :data:`THREAD_STAMPS` stamped ones). A long comment
+    is prose too, and could outweigh a short story; the story comes before the thread on every page."""
+    opening = _opening(lines)
     if opening is None:
         return range(0)
     signed = [i for i in range(opening + 1, len(lines)) if (lines[i].chrome or "").startswith("comment-signature:")]
@@ -670,6 +656,24 @@ def comment_thread(lines: list) -> range:
         if (lines[i].chrome or "").startswith(("section-label:", "comment-chrome:"))
     ]  # fmt: skip
     return range(labels[-1] if labels else first, len(lines))
+
+
+def _opening(lines: list) -> int | None:
+    """The story's first sentence of prose (a line the classifier would not call short) below its
+    headline: a post's own "Posted by ... 12 comments" stands above it, and signs no comment. (A
+    page title is no headline here: a site's tagline under it may be a sentence.)"""
+    from .prose import sentence_like, thresholds
+
+    shortest = thresholds().length_low
+    below = next((i for i, x in enumerate(lines) if i and (x.chrome or "").startswith(HEADLINE)), 0)
+    return next(
+        (
+            i
+            for i, x in enumerate(lines)
+            if i > below and not x.chrome and len(x.text) >= shortest and sentence_like(x.text)
+        ),
+        None,
+    )
 
 
 #: A date and a time in figures ("2026-03-09 19:05", "09.03.2026 19:05:12", "2026年3月9日 19:05").

@@ -274,20 +274,32 @@ def _initial(text: str, stops: frozenset[str], t: Thresholds) -> tuple[str, floa
     if not words:
         return BAD, 0.0
     density = sum(1 for w in words if w in stops) / len(words)
-    if "©" in text or re.search(r"\bcopyright\b", text, re.I) or (repeating(words) and not ends_sentence(text)):
+    if _never_prose(text, words):
         return BAD, density
     size = length(text)
     if size < t.length_low:
         return SHORT, density
-    if size > t.length_high and cjk_sentences(text) >= CJK_SENTENCES and ends_sentence(text):
-        return GOOD, density
+    return _by_stopwords(text, size, density, t), density
+
+
+def _never_prose(text: str, words: list[str]) -> bool:
+    """A copyright line, or a line that says a few words over and over and ends no sentence."""
+    return (
+        "©" in text or bool(re.search(r"\bcopyright\b", text, re.I)) or (repeating(words) and not ends_sentence(text))
+    )
+
+
+def _by_stopwords(text: str, size: int, density: float, t: Thresholds) -> str:
+    """A line long enough to judge, by its share of stopwords, its length and how it ends (a long
+    CJK line of sentences is prose whatever its stopwords)."""
+    long, ends = size > t.length_high, bool(_SENTENCE_END.search(text))
+    if long and cjk_sentences(text) >= CJK_SENTENCES and ends_sentence(text):
+        return GOOD
     if density >= t.stopwords_high:
-        return (GOOD if size > t.length_high or _SENTENCE_END.search(text) else NEARGOOD), density
-    if density >= t.stopwords_low:
-        return NEARGOOD, density
-    if density >= t.stopwords_long and size > t.length_high and _SENTENCE_END.search(text):
-        return NEARGOOD, density
-    return BAD, density
+        return GOOD if long or ends else NEARGOOD
+    if density >= t.stopwords_low or (density >= t.stopwords_long and long and ends):
+        return NEARGOOD
+    return BAD
 
 
 def _menus(classes: list[str], lines: Sequence[str], t: Thresholds) -> list[str]:
