@@ -690,12 +690,10 @@ def _stamped(text: str) -> bool:
     """A short line with a date and a time and words besides ("# re: <title> 2026-03-09 19:05 Ann")."""
     from .prose import length
 
+    if length(text) > HEADER_LENGTH:  # a paragraph's dates are not a signature's (and not searched)
+        return False
     m = _DATE_TIME.search(text)
-    return (
-        m is not None
-        and length(text) <= HEADER_LENGTH
-        and bool(re.search(r"[^\W\d_]", text[: m.start()] + text[m.end() :]))
-    )
+    return m is not None and bool(re.search(r"[^\W\d_]", text[: m.start()] + text[m.end() :]))
 
 
 def _stamped_comments(lines: list, opening: int) -> list[int]:
