@@ -27,6 +27,10 @@ RULES = boilerplate.builtin_rules()
         ("Copy link", "share-buttons"),
         ("Advertisement", "advertisement"),
         ("Photo: Karim Benali/Reuters", "photo-credit"),
+        ("Harbour Courier 2026. Alle Rechte vorbehalten.", "rights-reserved"),
+        ("Tous droits réservés Harbour Courier", "rights-reserved"),
+        ("港口信使 版权所有 不得转载", "rights-reserved"),
+        ("Все права защищены.", "rights-reserved"),
     ],
 )
 def test_chrome_lines_are_dropped_by_the_named_rule(line, rule):
@@ -44,6 +48,7 @@ def test_chrome_lines_are_dropped_by_the_named_rule(line, rule):
         "Listeners in 100 countries tuned in.",
         "The talks ended at 9:30 p.m. without a deal.",
         "Readers can subscribe to updates from the commission, officials said.",
+        "The author's lawyers said the film rights were reserved for her estate until 2030.",
     ],
 )
 def test_story_lines_are_kept(line):
