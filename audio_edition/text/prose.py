@@ -431,6 +431,21 @@ def _accompanied(prosy: list[bool], i: int, chrome: list[bool]) -> bool:
     return False
 
 
+def _in_company(prosy: list[bool], i: int, chrome: list[bool], named: list[bool]) -> bool:
+    """Whether line ``i`` stands with prose: next to it (:func:`_accompanied`), or past one line
+    that is not prose and that no rule named (``named``: a section label is a wall) to a paragraph
+    with prose next to it. A caption or a subheading between a
+    story's first paragraph and the rest does not make the first a teaser; a teaser's blurb, past
+    the next teaser's headline, reaches only another lone blurb."""
+    if _accompanied(prosy, i, chrome):
+        return True
+    for step in (-1, 1):
+        j, k = i + step, i + 2 * step
+        if 0 <= k < len(prosy) and not prosy[j] and not named[j] and prosy[k] and _accompanied(prosy, k, chrome):
+            return True
+    return False
+
+
 def _best_run(gains: list[int], lo: int, hi: int) -> tuple[int, int, int]:
     """The maximum-sum run of ``gains[lo:hi]`` (Kadane): (score, start, end)."""
     best = (0, lo, lo)
@@ -488,6 +503,7 @@ def _costs(
     prosy = [c in (GOOD, NEARGOOD) for c in initial]
     # what a paragraph is not alone past: an inline line of chrome (not a wall), a row of stars
     chrome = [(bool(x.chrome) and (x.cost or 0) < t.wall) or not _LETTER.search(x.text) for x in lines]
+    named = [bool(x.chrome) for x in lines]
     costs = []
     for i, (x, c, n) in enumerate(zip(lines, classes, lengths)):
         if x.chrome and x.cost is not None:
@@ -495,7 +511,7 @@ def _costs(
         elif c != GOOD:
             costs.append(min(n, t.chrome_cap) + t.chrome_cost)
         else:
-            costs.append(n if _accompanied(prosy, i, chrome) else int(n * t.isolated_weight))
+            costs.append(n if _in_company(prosy, i, chrome, named) else int(n * t.isolated_weight))
     return costs
 
 

@@ -266,3 +266,17 @@ def test_a_chinese_paragraph_of_sentences_is_prose_whatever_its_stopwords():
     ad = prose.Line("广告", chrome="advertisement: a boilerplate rule", cost=40)
     page = [*lines(*ZH_MENU), *lines(*ZH_STORY[:2]), ad, *lines(*ZH_STORY[2:]), *lines(*ZH_MENU)]
     assert kept(prose.judge(page, stops)) == ZH_STORY
+
+
+def test_a_caption_between_the_first_paragraph_and_the_rest_does_not_make_it_a_teaser():
+    """A paragraph with prose on neither side counts for little (a teaser under its headline);
+    past one line that is not prose (a photo's caption), a paragraph that has prose beside it
+    keeps the first one company. A teaser's blurb past the next teaser's headline does not."""
+    caption = "Dock workers at the Northern Container Terminal, Port Alma, Sunday 3 November 2026 (Photo: Ana Reis)"
+    judged = prose.judge(lines(*MENU, STORY[0], caption, *STORY[1:], *MENU))
+    assert kept(judged) == STORY
+    # a list of teasers: each blurb alone under its headline, and the list is not the story
+    blurbs = [s.replace("Harbour", "Ferry") for s in STORY]
+    listing = [line for pair in zip(TEASERS, blurbs) for line in pair]
+    judged = prose.judge(lines(*STORY, *MENU, *MENU, *listing, *MENU))
+    assert kept(judged) == STORY
