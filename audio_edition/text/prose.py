@@ -293,7 +293,7 @@ def _by_stopwords(text: str, size: int, density: float, t: Thresholds) -> str:
     """A line long enough to judge, by its share of stopwords, its length and how it ends (a long
     CJK line of sentences is prose whatever its stopwords)."""
     long, ends = size > t.length_high, bool(_SENTENCE_END.search(text))
-    if long and cjk_sentences(text) >= CJK_SENTENCES and ends_sentence(text):
+    if long and ends and cjk_sentences(text) >= CJK_SENTENCES:
         return GOOD
     if density >= t.stopwords_high:
         return GOOD if long or ends else NEARGOOD
@@ -434,9 +434,9 @@ def _accompanied(prosy: list[bool], i: int, chrome: list[bool]) -> bool:
 def _in_company(prosy: list[bool], i: int, chrome: list[bool], named: list[bool]) -> bool:
     """Whether line ``i`` stands with prose: next to it (:func:`_accompanied`), or past one line
     that is not prose and that no rule named (``named``: a section label is a wall) to a paragraph
-    with prose next to it. A caption or a subheading between a
-    story's first paragraph and the rest does not make the first a teaser; a teaser's blurb, past
-    the next teaser's headline, reaches only another lone blurb."""
+    with prose next to it. A caption or a subheading between a story's first paragraph and the rest
+    does not make the first a teaser; a teaser's blurb, past the next teaser's headline, reaches
+    only another lone blurb."""
     if _accompanied(prosy, i, chrome):
         return True
     for step in (-1, 1):
