@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from extraction import fold_of, ours  # noqa: E402 - the benchmarks beside this one
-from thresholds import FOLDS, f1_by_fold, held_out  # noqa: E402
+from thresholds import FOLDS, f1_by_fold, held_out, read_pages  # noqa: E402
 
 #: How the model is used: (alone or with the hand-set call, prose from, near-prose from).
 WAYS = [("alone", 0.4, 0.2), ("alone", 0.5, 0.3), ("alone", 0.6, 0.4), ("higher", 0.6, 0.4), ("higher", 0.8, 0.6)]
@@ -149,17 +149,8 @@ def _use(model: dict, way: tuple[str, float, float]) -> None:
     prose._by_stopwords = learned  # type: ignore[assignment]
 
 
-def _page(path: Path) -> str:
-    return ours(path, "text")
-
-
 def predictions(corpus: Path, model: dict | None, way: tuple, jobs: int) -> dict[str, str]:
-    truth = json.loads((corpus / "ground-truth.json").read_text("utf-8"))
-    keys = sorted(truth)
-    init, args = (_use, (model, way)) if model else (_quiet, ())
-    with ProcessPoolExecutor(jobs, initializer=init, initargs=args) as pool:
-        said = pool.map(_page, [corpus / "text" / f"{k}.txt" for k in keys], chunksize=4)
-        return dict(zip(keys, said, strict=True))
+    return read_pages(corpus, jobs, _use, (model, way)) if model else read_pages(corpus, jobs, _quiet)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import dataclasses
 import json
 import logging
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -56,12 +57,17 @@ def _page(path: Path) -> str:
     return ours(path, "text")
 
 
-def predictions(corpus: Path, overrides: dict[str, float], jobs: int) -> dict[str, str]:
+def read_pages(corpus: Path, jobs: int, initializer: Callable[..., None], initargs: tuple = ()) -> dict[str, str]:
+    """What lint would speak of each flat-text page of ``corpus``, in workers set up by ``initializer``."""
     truth = json.loads((corpus / "ground-truth.json").read_text("utf-8"))
     keys = sorted(truth)
-    with ProcessPoolExecutor(jobs, initializer=_with, initargs=(overrides,)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=initializer, initargs=initargs) as pool:
         said = pool.map(_page, [corpus / "text" / f"{k}.txt" for k in keys], chunksize=4)
         return dict(zip(keys, said, strict=True))
+
+
+def predictions(corpus: Path, overrides: dict[str, float], jobs: int) -> dict[str, str]:
+    return read_pages(corpus, jobs, _with, (overrides,))
 
 
 def f1_by_fold(corpus: Path, said: dict[str, str]) -> list[float]:
