@@ -27,6 +27,7 @@ GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{CJK}]")
 _WORD = re.compile(f"[{CJK}]|[^\\W{CJK}]+", re.UNICODE)
+_CJK_RUN = re.compile(f"[{CJK}]{{2,}}")
 #: A CJK character says about as much as this many letters of a spaced language (lengths are
 #: jusText's, in characters of English).
 CJK_WEIGHT = 3
@@ -702,21 +703,32 @@ def breadcrumb_like(text: str) -> bool:
     return all(short(p) for p in parts)
 
 
+def _title_words(text: str) -> int:
+    """Words as a title counts them: spaced words, or a word for every two CJK characters (a
+    Chinese word is one to three of them, and a headline has no spaces to count)."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(text.split())
+    return sum(1 for w in _WORD.findall(text) if not _CJK.match(w)) + (cjk + 1) // 2
+
+
 def _title_like(text: str) -> bool:
-    words = text.split()
     return (
         not breadcrumb_like(text)
-        and 2 <= len(words) <= 30
+        and 2 <= _title_words(text) <= 30
         and len(text) <= 200
-        and not re.search(r"[.;,]$", text)
+        and not re.search(r"[.;,。，；、]$", text)
         and not re.search(r"@\w|^\(.*\)$", text)  # a handle, a bracketed credit
         and sum(c.isdigit() for c in text) * 4 < len(text)  # a date or a score line
     )
 
 
 def _stems(text: str, stops: frozenset[str] = frozenset()) -> set[str]:
-    """Content words cut to their first five letters ("stepping" and "stepped" agree)."""
-    return {w.lower()[:5] for w in _WORD.findall(text) if not w.isdigit() and w.lower() not in stops and len(w) > 2}
+    """Content words cut to their first five letters ("stepping" and "stepped" agree), and each
+    two CJK characters side by side (a headline's Chinese words are the story's; one character
+    alone is as often a particle)."""
+    words = {w.lower()[:5] for w in _WORD.findall(text) if not w.isdigit() and w.lower() not in stops and len(w) > 2}
+    return words | {run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
 
 
 def find_headline(

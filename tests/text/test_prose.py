@@ -268,6 +268,17 @@ def test_a_chinese_paragraph_of_sentences_is_prose_whatever_its_stopwords():
     assert kept(prose.judge(page, stops)) == ZH_STORY
 
 
+def test_a_chinese_headline_above_the_story_is_found_though_it_has_no_spaces():
+    """A Chinese headline is one unspaced run: counted a word for every two characters, and
+    matched to the story by its pairs of characters, it is the title a menu line is not."""
+    headline = "候船大厅明年春季改建"
+    page = [*ZH_MENU, "欢迎访问本站", headline, *ZH_STORY]
+    title, at = prose.find_headline(lines(*page), story_start=8, story="".join(ZH_STORY))
+    assert title == headline and at == [7]
+    # a headline ends no sentence: the story's first line is not one
+    assert prose.find_headline(lines(*ZH_STORY), story_start=0, story="".join(ZH_STORY)) == (None, [])
+
+
 def test_a_caption_between_the_first_paragraph_and_the_rest_does_not_make_it_a_teaser():
     """A paragraph with prose on neither side counts for little (a teaser under its headline);
     past one line that is not prose (a photo's caption), a paragraph that has prose beside it
