@@ -49,6 +49,7 @@ def test_chrome_lines_are_dropped_by_the_named_rule(line, rule):
         "The talks ended at 9:30 p.m. without a deal.",
         "Readers can subscribe to updates from the commission, officials said.",
         "The author's lawyers said the film rights were reserved for her estate until 2030.",
+        "Les også fiskerne sier at fergen kom tilbake i tide til vintersesongen, skriver avisen.",
     ],
 )
 def test_story_lines_are_kept(line):
@@ -124,6 +125,10 @@ def test_keep_boilerplate_means_no_rules():
         ("Also on valleypost.org Ferry workers vote to end their strike", "teaser-link"),
         ("Related post: How the old ferry was built", "teaser-link"),
         ("Ferry strike ends after nine days [INSIGHT]|", "teaser-link"),
+        ("Les også: Fergestreiken er over etter ni dager", "teaser-link"),
+        ("À lire aussi La grève du ferry prend fin", "teaser-link"),
+        ("Lesen Sie auch:", "teaser-link"),
+        ("Czytaj więcej", "teaser-link"),
         ("You may also like...", "section-label"),
         ("Tempo de leitura: 3 minutos", "dateline"),
         ("Publié le 09/03/2026 - 19:05 UTC+1", "dateline"),
