@@ -475,25 +475,44 @@ def _runs(gains: list[int], lo: int, hi: int) -> list[tuple[int, int, int]]:
 
 
 def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tuple[int, int]]:
-    """The story's stretches: the first run of prose nearly as dense as the densest, and the runs
-    after it nearly as dense as it, up to a wall (a section label: "Comments", "Related")."""
+    """The story's stretches: the first run of prose nearly as dense as the densest, the runs just
+    above it that join it (a lead above a box of ads), and the runs after it that join it, up to
+    a wall (a section label: "Comments", "Related")."""
     gains = _gains(classes, costs)
     runs = _runs(gains, 0, len(gains))
     if not runs:
         return []
     top = max(score for score, _, _ in runs)
     main = next(i for i, (score, _, _) in enumerate(runs) if score >= top * t.first_stretch)
+    best = runs[main][0]
+    # a lead above an interruption (a box of ads under the headline) begins the story, as a
+    # smaller stretch after one continues it
+    while main > 0:
+        score, _, end = runs[main - 1]
+        gap = range(end, runs[main][1])
+        if _walled(gap, classes, costs, t) or not _joins(score, best, gap, t):
+            break
+        main -= 1
     kept = [runs[main][1:]]
     for score, a, b in runs[main + 1 :]:
         gap = range(kept[-1][1], a)
-        # a box inside the story ("Related", two links) is short; what follows the story's end is not
-        if len(gap) >= t.wall_gap and any(classes[i] != GOOD and costs[i] >= t.wall for i in gap):
+        if _walled(gap, classes, costs, t):
             break
-        # after a short interruption (a box, an ad) a smaller stretch still continues the story
-        share = t.continued_stretch if len(gap) < t.wall_gap else t.second_stretch
-        if score >= runs[main][0] * share:
+        if _joins(score, best, gap, t):
             kept.append((a, b))
     return kept
+
+
+def _walled(gap: range, classes: list[str], costs: list[int], t: Thresholds) -> bool:
+    """Whether the lines between two runs of prose end the story: a box inside it ("Related",
+    two links) is short; what follows its end is long and has a wall (a section label)."""
+    return len(gap) >= t.wall_gap and any(classes[i] != GOOD and costs[i] >= t.wall for i in gap)
+
+
+def _joins(score: int, best: int, gap: range, t: Thresholds) -> bool:
+    """Whether a run of prose ``score`` across ``gap`` from the story's densest run (``best``) is
+    the story's too: nearly as dense, or, past a short interruption (a box, an ad), less so."""
+    return score >= best * (t.continued_stretch if len(gap) < t.wall_gap else t.second_stretch)
 
 
 def _costs(

@@ -291,3 +291,35 @@ def test_a_caption_between_the_first_paragraph_and_the_rest_does_not_make_it_a_t
     listing = [line for pair in zip(TEASERS, blurbs) for line in pair]
     judged = prose.judge(lines(*STORY, *MENU, *MENU, *listing, *MENU))
     assert kept(judged) == STORY
+
+
+def test_a_lead_above_a_box_of_ads_begins_the_story():
+    """The story's first two paragraphs, then a box of job ads, then the rest: the lead alone is
+    under first_stretch's share of the denser rest, but past a short interruption it joins it, as
+    a smaller stretch after a box continues the story. Behind a wall (a section label) it would not."""
+    lead = [
+        "Nine days after it began, the strike at Port Alma is over: the workers at all three of its terminals voted on Sunday to go back to work.",
+        "The vote was clear, the union said, and the first shift would start at six on Monday morning, with the cranes running by seven.",
+    ]  # fmt: skip
+    ads = [
+        "Senior harbour pilot for container vessels (m/f/d)",
+        "Port Alma Northern Terminal Operations Ltd, Port Alma",
+        "Crane operator for the night shift, full time (m/f/d)",
+        "Alma Harbour Logistics and Warehousing Company, Alma",
+        "More jobs at the port: see all the vacancies this week",
+    ]
+    rest = [
+        *STORY,
+        "Dock workers said the new committee would meet for the first time in January, before any new cranes arrive.",
+        "The shipping lines that diverted cargo said they would return to the harbour once the backlog was cleared.",
+        "Shops along the quay said the strike had cost them a third of their takings in the busiest month of the year.",
+        "The council said it would ask the port for a plan to keep the harbour open during any dispute in the future.",
+        "Hauliers who had parked their lorries on the ring road for a week were told they could enter the port on Tuesday.",
+        "The agreement will be signed at the port offices on Wednesday, in the presence of the mayor and both negotiators.",
+        "Ferry passengers, who had used a temporary landing stage north of the town, will board at the main quay again.",
+        "Fishermen said the strike had barely touched them, since their boats land at the old harbour across the bay.",
+    ]  # fmt: skip
+    page = lines("Port strike ends", *lead, *ads, *rest)
+    assert kept(prose.judge(page, headlines=[0])) == lead + rest
+    walled = [*page[:3], prose.Line("Most read", "section-label: a rule", 400), *page[3:]]
+    assert kept(prose.judge(walled, headlines=[0])) == rest
