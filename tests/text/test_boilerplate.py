@@ -50,6 +50,7 @@ def test_chrome_lines_are_dropped_by_the_named_rule(line, rule):
         "Readers can subscribe to updates from the commission, officials said.",
         "The author's lawyers said the film rights were reserved for her estate until 2030.",
         "Les også fiskerne sier at fergen kom tilbake i tide til vintersesongen, skriver avisen.",
+        "The regulator said the ferry company's app had stored advertising identifiers on users' devices.",
     ],
 )
 def test_story_lines_are_kept(line):
@@ -129,6 +130,14 @@ def test_keep_boilerplate_means_no_rules():
         ("À lire aussi La grève du ferry prend fin", "teaser-link"),
         ("Lesen Sie auch:", "teaser-link"),
         ("Czytaj więcej", "teaser-link"),
+        ("Media playback is unsupported on your device", "consent-notice"),
+        ("Your Privacy Choices", "consent-notice"),
+        (
+            "The storage of information, or access to information already stored, on your device such as "
+            "advertising identifiers and cookies.",
+            "consent-notice",
+        ),
+        ("Information about your use of this service is shared with our partners.", "consent-notice"),
         ("You may also like...", "section-label"),
         ("Tempo de leitura: 3 minutos", "dateline"),
         ("Publié le 09/03/2026 - 19:05 UTC+1", "dateline"),
