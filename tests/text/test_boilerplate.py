@@ -51,6 +51,7 @@ def test_chrome_lines_are_dropped_by_the_named_rule(line, rule):
         "The author's lawyers said the film rights were reserved for her estate until 2030.",
         "Les også fiskerne sier at fergen kom tilbake i tide til vintersesongen, skriver avisen.",
         "The regulator said the ferry company's app had stored advertising identifiers on users' devices.",
+        "Vor 3 Stunden hatte der Rat beschlossen, die Fähre bis zum Frühjahr zu stoppen.",
     ],
 )
 def test_story_lines_are_kept(line):
@@ -132,6 +133,8 @@ def test_keep_boilerplate_means_no_rules():
         ("Czytaj więcej", "teaser-link"),
         ("Media playback is unsupported on your device", "consent-notice"),
         ("Your Privacy Choices", "consent-notice"),
+        ("{ 21 comments… read them below or add one }", "section-label"),
+        ("16 Comments (+add yours?)", "section-label"),
         (
             "The storage of information, or access to information already stored, on your device such as "
             "advertising identifiers and cookies.",
@@ -143,6 +146,10 @@ def test_keep_boilerplate_means_no_rules():
         ("Publié le 09/03/2026 - 19:05 UTC+1", "dateline"),
         ("Veröffentlicht am 9. März 2026, 19:05 Uhr", "dateline"),
         ("Sist oppdatert mandag 9. mars 2026", "dateline"),
+        ("vor 3 Stunden", "dateline"),
+        ("Heute, 07:09 Uhr", "dateline"),
+        ("il y a 2 heures", "dateline"),
+        ("for 2 timer siden", "dateline"),
         ("Par Ines Alder", "byline"),
         ("Von Ines Alder und Rui Santos", "byline"),
         ("Por Ines Alder, enviada especial", "byline"),
