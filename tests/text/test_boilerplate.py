@@ -52,6 +52,7 @@ def test_chrome_lines_are_dropped_by_the_named_rule(line, rule):
         "Les også fiskerne sier at fergen kom tilbake i tide til vintersesongen, skriver avisen.",
         "The regulator said the ferry company's app had stored advertising identifiers on users' devices.",
         "Vor 3 Stunden hatte der Rat beschlossen, die Fähre bis zum Frühjahr zu stoppen.",
+        "Fares > costs > subsidies: the council's chart of the ferry's money ran to three pages.",
     ],
 )
 def test_story_lines_are_kept(line):
@@ -135,6 +136,8 @@ def test_keep_boilerplate_means_no_rules():
         ("Your Privacy Choices", "consent-notice"),
         ("{ 21 comments… read them below or add one }", "section-label"),
         ("16 Comments (+add yours?)", "section-label"),
+        ("首页 > 港口新闻 > 渡轮", "breadcrumb"),
+        ("Home » World » Europe", "breadcrumb"),
         (
             "The storage of information, or access to information already stored, on your device such as "
             "advertising identifiers and cookies.",
