@@ -34,6 +34,7 @@ GRID: dict[str, list[float]] = {
     "second_stretch": [0.35, 0.65],
     "continued_stretch": [0.1, 0.3],
     "wall_gap": [4, 8],
+    "run_gap": [0, 10, 12, 20],
     "isolated_weight": [0.15, 0.5],
     "chrome_cost": [15, 35],
     "chrome_cap": [25, 60],

@@ -110,6 +110,9 @@ class Thresholds:
     wall: int = 400
     #: ... when the chrome between the stretches is this many lines or more.
     wall_gap: int = 6
+    #: This many lines in a row that are not prose end a run of prose: what follows is a stretch of
+    #: its own, which joins the story as any stretch past ``wall_gap`` does (0: never).
+    run_gap: int = 15
     #: A second stretch is the story's too when its prose is at least this share of the first's.
     second_stretch: float = 0.5
     #: The story starts below the last headline that has at least this share of the most prose
@@ -479,7 +482,7 @@ def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tupl
     above it that join it (a lead above a box of ads), and the runs after it that join it, up to
     a wall (a section label: "Comments", "Related")."""
     gains = _gains(classes, costs)
-    runs = _runs(gains, 0, len(gains))
+    runs = [run for lo, hi in _segments(classes, t) for run in _runs(gains, lo, hi)]
     if not runs:
         return []
     top = max(score for score, _, _ in runs)
@@ -501,6 +504,19 @@ def _stretches(classes: list[str], costs: list[int], t: Thresholds) -> list[tupl
         if _joins(score, best, gap, t):
             kept.append((a, b))
     return kept
+
+
+def _segments(classes: list[str], t: Thresholds) -> list[tuple[int, int]]:
+    """The parts of a page that :attr:`Thresholds.run_gap` lines of chrome in a row divide. A list
+    of teasers under a story, each a headline and a blurb, can hold more prose than the menus
+    between them cost, and the densest run would reach across them into the list."""
+    parts, lo, chrome = [], 0, 0
+    for i, c in enumerate(classes):
+        chrome = 0 if c == GOOD else chrome + 1
+        if chrome and chrome == t.run_gap:
+            parts.append((lo, i + 1 - chrome))
+            lo = i + 1 - chrome
+    return [*parts, (lo, len(classes))]
 
 
 def _walled(gap: range, classes: list[str], costs: list[int], t: Thresholds) -> bool:

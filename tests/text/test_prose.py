@@ -323,3 +323,32 @@ def test_a_lead_above_a_box_of_ads_begins_the_story():
     assert kept(prose.judge(page, headlines=[0])) == lead + rest
     walled = [*page[:3], prose.Line("Most read", "section-label: a rule", 400), *page[3:]]
     assert kept(prose.judge(walled, headlines=[0])) == rest
+
+
+LONG_STORY = [
+    *STORY,
+    "Shipping lines had diverted some of their cargo to ports further along the coast, where it was loaded onto trucks at a cost they said they could not bear for long.",
+    "The strike began after the port authority announced automated cranes for the largest terminal, which the union said would cost hundreds of jobs over five years.",
+    "Under the agreement, no worker will lose a job to the cranes before the contract ends, and those whose work changes will be trained for the machines on full pay.",
+    "A spokesman for the port authority said the deal was fair to both sides and that the automation would go ahead as planned, though more slowly than it had hoped.",
+    "Traders in the city said they were relieved, as shelves in some shops had begun to empty of goods that arrive by sea in the weeks before the holidays.",
+    "The two sides will meet again in the spring to agree on how the committee should work, and who from outside the port should sit on it as its chair.",
+    "The last strike at the port, eleven years ago, lasted three weeks and ended when the government stepped in and asked a judge to settle the dispute.",
+]
+#: Other stories under the story, each a long headline over its blurb: as much prose as a paragraph.
+TEASER_LIST = [
+    "Council approves a new tram line to the airport after a long debate in the chamber",
+    "The line will run every ten minutes from the main station and is due to open in three years, the council said after a vote on Tuesday.",
+    "Storm closes the coastal road for the second time in a month as the waves rise again",
+    "Waves washed stones and sand over the road near the lighthouse, and engineers will inspect the sea wall before it opens again to traffic.",
+    "Ferry operator orders two electric boats for the crossing to the islands in the bay",
+    "The boats will carry up to four hundred passengers each and will be charged at the quay while they load, the operator said in a statement.",
+]
+
+
+def test_a_list_of_teasers_past_a_long_run_of_chrome_is_not_the_story():
+    # the teasers' prose outweighs what the menus between them and the story cost, but fifteen
+    # lines of chrome in a row end a run of prose: the list is a stretch of its own, and a small one
+    judged = prose.judge(lines(*LONG_STORY, *MENU, *MENU, *MENU, *TEASER_LIST))
+    assert kept(judged) == LONG_STORY
+    assert all("densest stretch" in j.why for j in judged if j.text in TEASER_LIST)
