@@ -738,6 +738,10 @@ def breadcrumb_like(text: str) -> bool:
     return all(short(p) for p in parts)
 
 
+#: A run of this many title-like lines is a list.
+LIST_RUN = 4
+
+
 def _title_words(text: str) -> int:
     """Words as a title counts them: spaced words, or a word for every two CJK characters (a
     Chinese word is one to three of them, and a headline has no spaces to count)."""
@@ -766,6 +770,31 @@ def _stems(text: str, stops: frozenset[str] = frozenset()) -> set[str]:
     return words | {run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
 
 
+def _listed(titles: list[bool]) -> list[bool]:
+    """Which titles are entries of a list (the story's contents, teasers): inside a run of
+    :data:`LIST_RUN` titles or more, not at its ends. A kicker, a headline and a dek make a run of
+    three with the headline inside."""
+    listed = [False] * len(titles)
+    start = 0
+    for i, title in enumerate([*titles, False]):
+        if title:
+            continue
+        if i - start >= LIST_RUN:
+            listed[start + 1 : i - 1] = [True] * (i - start - 2)
+        start = i + 1
+    return listed
+
+
+def _headline_candidates(lines: Sequence[Line], first: int, page_title: str, story_start: int) -> list[tuple[str, int]]:
+    """The page title and the title-like lines of the fifteen above the story, but a list's entries."""
+    titles = [not x.chrome and _title_like(x.text) for x in lines]
+    listed = _listed(titles)
+    near = [
+        (lines[i].text, i) for i in range(max(first + 1, story_start - 15), story_start) if titles[i] and not listed[i]
+    ]
+    return [(page_title, first)] * (_title_like(lines[first].text) and not breadcrumb_like(page_title)) + near
+
+
 def find_headline(
     lines: Sequence[Line], story_start: int, story: str = "", stops: frozenset[str] = frozenset()
 ) -> tuple[str | None, list[int]]:
@@ -773,7 +802,7 @@ def find_headline(
 
     The candidates are the page's first line (a scrape starts with the page title, "Headline -
     Site"), without the site's name, and the title-like lines just above the story
-    (``story_start``). The headline is the one whose words the story itself uses most (a menu
+    (``story_start``) that are not a list's entries. The headline is the one whose words the story itself uses most (a menu
     line, a section label or a site name shares none), the page title winning ties; its
     repeats on the page are the headline too. A line that ends like a sentence is no title.
     """
@@ -783,10 +812,7 @@ def find_headline(
         return None, []
     story_words = _stems(story, stops)
     page_title = without_site(texts[first])
-    near = [i for i in range(max(first + 1, story_start - 15), story_start) if not lines[i].chrome]
-    candidates = [(page_title, first)] * (_title_like(texts[first]) and not breadcrumb_like(page_title)) + [
-        (texts[i], i) for i in near if _title_like(texts[i])
-    ]
+    candidates = _headline_candidates(lines, first, page_title, story_start)
 
     def score(candidate: tuple[str, int]) -> float:
         text, at = candidate

@@ -111,6 +111,15 @@ def test_a_section_label_made_of_two_of_the_titles_words_is_not_the_headline():
     assert title == "The Courier view on the harbour strike: the workers were right to end it" and 0 in at
 
 
+def test_an_entry_of_the_storys_contents_is_not_the_headline():
+    """A list of the story's sections stands above its body; one entry is part of the page title,
+    but a title inside a run of four is a list's entry."""
+    contents = ["What the union won at the terminals", "Why the strike ended now", "How the backlog will clear"]
+    page = ["Why the strike ended now: the port's long week | The Courier", *MENU, "On this page:", *contents, *STORY]
+    title, at = prose.find_headline(lines(*page), story_start=11, story=" ".join(STORY))
+    assert title == "Why the strike ended now: the port's long week" and at == [0]
+
+
 def test_a_first_line_that_is_a_sentence_is_no_headline():
     title, at = prose.find_headline(lines(*STORY), story_start=0, story=" ".join(STORY))
     assert title is None and at == []
