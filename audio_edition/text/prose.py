@@ -802,9 +802,10 @@ def find_headline(
 
     The candidates are the page's first line (a scrape starts with the page title, "Headline -
     Site"), without the site's name, and the title-like lines just above the story
-    (``story_start``) that are not a list's entries. The headline is the one whose words the story itself uses most (a menu
-    line, a section label or a site name shares none), the page title winning ties; its
-    repeats on the page are the headline too. A line that ends like a sentence is no title.
+    (``story_start``) that are not a list's entries. The headline is the one whose words the
+    story itself uses most (a menu line, a section label or a site name shares none), the page
+    title winning ties; its repeats on the page are the headline too. A line that ends like a
+    sentence is no title.
     """
     texts = [x.text for x in lines]
     first = next((i for i, x in enumerate(lines) if not x.chrome), None)
