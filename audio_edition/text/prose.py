@@ -787,11 +787,12 @@ def _listed(titles: list[bool]) -> list[bool]:
 
 def _headline_candidates(lines: Sequence[Line], first: int, page_title: str, story_start: int) -> list[tuple[str, int]]:
     """The page title and the title-like lines of the fifteen above the story, but a list's entries."""
-    titles = [not x.chrome and _title_like(x.text) for x in lines]
+    lo = max(first + 1, story_start - 15)
+    # a list's run may reach past those lines: LIST_RUN - 1 more on each side tell an entry from an end
+    a, b = max(0, lo - LIST_RUN + 1), min(len(lines), story_start + LIST_RUN - 1)
+    titles = [not x.chrome and _title_like(x.text) for x in lines[a:b]]
     listed = _listed(titles)
-    near = [
-        (lines[i].text, i) for i in range(max(first + 1, story_start - 15), story_start) if titles[i] and not listed[i]
-    ]
+    near = [(lines[i].text, i) for i in range(lo, story_start) if titles[i - a] and not listed[i - a]]
     return [(page_title, first)] * (_title_like(lines[first].text) and not breadcrumb_like(page_title)) + near
 
 
