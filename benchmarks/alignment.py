@@ -19,6 +19,10 @@ with that constant removed ("less lag").
 A second measure needs no model: each word that follows a pause of 80 ms or more starts to sound
 at the first 5 ms frame louder than -35 dB (of the loudest) after the pause's silence. The median
 and the 90th percentile of |onset - start| over those words.
+
+The third ("judge") measures the judge: at those same onsets, where the audio itself says when a
+word starts, whisper's start minus the onset, for the words whisper heard. It is whisper's own
+error at pauses, whatever the engine's times.
 """
 
 from __future__ import annotations
@@ -58,27 +62,26 @@ def estimated(sentence: dict) -> list[int]:
     return [a for a, _ in timing.estimate(words, sentence["start_ms"], sentence["end_ms"])]
 
 
-def deltas(manifest: dict, whisper: list[tuple[str, int]]) -> tuple[list[int], list[int], list[int]]:
-    """|Δstart| of each word whisper heard as written: the manifest's, the baseline's, and
-    whisper's start minus the manifest's."""
-    ours, base, signed, written = [], [], [], []
+def words_of(manifest: dict) -> list[dict]:
+    return [w for p in manifest["paragraphs"] for s in p["sentences"] for w in s["words"]]
+
+
+def matched(manifest: dict, whisper: list[tuple[str, int]]) -> list[tuple[int, int, int]]:
+    """(index of the written word, whisper's start, the baseline's start) of each word whisper
+    heard as written."""
+    written = []
     for p in manifest["paragraphs"]:
         for s in p["sentences"]:
-            for w, guess in zip(s["words"], estimated(s), strict=True):
-                written.append((key(w["text"]), w["start_ms"], guess))
-    a, b = [k for k, _, _ in written], [key(w) for w, _ in whisper]
+            written += [(key(w["text"]), guess) for w, guess in zip(s["words"], estimated(s), strict=True)]
+    a, b = [k for k, _ in written], [key(w) for w, _ in whisper]
+    pairs = []
     for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
-        for k in range(block.size):
-            _, start, guess = written[block.a + k]
-            at = whisper[block.b + k][1]
-            ours.append(abs(start - at))
-            base.append(abs(guess - at))
-            signed.append(at - start)
-    return ours, base, signed
+        pairs += [(block.a + k, whisper[block.b + k][1], written[block.a + k][1]) for k in range(block.size)]
+    return pairs
 
 
-def onsets(manifest: dict, mp3: Path) -> list[int]:
-    """onset - start (ms) of each word after a pause, the onset found in the decoded audio."""
+def onsets(manifest: dict, mp3: Path) -> dict[int, int]:
+    """The onset (ms) found in the decoded audio of each word after a pause, by the word's index."""
     import numpy as np
 
     from audio_edition import ffmpeg
@@ -87,9 +90,9 @@ def onsets(manifest: dict, mp3: Path) -> list[int]:
     n = len(x) // 80
     level = np.sqrt((x[: n * 80].reshape(n, 80) ** 2).mean(axis=1))  # 5 ms frames
     loud = level >= level.max() * 10 ** (-35 / 20)
-    words = [w for p in manifest["paragraphs"] for s in p["sentences"] for w in s["words"]]
-    out = []
-    for before, word in zip(words, words[1:]):
+    words = words_of(manifest)
+    out = {}
+    for i, (before, word) in enumerate(zip(words, words[1:]), start=1):
         if word["start_ms"] - before["end_ms"] < 80 or word["start_ms"] == word["end_ms"]:
             continue
         k = before["end_ms"] // 5
@@ -99,8 +102,23 @@ def onsets(manifest: dict, mp3: Path) -> list[int]:
             continue  # no silence before it: not a pause to measure from
         while k < n and not loud[k]:
             k += 1
-        out.append(k * 5 - word["start_ms"])
+        out[i] = k * 5
     return out
+
+
+def measure(manifest: dict, mp3: Path) -> dict[str, list[int]]:
+    """Per word: |Δstart| against whisper (ours and the baseline's), whisper's start minus ours,
+    onset minus ours, and whisper's start minus the onset where both are known."""
+    starts = [w["start_ms"] for w in words_of(manifest)]
+    pairs = matched(manifest, heard(mp3))
+    found = onsets(manifest, mp3)
+    return {
+        "ours": [abs(starts[i] - at) for i, at, _ in pairs],
+        "base": [abs(guess - at) for i, at, guess in pairs],
+        "signed": [at - starts[i] for i, at, _ in pairs],
+        "onset": [at - starts[i] for i, at in found.items()],
+        "judge": [at - found[i] for i, at, _ in pairs if i in found],
+    }
 
 
 def p90(values: list[int]) -> float:
@@ -116,12 +134,10 @@ def main() -> None:
     pages = [p for p in PAGES if p.exists()]
     print(f"{len(pages)} pages: {', '.join(p.name for p in pages)}")
     print(f"{'engine':8} {'words':>6} {'median':>7} {'p90':>5} {'signed':>7} | {'baseline':>8} {'p90':>5} |"
-          f" {'onsets':>6} {'median':>7} {'p90':>5} {'signed':>7} | {'less lag':>8} {'p90':>5}   (ms)")  # fmt: skip
+          f" {'onsets':>6} {'median':>7} {'p90':>5} {'signed':>7} | {'less lag':>8} {'p90':>5} |"
+          f" {'judge':>5} {'median':>7} {'p90':>5} {'signed':>7}   (ms)")  # fmt: skip
     for engine in args.engines.split(","):
-        ours: list[int] = []
-        base: list[int] = []
-        signed: list[int] = []
-        onset: list[int] = []
+        got: dict[str, list[int]] = {}
         for page in pages:
             mp3 = out / engine / f"{page.stem}.mp3"
             mp3.parent.mkdir(parents=True, exist_ok=True)
@@ -130,20 +146,22 @@ def main() -> None:
                  "--cache-dir", str(out / engine / "cache"), "--date", "2026-12-01", "-q"],
                 check=True,
             )  # fmt: skip
-            manifest = json.loads(mp3.with_suffix(".json").read_text("utf-8"))
-            mine, theirs, offsets = deltas(manifest, heard(mp3))
-            ours += mine
-            base += theirs
-            signed += offsets
-            onset += onsets(manifest, mp3)
-        lag = statistics.median(signed)  # whisper's own constant lag, as measured here
-        unlagged = [abs(d - lag) for d in signed]
-        print(
-            f"{engine:8} {len(ours):>6} {statistics.median(ours):>7.0f} {p90(ours):>5.0f} "
-            f"{statistics.median(signed):>+7.0f} | {statistics.median(base):>8.0f} {p90(base):>5.0f} | "
-            f"{len(onset):>6} {statistics.median(map(abs, onset)):>7.0f} {p90([abs(d) for d in onset]):>5.0f} "
-            f"{statistics.median(onset):>+7.0f} | {statistics.median(unlagged):>8.0f} {p90(unlagged):>5.0f}"
-        )
+            for name, values in measure(json.loads(mp3.with_suffix(".json").read_text("utf-8")), mp3).items():
+                got.setdefault(name, []).extend(values)
+        report(engine, got)
+
+
+def report(engine: str, got: dict[str, list[int]]) -> None:
+    def spread(values: list[int]) -> str:
+        return f"{statistics.median([abs(v) for v in values]):>7.0f} {p90([abs(v) for v in values]):>5.0f}"
+
+    lag = statistics.median(got["signed"])  # whisper's own constant lag, as measured here
+    print(
+        f"{engine:8} {len(got['ours']):>6} {spread(got['ours'])} {lag:>+7.0f} | {spread(got['base'])[-14:]} | "
+        f"{len(got['onset']):>6} {spread(got['onset'])} {statistics.median(got['onset']):>+7.0f} | "
+        f"{spread([d - lag for d in got['signed']])[-14:]} | {len(got['judge']):>5} {spread(got['judge'])} "
+        f"{statistics.median(got['judge']):>+7.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Cold and warm builds of the reference page against raw Piper on the same text, in one run.
 
-    python benchmarks/build.py [--runs 3] [--page PATH]
+    python benchmarks/build.py [--runs 3] [--page PATH] [--against REV]
 
 Every measurement is a fresh process, as a user would run it. Each run measures all four in turn;
 the median of the runs' ratios is reported. Ratios, not seconds, are what to compare across machines.
@@ -9,6 +9,10 @@ the median of the runs' ratios is reported. Ratios, not seconds, are what to com
 - cold build: ``audio-edition build`` with an empty clip cache;
 - warm rebuild: the same build again, every clip cached;
 - one-paragraph edit: one paragraph changed, the rest cached.
+
+With ``--against REV`` each run also makes a cold and a warm build with the package as it was at
+that git revision (exported to a temporary folder and put first on ``PYTHONPATH``), next to this
+tree's, in alternating order: what a change costs, measured in the same run.
 """
 
 from __future__ import annotations
@@ -50,10 +54,39 @@ def speech_text(page: Path) -> str:
     return "\n".join(chunk.speech for chunk in prep.plan.chunks)
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
+
+
+def export(rev: str, into: Path) -> dict[str, str]:
+    """The package as it was at ``rev``, and the environment that runs it."""
+    into.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "audio_edition"], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return {**os.environ, "PYTHONPATH": str(into)}
+
+
+def against(rev: str, page: Path, work: Path, runs: int) -> None:
+    """Cold and warm builds, ``rev``'s against this tree's, alternating which goes first."""
+    trees = {"this tree": None, rev: export(rev, work / "before")}
+    times: dict[str, dict[str, list[float]]] = {name: {"cold": [], "warm": []} for name in trees}
+    for run in range(runs):
+        for side, name in enumerate(list(trees)[:: 1 if run % 2 else -1]):
+            cache = work / f"against{run}-{side}"
+            build = [sys.executable, "-m", "audio_edition", "build", "-q", "--cache-dir", str(cache)]
+            build += ["-o", str(work / "against.mp3"), str(page)]
+            times[name]["cold"].append(timed(build, trees[name]))
+            times[name]["warm"].append(timed(build, trees[name]))
+            shutil.rmtree(cache)
+    for kind in ("cold", "warm"):
+        ratios = [a / b for a, b in zip(times["this tree"][kind], times[rev][kind], strict=True)]
+        print(
+            f"{kind} build vs {rev:10} {statistics.median(times['this tree'][kind]):6.2f} s against "
+            f"{statistics.median(times[rev][kind]):6.2f} s   {statistics.median(ratios):.2f}x "
+            f"({min(ratios):.2f}-{max(ratios):.2f})"
+        )
 
 
 def main() -> None:
@@ -61,6 +94,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--page", type=Path, default=DEFAULT_PAGE)
     parser.add_argument("--jobs", type=int, default=None, help="passed to build --jobs")
+    parser.add_argument("--against", metavar="REV", default=None, help="also time cold and warm builds of REV")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ae-bench-"))
@@ -114,6 +148,8 @@ def main() -> None:
         print(
             f"one-paragraph edit   {med['edit']:6.2f} s   {ratio['edit']:.2f}x cold      {spread['edit']}  (target <= 0.25x)"
         )
+        if args.against:
+            against(args.against, args.page, work, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
