@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .paragraphs import Document
-from .words import MAY_END, NEVER_ENDS, SENTENCE_OPENERS
+from .words import MAY_END, NEVER_ENDS, NO_END_BEFORE_FIGURE, SENTENCE_OPENERS
 
 # NEVER_ENDS, MAY_END and SENTENCE_OPENERS: words.py (one table, shared with the speech steps).
 
@@ -33,6 +33,8 @@ def _ends_sentence(left: str, right: str) -> bool:
         return True  # "!" or "?"
     word = match.group(1).lstrip("\"'“‘(").lower()
     if word in NEVER_ENDS or re.fullmatch(r"[a-z]", word):  # titles, initials ("John F. Kennedy")
+        return False
+    if word in NO_END_BEFORE_FIGURE and re.match(r"\d", right):  # "Fig. 3", "Vol. 2"
         return False
     if word in MAY_END:
         following = re.match(r"[\"“‘'(\[]?(\w+)", right)

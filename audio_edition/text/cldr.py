@@ -86,7 +86,7 @@ UNIT_SYMBOLS: dict[str, str] = {
     "min": "duration-minute", "mins": "duration-minute", "hr": "duration-hour", "hrs": "duration-hour",
     "yr": "duration-year", "yrs": "duration-year",
 }  # fmt: skip
-GLUED_ONLY: frozenset[str] = frozenset(["t", "l", "L", "in", "V", "W", "ha", "hp"])
+GLUED_ONLY: frozenset[str] = frozenset(["t", "l", "L", "in", "W", "ha"])
 #: Names CLDR does not have, or says in a way a newsroom does not.
 UNIT_NAMES: dict[str, tuple[str, str]] = {
     "bp": ("basis point", "basis points"), "bps": ("basis point", "basis points"),
@@ -95,7 +95,9 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "Gbps": ("gigabit per second", "gigabits per second"), "kbps": ("kilobit per second", "kilobits per second"),
     "sq ft": ("square foot", "square feet"), "sq mi": ("square mile", "square miles"),
     "sq km": ("square kilometer", "square kilometers"), "sq m": ("square meter", "square meters"),
-    "cu ft": ("cubic foot", "cubic feet"),
+    "cu ft": ("cubic foot", "cubic feet"), "kV": ("kilovolt", "kilovolts"),
+    "mAh": ("milliamp hour", "milliamp hours"), "bpd": ("barrel per day", "barrels per day"),
+    "b/d": ("barrel per day", "barrels per day"),
 }  # fmt: skip
 #: After "/" in a compound unit ("km/h", "$5/mo"): what one of them is called.
 PER: dict[str, str] = {

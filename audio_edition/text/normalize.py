@@ -16,7 +16,7 @@ from num2words import num2words
 
 from ..settings import base_language
 from . import cldr
-from .words import ABBREVIATIONS, MONTHS, STATES, TITLES
+from .words import ABBREVIATIONS, MONTHS, NUMBERED, SENTENCE_OPENERS, STATES, TITLES
 
 Step = Callable[[str], str]
 
@@ -33,6 +33,8 @@ MAGNITUDES: dict[str, str] = {
     "billion": "billion",
     "tn": "trillion",
     "trillion": "trillion",
+    "lakh": "lakh",  # South Asian scales: 1 lakh = 100,000, 1 crore = 10 million, said as such
+    "crore": "crore",
 }
 
 QUOTES_AND_DASHES: dict[str, str] = {
@@ -345,6 +347,9 @@ _SHOUTED_TITLES = {k.upper(): v for k, v in ABBREVIATIONS.items() if k[0].isuppe
 _SHOUTED_RE = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(_SHOUTED_TITLES, key=len, reverse=True)) + r")(?=\s+[A-Z])"
 )
+_NUMBERED_RE = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(NUMBERED, key=len, reverse=True)) + r")\s?(?=\d)"
+)
 _STATES_RE = re.compile(
     r"(?<=[A-Za-z], )(" + "|".join(re.escape(k) for k in sorted(STATES, key=len, reverse=True)) + r")(?=\s|$|,)"
 )
@@ -374,18 +379,18 @@ def _street_or_title(m: re.Match) -> str:
 
 
 def abbreviations(text: str) -> str:
-    """Gen. -> General, Dr. -> Doctor, No. 5 -> number 5, St. -> Saint or Street, MR. -> Mister,
-    Montgomery County, Md. -> Maryland, N. Main Street -> North Main Street, p. 55 -> page 55."""
+    """Gen. -> General, Dr. -> Doctor, No. 5 and #5 -> number 5, St. -> Saint or Street, MR. ->
+    Mister, Montgomery County, Md. -> Maryland, N. Main Street -> North Main Street, p. 55 -> page
+    55, Fig. 3 -> Figure 3."""
     text = _STREET_RE.sub(_street_or_title, text)
     text = _COMPASS_RE.sub(lambda m: _COMPASS[m.group(1)] + " ", text)
     text = _STATES_RE.sub(lambda m: STATES[m.group(1)] + ("." if m.end() == len(text) else ""), text)
     text = _SHOUTED_RE.sub(lambda m: _SHOUTED_TITLES[m.group(1)], text)
     # At the very end, the dot also ended the sentence: it stays.
     text = _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)] + ("." if m.end() == len(text) else ""), text)
-    text = re.sub(r"\bNo\.?\s?(?=\d)", "number ", text)
-    text = re.sub(r"\bpp\.\s?(?=\d)", "pages ", text)
-    text = re.sub(r"\bp\.\s?(?=\d)", "page ", text)
-    text = re.sub(r"\bc\.\s?(?=\d)", "circa ", text)  # c. 1950
+    text = _NUMBERED_RE.sub(lambda m: NUMBERED[m.group(1)] + " ", text)  # Fig. 3, pp. 10, c. 1950
+    text = re.sub(r"\bNo\s?(?=\d)|(?<![\w&;])#\s?(?=\d)", "number ", text)  # No 10, #1
+    text = re.sub(r"\b([Nn]umber) number ", r"\1 ", text)  # "the number #1 request"
     return re.sub(r"\bFY\s?(?=\d\d(?:\d\d)?\b)", "FY ", text)  # FY2024: then read as a year
 
 
@@ -394,7 +399,8 @@ def _symbol_alternatives() -> str:
 
 
 _AMOUNT = r"(?P<num>" + _NUMBER + r"|\.\d+)"
-_MAG = r"(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
+#: "$5 billion", "$5bn", and "$5-billion" (a Canadian and South African style).
+_MAG = r"(?:(?:\s|-(?=[a-z]{4}))?(?P<mag>thousand|million|billion|trillion|lakh|crore|bn|mn|tn|[kmb])\b)?"
 _PER = r"(?:\s?/\s?(?P<per>" + "|".join(re.escape(k) for k in sorted(cldr.PER, key=len, reverse=True)) + r")\b)?"
 _REPEAT = r"(?:\s(?:" + "|".join(sorted(CURRENCY_WORDS)) + r")\b)?"  # "$60 billion dollars": said once
 _SYMBOL_FIRST = re.compile(
@@ -444,8 +450,8 @@ def _per(m: re.Match) -> str:
 
 def currency(text: str) -> str:
     """$32.95 -> 32 dollars and 95 cents; C$1.2bn -> 1.2 billion Canadian dollars; GBP 350 -> 350
-    British pounds; $0.25 -> 25 cents; $10K -> 10 thousand dollars; $9/mo -> 9 dollars a month.
-    The names are CLDR's (cldr.py)."""
+    British pounds; $0.25 -> 25 cents; $10K -> 10 thousand dollars; $9/mo -> 9 dollars a month;
+    Rs 71 lakh -> 71 lakh rupees; 80p -> 80 pence. The names are CLDR's (cldr.py)."""
 
     def by_symbol(m: re.Match) -> str:
         sym = next(k for k in cldr.CURRENCY_SYMBOLS if k.lower() == m.group("sym").lower())
@@ -464,7 +470,12 @@ def currency(text: str) -> str:
 
     text = _SYMBOL_FIRST.sub(by_symbol, text)
     text = _CODE_FIRST.sub(by_code, text)
-    return _CODE_AFTER.sub(by_code, text)
+    text = _CODE_AFTER.sub(by_code, text)
+    return _PENCE.sub(lambda m: f"{m.group(1)} {cldr.minor_unit('GBP', m.group(1) != '1')}", text)
+
+
+#: "80p a week": pence, under a pound. Three figures or more are a video's lines ("720p").
+_PENCE = re.compile(r"(?<![\w.,£$€])(\d{1,2})p\b(?![\w'’-]|\.\w)")
 
 
 #: Codes said as the plain currency ("EUR 20" -> "20 euros", not "20 euros" with a country).
@@ -486,7 +497,7 @@ def grouping(text: str) -> str:
 
 
 def percent(text: str) -> str:
-    return re.sub(r"(" + _NUMBER + r")\s?(%|per cent\b)", r"\1 percent", text)
+    return re.sub(r"(" + _NUMBER + r")\s?(%|per cent\b|pct\b)", r"\1 percent", text)
 
 
 def ordinals(text: str) -> str:
@@ -534,6 +545,7 @@ def times(text: str) -> str:
     text = _TIME_SPAN.sub(lambda m: m.group(0)[: m.end(3 if m.group(3) else 1) - m.start()] + " to ", text)
     text = _HALF_TO.sub(lambda m: m.group(1) + " to ", text)
     text = _TIME_RE.sub(say, text)
+    text = re.sub(r"\b12[:.]00(?=\s+(?:noon|midnight)\b)", "twelve", text)  # not "twelve o'clock noon"
     return re.sub(r"\b(\d{1,2}):(\d{2})\b(?!:\d)", clock, text)
 
 
@@ -545,7 +557,7 @@ def _unit_alternatives() -> str:
 _UNIT_RE = re.compile(
     r"(?P<num>"
     + _NUMBER
-    + r"|\.\d+)(?P<space>\s?)(?P<unit>"
+    + r"|\.\d+)(?:\s(?P<mag>thousand|million|billion|trillion))?(?P<space>\s?)(?P<unit>"
     + _unit_alternatives()
     + r")(?P<power>[²³]|(?<=[a-z])[23](?!\d))?"
     + r"(?:/(?P<per>"
@@ -561,8 +573,9 @@ _POWERS = {"²": "square", "2": "square", "³": "cubic", "3": "cubic"}
 
 def units(text: str) -> str:
     """3.5 km -> 3.5 kilometers, 250ml, 40 m², 10km/hr -> 10 kilometers per hour, 5 ft 2 in -> 5
-    feet 2 inches. The names are CLDR's (cldr.py); a symbol that is also a word ("in", "t") is a
-    unit only glued to its figure."""
+    feet 2 inches, 2.4 billion m3 -> 2.4 billion cubic meters, 3h 20m -> 3 hours 20 minutes. The
+    names are CLDR's (cldr.py); a symbol that is also a word ("in", "t") is a unit only glued to
+    its figure."""
 
     def say(m: re.Match) -> str:
         symbol = _UNIT_SPELLINGS[re.sub(r"\s+", "", m.group("unit"))]  # "sq km", "sqkm", "sq  km"
@@ -570,16 +583,29 @@ def units(text: str) -> str:
             return m.group(0)
         if symbol == '"' and not re.match(r"\s+[a-z]", m.string[m.end() :]):
             return m.group(0)  # a closing quote after a figure, not inches
-        many = m.group("num") not in ("1", "1.0")
+        many = m.group("num") not in ("1", "1.0") or bool(m.group("mag"))
         name = cldr.unit_name(symbol, many)
         if m.group("power"):
             name = f"{_POWERS[m.group('power')]} {name}"
         if m.group("per"):
             name += f" per {cldr.per(m.group('per'))}"
-        return f"{m.group('num')} {name}"
+        return " ".join(filter(None, (m.group("num"), m.group("mag"), name)))
 
     text = _FEET_INCHES.sub(lambda m: f"{m.group(1)} feet {m.group(2)} inches", text)
+    text = _HOURS_MINUTES.sub(lambda m: f"{m.group(1)} {_hours(m.group(1))} {m.group(2)} {_mins(m.group(2))}", text)
     return _UNIT_RE.sub(say, text)
+
+
+#: "3h 20m", "1h30min": hours and minutes, where "m" is no meter.
+_HOURS_MINUTES = re.compile(r"\b(\d{1,3})\s?h\s?(\d{1,2})\s?m(?:in)?\b")
+
+
+def _hours(n: str) -> str:
+    return cldr.unit_name("hr", n != "1")
+
+
+def _mins(n: str) -> str:
+    return cldr.unit_name("min", n != "1")
 
 
 def years(text: str) -> str:
@@ -668,7 +694,10 @@ def fractions(text: str) -> str:
     text = text.replace("\x001/2", "half")  # "the other 1/2" -> "the other half"
     text = re.sub(r"(?<![\d/.,])(\d{1,3}) (\d{1,2})/(\d{1,3})(?![\d/])", mixed, text)
     text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?![\d/])(" + _FRACTION_AFTER + r")?", plain, text)
-    return re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
+    text = re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
+    # "grew 10x", "1.8x the market": times; a bare "777x" is a model's name
+    # "1x", "2x HDMI" are counts in a list
+    return re.sub(r"(?<![\w.,])(?!1x)(\d{1,2}(?:\.\d+)?|\d{3,}\.\d+)x\b(?![-\w])(?!\s+[A-Z])", r"\1 times", text)
 
 
 _MONTH = "|".join(MONTHS)
@@ -756,7 +785,7 @@ def _expand_names(text: str) -> str:
     days = cldr.day_abbreviations()
     month_words = "|".join([*months, *(m.lower() for m in MONTHS)])
     text = re.sub(
-        rf"\b({'|'.join(months)})\b\.?(?=\s+\d{{1,2}}\b)|(?<=\d )({'|'.join(months)})\b\.?",
+        rf"\b({'|'.join(months)})\b\.?(?=\s+\d{{1,2}}(?:st|nd|rd|th)?\b)|(?<=\d )({'|'.join(months)})\b\.?",
         lambda m: months[(m.group(1) or m.group(2)).lower()],
         text,
         flags=re.I,
@@ -770,12 +799,28 @@ def _expand_names(text: str) -> str:
 
 
 _ON_DAY = r"\b(on|from|to|until|till|since|by|through|before|after|between|and) "
+_DAYS = "|".join(
+    sorted({*cldr.day_abbreviations(), *(d.lower() for d in cldr.day_abbreviations().values())}, key=len, reverse=True)
+)
+#: "Monday-Friday", "Mon–Fri": a span of days.
+_DAY_SPAN = re.compile(rf"\b({_DAYS})\.?\s?[-–]\s?({_DAYS})\b\.?", re.I)
+
+
+def _day_name(word: str) -> str:
+    return cldr.day_abbreviations().get(word.lower(), word.title())
+
+
+def _day_span(m: re.Match) -> str:
+    stop = "." if m.group(0).endswith(".") and not m.string[m.end() :].strip() else ""  # it ended the sentence
+    return f"{_day_name(m.group(1))} to {_day_name(m.group(2))}{stop}"
 
 
 def dates(text: str) -> str:
     """November 28 -> November twenty-eighth; 5 June -> the fifth of June; Aug 8 - Aug 12 -> August
-    eighth to August twelfth; from 10/1 to 11/7 -> from October first to November seventh."""
+    eighth to August twelfth; from 10/1 to 11/7 -> from October first to November seventh;
+    Mon-Fri -> Monday to Friday."""
     text = _expand_names(text)
+    text = _DAY_SPAN.sub(_day_span, text)
     text = re.sub(rf"\b((?:{_MONTH})\s+\d{{1,2}})\s?[-–]\s?(?=(?:{_MONTH})\s+\d)", r"\1 to ", text)
     text = re.sub(_ON_DAY + r"(\d{1,2})/(\d{1,2})(?![\d/])", _month_day_of, text)
     text = re.sub(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/])", _numeric_day, text)  # 12/23: no year
@@ -857,6 +902,9 @@ def _regnal(m: re.Match) -> bool:
         return False
     if numeral == "I" and not re.match(r"(?:['’]s\b|\s*[.,;:!?)]|\s*$|\s+(?:and|of|was|who)\b)", after):
         return False
+    initial = re.match(r"\.\s+([A-Z][a-z]+)", after)  # "Vladimir I. Lenin": an initial
+    if initial and initial.group(1).lower() not in SENTENCE_OPENERS:
+        return False
     from wordfreq import zipf_frequency  # a maintained frequency list; imported only when needed
 
     return zipf_frequency(word.lower(), "en") < REGNAL_NAME_ZIPF
@@ -927,7 +975,9 @@ STEPS: tuple[NamedStep, ...] = (
     NamedStep("percent", percent, "45% -> 45 percent"),
     NamedStep("ratios", ratios, "3:1 -> 3 to 1"),
     NamedStep("times", times, "9:30 a.m. -> nine thirty AM, 13:02 -> thirteen oh two"),
-    NamedStep("fractions", fractions, "3/4 -> three quarters, 2 1/2 -> two and a half, ½, 4x100 -> 4 by 100"),
+    NamedStep(
+        "fractions", fractions, "3/4 -> three quarters, 2 1/2 -> two and a half, ½, 4x100 -> 4 by 100, 10x -> 10 times"
+    ),
     NamedStep("dates", dates, "November 28 -> November twenty-eighth, 2015-03-03, 3/3/04, Aug 8"),
     NamedStep("slashes", slashes, "7/10 -> 7 out of 10, 3/2 -> 3 to 2"),
     NamedStep("ordinals", ordinals, "21st -> twenty-first, 1,000th -> one thousandth"),

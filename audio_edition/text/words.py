@@ -21,6 +21,13 @@ NEVER_ENDS: frozenset[str] = frozenset(
 )
 #: ... and those whose full stop ends one only before a word that opens a sentence.
 MAY_END: frozenset[str] = frozenset(k[:-1].lower() for k, v in _DATA["dotted"].items() if v["ends"] == "may")
+#: Labels said as a word before a figure ("Fig. 3" -> "Figure 3"), each also in lower case.
+NUMBERED: dict[str, str] = {
+    **{k.lower(): v.lower() for k, v in _DATA["numbered"].items()},
+    **_DATA["numbered"],
+}
+#: ... whose full stop ends no sentence before a figure (lower-case, without the full stop).
+NO_END_BEFORE_FIGURE: frozenset[str] = frozenset(k[:-1] for k in NUMBERED if k.islower())
 SENTENCE_OPENERS: frozenset[str] = frozenset(_DATA["openers"]["words"])
 MONTHS: tuple[str, ...] = tuple(_DATA["months"]["names"])
 #: AP's state abbreviations ("Md." -> "Maryland"), said so after a place and a comma.

@@ -21,6 +21,9 @@ from audio_edition.text import chunks
         ('He said "it is over." Then silence.', ['He said "it is over."', "Then silence."]),
         ("The meeting ended at 9 p.m. on Friday.", ["The meeting ended at 9 p.m. on Friday."]),
         ("No trailing punctuation", ["No trailing punctuation"]),
+        # a label before a figure ends no sentence there; elsewhere its stop may
+        ("See Fig. 4 and pp. 12-14 in Vol. 2. It ends.", ["See Fig. 4 and pp. 12-14 in Vol. 2.", "It ends."]),
+        ("She studied Art. Then she left.", ["She studied Art.", "Then she left."]),
     ],
 )
 def test_split_sentences(text, expected):

@@ -16,6 +16,11 @@ CASES = {
         ("She won ₩3 million.", "She won three million won."),
         ("They raised $25K online.", "They raised twenty-five thousand dollars online."),
         ("TOP 10 songs", "top ten songs"),
+        ("The board backed a $7-billion merger.", "The board backed a seven billion dollars merger."),
+        ("The temple raised Rs 35 lakh.", "The temple raised thirty-five lakh rupees."),
+        ("The state spent ₹1.5 crore on roads.", "The state spent one point five crore rupees on roads."),
+        ("A loaf rose by 12p in a year.", "A loaf rose by twelve pence in a year."),
+        ("The clip streams in 720p.", "The clip streams in 720p."),
     ],
     "measure": [
         ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
@@ -27,6 +32,15 @@ CASES = {
         ("The ward is 12 sq mi.", "The ward is twelve square miles."),
         ("The wall is 6 ft 3 in.", "The wall is six feet three inches."),
         ("Three in 10 voters agreed.", "Three in ten voters agreed."),
+        ("The lake lost 1.3 billion m3 of water.", "The lake lost one point three billion cubic meters of water."),
+        ("Exports reached 2.1 million b/d.", "Exports reached two point one million barrels per day."),
+        (
+            "The cable carries 132 kV and the cell 4,500 mAh.",
+            "The cable carries one hundred thirty-two kilovolts and the cell four thousand five hundred milliamp hours.",
+        ),
+        ("The pump needs 24 V and makes 90 hp.", "The pump needs twenty-four volts and makes ninety horsepower."),
+        ("Sales grew 4x in a year, 2.5x the rest.", "Sales grew four times in a year, two point five times the rest."),
+        ("The kit has 1x charger and 2x USB ports.", "The kit has 1x charger and 2x U.S.B ports."),
     ],
     "date": [
         ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
@@ -35,6 +49,11 @@ CASES = {
         ("Talks resume Tues, Mar 4.", "Talks resume Tuesday, March fourth."),
         ("The fair runs 9-11 Oct.", "The fair runs the ninth to the eleventh of October."),
         ("Polls open from 11/3 to 11/5.", "Polls open from November third to November fifth."),
+        ("Fares rise Oct 3rd.", "Fares rise October third."),
+        (
+            "The desk is staffed Tue-Sat and Monday–Friday.",
+            "The desk is staffed Tuesday to Saturday and Monday to Friday.",
+        ),
     ],
     "time": [
         ("The train left at 06:05.", "The train left at six oh five."),
@@ -42,6 +61,8 @@ CASES = {
         ("The shop opens 9am - 5pm.", "The shop opens nine AM to five PM."),
         ("The talk runs 2-3pm.", "The talk runs two to three PM."),
         ("The wait was 20 mins.", "The wait was twenty minutes."),
+        ("The vigil lasted 5h 45m.", "The vigil lasted five hours forty-five minutes."),
+        ("Bells rang at 12:00 noon.", "Bells rang at twelve noon."),
     ],
     "fraction": [
         ("Add 2 3/4 cups of stock.", "Add two and three quarters cups of stock."),
@@ -64,6 +85,11 @@ CASES = {
         ("The plant is in Frederick County, Md.", "The plant is in Frederick County, Maryland."),
         ("Turn left onto S. Oak Avenue.", "Turn left onto South Oak Avenue."),
         ("DR. Wong will see you.", "Doctor Wong will see you."),
+        (
+            "See Fig. 2 in Vol. 4, Art. 9 and pp. 30-31.",
+            "See Figure two in Volume four, Article nine and pages thirty to thirty-one.",
+        ),
+        ("She ranked #2, the number #1 seed lost.", "She ranked number two, the number one seed lost."),
     ],
     "roman": [
         ("Louis XIV built it.", "Louis the fourteenth built it."),
@@ -71,6 +97,7 @@ CASES = {
         ("Act III, Scene VI begins.", "Act three, Scene six begins."),
         ("Then I left.", "Then I left."),
         ("Malcolm X spoke.", "Malcolm X spoke."),
+        ("Lev I. Tarkin wrote it.", "Lev I Tarkin wrote it."),
     ],
     "number": [
         ("Some 12 500 fans came.", "Some twelve thousand five hundred fans came."),
@@ -80,6 +107,7 @@ CASES = {
         ("A Boeing 787F landed.", "A Boeing seven eight seven F landed."),
         ("After WWII, it grew.", "After World War Two, it grew."),
         ("She joined NASA and CASA.", "She joined NASA and casa."),
+        ("Jobs fell 3.5 pct in June.", "Jobs fell three point five percent in June."),
     ],
 }
 
