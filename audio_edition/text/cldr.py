@@ -80,6 +80,7 @@ UNIT_SYMBOLS: dict[str, str] = {
     "KB": "digital-kilobyte", "kB": "digital-kilobyte", "MB": "digital-megabyte", "GB": "digital-gigabyte",
     "TB": "digital-terabyte", "Mb": "digital-megabit", "Gb": "digital-gigabit",
     "mph": "speed-mile-per-hour", "kph": "speed-kilometer-per-hour", "kmh": "speed-kilometer-per-hour",
+    "kmph": "speed-kilometer-per-hour",
     "ha": "area-hectare", "°C": "temperature-celsius", "ºC": "temperature-celsius",
     "°F": "temperature-fahrenheit", "ºF": "temperature-fahrenheit", "°": "angle-degree",
     "ms": "duration-millisecond", "sec": "duration-second", "secs": "duration-second",
@@ -97,7 +98,7 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "sq km": ("square kilometer", "square kilometers"), "sq m": ("square meter", "square meters"),
     "cu ft": ("cubic foot", "cubic feet"), "kV": ("kilovolt", "kilovolts"),
     "mAh": ("milliamp hour", "milliamp hours"), "bpd": ("barrel per day", "barrels per day"),
-    "b/d": ("barrel per day", "barrels per day"),
+    "b/d": ("barrel per day", "barrels per day"), "mpg": ("mile per gallon", "miles per gallon"),
 }  # fmt: skip
 #: After "/" in a compound unit ("km/h", "$5/mo"): what one of them is called.
 PER: dict[str, str] = {

@@ -78,7 +78,7 @@ NOT_NAMES_AFTER_TITLE: frozenset[str] = frozenset(["Alpha", "Beta", "AI"])
 ACRONYM_WORDS: frozenset[str] = frozenset(
     ["NATO", "NASA", "UNESCO", "UNICEF", "OPEC", "FIFA", "UEFA", "NAFTA", "ASEAN", "BRICS", "SWAPO", "AIDS",
      "COVID", "FEMA", "OSHA", "DARPA", "CERN", "NASDAQ", "ISIS", "SARS", "MERS", "ECOWAS", "MERCOSUR",
-     "UNAIDS", "FRELIMO", "RENAMO", "UNITA", "POTUS", "SCOTUS", "NIMBY", "GIF", "JPEG", "PIN", "SIM", "RAM",
+     "UNAIDS", "FRELIMO", "RENAMO", "UNITA", "POTUS", "SCOTUS", "NIMBY", "GIF", "JPEG", "PIN", "SIM", "RAM", "ZIP",
      "ROM", "LAN", "WAN", "SWAT", "TASS", "OFCOM", "OFSTED", "NEET", "LIDAR", "RADAR", "LASER", "SCUBA",
      "UNIFIL", "MONUSCO", "AMISOM", "FRONTEX", "INTERPOL", "EUROPOL", "AM", "PM", "OK"]
 )  # fmt: skip
@@ -211,7 +211,17 @@ def phones(text: str) -> str:
         lead = "plus " if raw.startswith("+") else ""
         return lead + ", ".join(_digits(g) for g in groups)
 
-    return _PHONE.sub(say, text)
+    text = _PHONE.sub(say, text)
+    return _SHORT_DIALLED.sub(lambda m: m.group(1) + _digits(m.group(2)), text)
+
+
+#: A short number to call ("call 999", "dial 112", "text HELP to 61010"), said digit by digit; not
+#: a title ("a manifesto called 279 Days").
+_SHORT_DIALLED = re.compile(
+    r"\b((?:call|calls|called|calling|dial|dials|dialled|dialed|dialling|dialing|ring)\s+(?=\d{3}\b)|"
+    r"\btext\s+\S+\s+to\s+)(\d{3,6})\b(?![.,]\d)(?!\s+(?:(?-i:[A-Z])|people\b|times\b|of\b))",
+    re.I,
+)
 
 
 def alphanumerics(text: str) -> str:
@@ -445,7 +455,10 @@ def _money(num: str, mag: str | None, code: str, country: bool, upto: str | None
 
 def _per(m: re.Match) -> str:
     per = m.group("per")
-    return f" a {cldr.per(per)}" if per else ""
+    if not per:
+        return ""
+    word = cldr.per(per)
+    return f" {'an' if word[0] in 'aeiou' or word == 'hour' else 'a'} {word}"  # "an ounce", "an hour"
 
 
 def currency(text: str) -> str:
@@ -592,10 +605,36 @@ def units(text: str) -> str:
         return " ".join(filter(None, (m.group("num"), m.group("mag"), name)))
 
     text = _FEET_INCHES.sub(lambda m: f"{m.group(1)} feet {m.group(2)} inches", text)
+    text = _PER_SYMBOL.sub(lambda m: f"per {cldr.unit_name(m.group(1), False)}", text)
+    text = _DEGREES.sub(_degrees, text)
     text = _HOURS_MINUTES.sub(lambda m: f"{m.group(1)} {_hours(m.group(1))} {m.group(2)} {_mins(m.group(2))}", text)
     return _UNIT_RE.sub(say, text)
 
 
+#: "per kWh", "per sq ft": one of the unit.
+_PER_SYMBOL = re.compile(
+    r"\bper\s+("
+    + "|".join(re.escape(u) for u in sorted(_UNIT_SPELLINGS.values(), key=len, reverse=True) if len(u) > 1)
+    + r")(?![\w²³/])"
+)
+_SCALES = {"C": "Celsius", "F": "Fahrenheit"}
+
+
+def _degrees(m: re.Match) -> str:
+    """A temperature after a word in lower case ("hit 45C", "highs of 113F") or in brackets; after
+    a name it is a model ("iPhone 5C", "Year 5C")."""
+    figure = m.group(1)
+    if figure is not None:
+        before = m.string[: m.start()]
+        word = re.search(r"(\S+)\s$", before)
+        if not before.endswith("(") and not (word and re.fullmatch(r"[a-z]+[,:]?", word.group(1))):
+            return m.group(0)
+    return f"{figure or ''} degrees {_SCALES[m.group(2)]}".lstrip()
+
+
+#: "30 degrees C", and a temperature glued to its scale: "45C", "-5C", "38.5C", "113F" (a model's
+#: name, "787F", has three figures and no such heat).
+_DEGREES = re.compile(r"(?:(?<![\w.,])(-?\d{1,2}(?:\.\d)?|1[0-3]\d(?=F))\s?|\bdegrees\s)([CF])\b(?![\w'’-])")
 #: "3h 20m", "1h30min": hours and minutes, where "m" is no meter.
 _HOURS_MINUTES = re.compile(r"\b(\d{1,3})\s?h\s?(\d{1,2})\s?m(?:in)?\b")
 
@@ -631,7 +670,8 @@ def phrases(text: str) -> str:
 
 
 def signs(text: str) -> str:
-    """-3 -> minus 3 (a voice drops a bare minus sign)."""
+    """-3 -> minus 3 (a voice drops a bare minus sign), ±3 -> plus or minus 3."""
+    text = re.sub(r"±\s?(?=[\d.])", "plus or minus ", text)
     return re.sub(r"(?<![^\s(\[])[-\u2212](?=\d)", "minus ", text)  # after a space or a bracket only
 
 
@@ -644,6 +684,8 @@ def magnitudes(text: str) -> str:
         number, suffix, after = m.group(1), m.group(2), m.group(3) or ""
         if suffix == "m" and (after.lower() in METER_CONTEXT or not after):
             return m.group(0)
+        if suffix == "m" and after.lower() in ("and", "or") and m.string[: m.start()].endswith(("the ", "The ")):
+            return m.group(0)  # "the 100m and the 200m": races
         if suffix.lower() == "k" and after.lower() in ("run", "race", "walk", "resolution", "tv", "screen"):
             return m.group(0)
         if suffix in ("M", "K") and "." not in number and len(number) < 2:

@@ -21,6 +21,10 @@ CASES = {
         ("The state spent ₹1.5 crore on roads.", "The state spent one point five crore rupees on roads."),
         ("A loaf rose by 12p in a year.", "A loaf rose by twelve pence in a year."),
         ("The clip streams in 720p.", "The clip streams in 720p."),
+        (
+            "Silver hit $31/oz and nurses earn $40/hr.",
+            "Silver hit thirty-one dollars an ounce and nurses earn forty dollars an hour.",
+        ),
     ],
     "measure": [
         ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
@@ -41,6 +45,15 @@ CASES = {
         ("The pump needs 24 V and makes 90 hp.", "The pump needs twenty-four volts and makes ninety horsepower."),
         ("Sales grew 4x in a year, 2.5x the rest.", "Sales grew four times in a year, two point five times the rest."),
         ("The kit has 1x charger and 2x USB ports.", "The kit has 1x charger and 2x U.S.B ports."),
+        (
+            "Highs of 41C, and 106F inland.",
+            "Highs of forty-one degrees Celsius, and one hundred six degrees Fahrenheit inland.",
+        ),
+        ("It was 12 degrees C at dawn.", "It was twelve degrees Celsius at dawn."),
+        ("The Galaxy 5C and Year 4C stay.", "The Galaxy five C and Year four C stay."),
+        ("Power costs 31 cents per kWh.", "Power costs thirty-one cents per kilowatt hour."),
+        ("The van does 35 mpg at 90 kmph.", "The van does thirty-five miles per gallon at ninety kilometers per hour."),
+        ("She won the 400m and the 800m.", "She won the four hundred meters and the eight hundred meters."),
     ],
     "date": [
         ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
@@ -77,6 +90,9 @@ CASES = {
         ),
         ("Dial (212) 555-0143 now.", "Dial two one two, five five five, zero one four three now."),
         ("Between 500-1000 people came.", "Between five hundred to one thousand people came."),
+        ("He dialled 999 and then called 112.", "He dialled nine nine nine and then called one one two."),
+        ("Text STOP to 80082 to opt out.", "Text stop to eight zero zero eight two to opt out."),
+        ("A novel called 451 Nights sold well.", "A novel called four hundred fifty-one Nights sold well."),
     ],
     "abbreviation": [
         ("She lives at 40 Elm St. in Leeds.", "She lives at forty Elm Street in Leeds."),
@@ -108,6 +124,7 @@ CASES = {
         ("After WWII, it grew.", "After World War Two, it grew."),
         ("She joined NASA and CASA.", "She joined NASA and casa."),
         ("Jobs fell 3.5 pct in June.", "Jobs fell three point five percent in June."),
+        ("The margin is ±2.5 points.", "The margin is plus or minus two point five points."),
     ],
 }
 
