@@ -241,10 +241,17 @@ def _duration(m: re.Match) -> str:
     return ", ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
 
 
+def _race_time(m: re.Match) -> str:
+    """3:59.4 -> 3 minutes 59.4 seconds."""
+    minutes = int(m.group(1))
+    return f"{minutes} minute{'' if minutes == 1 else 's'} {int(m.group(2))}.{m.group(3)} seconds"
+
+
 def ratios(text: str) -> str:
     """3:1 -> 3 to 1 (a score or a ratio; 9:30 is a time, for the times step); a race time
-    2:01:09 -> 2 hours, 1 minute, 9 seconds."""
+    2:01:09 -> 2 hours, 1 minute, 9 seconds; 3:59.4 -> 3 minutes 59.4 seconds."""
     text = re.sub(r"(?<![\d:])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])(?!\s?[ap]\.?m\b)", _duration, text)
+    text = re.sub(r"(?<![\d:])(\d{1,2}):([0-5]\d)\.(\d{1,3})(?![\d:.])", _race_time, text)
     return re.sub(r"(?<![\d:])(\d{1,3}):(\d)(?![\d:])", r"\1 to \2", text)
 
 
@@ -888,15 +895,15 @@ def _days_month(m: re.Match) -> str:
 
 
 def decades(text: str) -> str:
-    """the 1990s -> the nineteen nineties; the '90s -> the nineties."""
+    """the 1990s and 1990's -> the nineteen nineties; the '90s, 90's and 90s -> the nineties."""
 
     def plural(words: str) -> str:
         head, _, last = words.rpartition(" ")
         last = last[:-1] + "ies" if last.endswith("y") else last + "s"
         return f"{head} {last}".strip()
 
-    text = re.sub(r"\b(1[1-9]\d0|20\d0)s\b", lambda m: plural(_words(int(m.group(1)), to="year")), text)
-    return re.sub(r"(?<!\w)'([1-9]0)s\b", lambda m: plural(_words(int(m.group(1)))), text)  # not '00s
+    text = re.sub(r"\b(1[1-9]\d0|20\d0)['’]?s\b", lambda m: plural(_words(int(m.group(1)), to="year")), text)
+    return re.sub(r"(?<![\w'.,$€£])'?([1-9]0)['’]?s\b", lambda m: plural(_words(int(m.group(1)))), text)  # not '00s
 
 
 def _roman(numeral: str) -> int | None:

@@ -76,6 +76,10 @@ CASES = {
         ("The wait was 20 mins.", "The wait was twenty minutes."),
         ("The vigil lasted 5h 45m.", "The vigil lasted five hours forty-five minutes."),
         ("Bells rang at 12:00 noon.", "Bells rang at twelve noon."),
+        (
+            "She ran 4:02.7 and he ran 1:58.31.",
+            "She ran four minutes two point seven seconds and he ran one minute fifty-eight point three one seconds.",
+        ),
     ],
     "fraction": [
         ("Add 2 3/4 cups of stock.", "Add two and three quarters cups of stock."),
@@ -125,6 +129,10 @@ CASES = {
         ("She joined NASA and CASA.", "She joined NASA and casa."),
         ("Jobs fell 3.5 pct in June.", "Jobs fell three point five percent in June."),
         ("The margin is ±2.5 points.", "The margin is plus or minus two point five points."),
+        (
+            "Hits of the 70s and the 1960's, in her 30s.",
+            "Hits of the seventies and the nineteen sixties, in her thirties.",
+        ),
     ],
 }
 
