@@ -251,7 +251,7 @@ def ratios(text: str) -> str:
     """3:1 -> 3 to 1 (a score or a ratio; 9:30 is a time, for the times step); a race time
     2:01:09 -> 2 hours, 1 minute, 9 seconds; 3:59.4 -> 3 minutes 59.4 seconds."""
     text = re.sub(r"(?<![\d:])(\d{1,2}):(\d{2}):(\d{2})(?![\d:])(?!\s?[ap]\.?m\b)", _duration, text)
-    text = re.sub(r"(?<![\d:])(\d{1,2}):([0-5]\d)\.(\d{1,3})(?![\d:.])", _race_time, text)
+    text = re.sub(r"(?<![\d:])(\d{1,2}):([0-5]\d)\.(\d{1,3})(?![\d:]|\.\d)", _race_time, text)
     return re.sub(r"(?<![\d:])(\d{1,3}):(\d)(?![\d:])", r"\1 to \2", text)
 
 
