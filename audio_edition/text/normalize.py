@@ -54,6 +54,9 @@ PHRASES: dict[str, str] = {
     "24/7": "twenty-four seven",
     "50-50": "fifty-fifty",
     "9/11": "nine eleven",
+    "y/y": "year on year",
+    "m/m": "month on month",
+    "q/q": "quarter on quarter",
     "50/50": "fifty-fifty",
 }
 
@@ -539,6 +542,19 @@ _TIME_SPAN = re.compile(r"\b(\d{1,2})(?:([:.])(\d{2}))?\s?[-–]\s?(?=\d{1,2}(?:
 _HALF_TO = re.compile(r"(?<=\d)(\s?[ap]\.?m\.?)\s?[-–]\s?(?=\d)", re.I)
 
 
+#: A time of four figures before a time zone (Reuters' "0900 GMT", "1430 local time").
+_ZONED = re.compile(
+    r"(?<![\d.,:])\b([01]\d|2[0-3])([0-5]\d)(?=\s?(?:GMT|UTC|BST|CET|CEST|EET|EEST|MSK|IST|JST|AEST|AEDT|SAST|WAT|EAT|"
+    r"EST|EDT|CST|CDT|MST|MDT|PST|PDT|ET|PT|Z|Zulu|hrs|local time)\b)"
+)
+
+
+def _hhmm(hh: str, mm: int) -> str:
+    """0900 -> oh nine hundred, 1430 -> fourteen thirty, 0005 -> zero zero oh five."""
+    hour = "zero zero" if hh == "00" else ("oh " if hh[0] == "0" else "") + _words(int(hh))
+    return f"{hour} hundred" if not mm else hour + _minutes(mm)
+
+
 def _minutes(mm: int) -> str:
     return (" oh " if mm < 10 else " ") + _words(mm) if mm else ""
 
@@ -566,6 +582,7 @@ def times(text: str) -> str:
     text = _HALF_TO.sub(lambda m: m.group(1) + " to ", text)
     text = _TIME_RE.sub(say, text)
     text = re.sub(r"\b12[:.]00(?=\s+(?:noon|midnight)\b)", "twelve", text)  # not "twelve o'clock noon"
+    text = _ZONED.sub(lambda m: _hhmm(m.group(1), int(m.group(2))), text)
     return re.sub(r"\b(\d{1,2}):(\d{2})\b(?!:\d)", clock, text)
 
 
@@ -677,8 +694,9 @@ def phrases(text: str) -> str:
 
 
 def signs(text: str) -> str:
-    """-3 -> minus 3 (a voice drops a bare minus sign), ±3 -> plus or minus 3."""
+    """-3 -> minus 3 (a voice drops a bare minus sign), ±3 -> plus or minus 3, 18+ -> 18 plus."""
     text = re.sub(r"±\s?(?=[\d.])", "plus or minus ", text)
+    text = re.sub(r"(?<=[\w%])\+(?=[\s,.;:!?)]|$)", " plus", text)  # 18+, $100k+, A+
     return re.sub(r"(?<![^\s(\[])[-\u2212](?=\d)", "minus ", text)  # after a space or a bracket only
 
 
@@ -742,6 +760,7 @@ def fractions(text: str) -> str:
     text = re.sub(r"\b(?:the|other|a) (?=1/2\b)", lambda m: m.group(0) + "\x00", text)
     text = text.replace("\x001/2", "half")  # "the other 1/2" -> "the other half"
     text = re.sub(r"(?<![\d/.,])(\d{1,3}) (\d{1,2})/(\d{1,3})(?![\d/])", mixed, text)
+    text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?:st|nd|rd|th)\b", lambda m: _fraction(*map(int, m.groups())), text)
     text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?![\d/])(" + _FRACTION_AFTER + r")?", plain, text)
     text = re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
     # "grew 10x", "1.8x the market": times; a bare "777x" is a model's name

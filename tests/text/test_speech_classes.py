@@ -80,12 +80,18 @@ CASES = {
             "She ran 4:02.7 and he ran 1:58.31.",
             "She ran four minutes two point seven seconds and he ran one minute fifty-eight point three one seconds.",
         ),
+        (
+            "Talks start at 0830 GMT and end at 1715 GMT.",
+            "Talks start at oh eight thirty G.M.T and end at seventeen fifteen G.M.T.",
+        ),
+        ("The curfew begins at 2100 local time.", "The curfew begins at twenty-one hundred local time."),
     ],
     "fraction": [
         ("Add 2 3/4 cups of stock.", "Add two and three quarters cups of stock."),
         ("Only 1/12 of the votes counted.", "Only one twelfth of the votes counted."),
         ("The rate is 4½ percent.", "The rate is four and one half percent."),
         ("Half of it, the other 1/2, stayed.", "Half of it, the other half, stayed."),
+        ("Only 1/4th of seats were filled.", "Only one quarter of seats were filled."),
     ],
     "telephone": [
         (
@@ -133,6 +139,11 @@ CASES = {
             "Hits of the 70s and the 1960's, in her 30s.",
             "Hits of the seventies and the nineteen sixties, in her thirties.",
         ),
+        (
+            "Sales rose 1.1% m/m and 4% y/y.",
+            "Sales rose one point one percent month on month and four percent year on year.",
+        ),
+        ("Open to 16+ viewers on Disney+.", "Open to sixteen plus viewers on Disney plus."),
     ],
 }
 
