@@ -54,6 +54,13 @@ PHRASES: dict[str, str] = {
     "24/7": "twenty-four seven",
     "50-50": "fifty-fifty",
     "9/11": "nine eleven",
+    "Gov't": "Government",
+    "gov't": "government",
+    "Int'l": "International",
+    "int'l": "international",
+    "Nat'l": "National",
+    "nat'l": "national",
+    "Ass'n": "Association",
     "y/y": "year on year",
     "m/m": "month on month",
     "q/q": "quarter on quarter",
@@ -328,7 +335,8 @@ def acronyms(text: str) -> str:
             return word.lower()  # a word in capitals, or sayable as one (NASA, CASA): as espeak would
         return ".".join(word)
 
-    # capitals joined by a hyphen are a respelling's stress ("doo-AH-lay", the lexicon's) or a compound
+    text = re.sub(r"\b([A-Z])o([A-Z])\b", r"\1.O.\2", text)  # MoU, MoD, BoE, DoJ: letters
+    # capitals joined by a hyphen are a respelling's stress ("doo-AH-lay", the lexicon's)
     return re.sub(r"(?<![\w-])[A-Z]{2,}(?![\w-])(?!['’]?[a-z])", say, text)
 
 
@@ -360,7 +368,7 @@ def quotes_and_dashes(text: str) -> str:
 
 _ABBREV_RE = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")"
-    r"(?=\s|$|['’]s?\b|['’](?!\w))"  # "Jr.'s", "Bros.'"
+    r"(?=\s|$|[,;:)]|['’]s?\b|['’](?!\w))"  # "Corp.,", "Jr.'s", "Bros.'"
 )
 #: Titles in capitals ("MR. Anderson"), said as the title.
 _SHOUTED_TITLES = {k.upper(): v for k, v in ABBREVIATIONS.items() if k[0].isupper() and not k.isupper() and "." in k}
@@ -630,6 +638,7 @@ def units(text: str) -> str:
 
     text = _FEET_INCHES.sub(lambda m: f"{m.group(1)} feet {m.group(2)} inches", text)
     text = _PER_SYMBOL.sub(lambda m: f"per {cldr.unit_name(m.group(1), False)}", text)
+    text = _HYPHENED.sub(lambda m: f"{m.group(1)}-{cldr.unit_name(_UNIT_SPELLINGS[m.group(2)], False)}", text)
     text = _DEGREES.sub(_degrees, text)
     text = _HOURS_MINUTES.sub(lambda m: f"{m.group(1)} {_hours(m.group(1))} {m.group(2)} {_mins(m.group(2))}", text)
     return _UNIT_RE.sub(say, text)
@@ -640,6 +649,14 @@ _PER_SYMBOL = re.compile(
     r"\bper\s+("
     + "|".join(re.escape(u) for u in sorted(_UNIT_SPELLINGS.values(), key=len, reverse=True) if len(u) > 1)
     + r")(?![\w²³/])"
+)
+#: "a 40-ft container", "a 5-km run": a unit in a compound before a noun, said in the singular.
+_HYPHENED = re.compile(
+    r"(?<![\w.])("
+    + _NUMBER
+    + r")-("
+    + "|".join(re.escape(u) for u in sorted(_UNIT_SPELLINGS, key=len, reverse=True) if u not in cldr.GLUED_ONLY)
+    + r")(?![-\w'’/²³])(?=\s+[a-z])"
 )
 _SCALES = {"C": "Celsius", "F": "Fahrenheit"}
 

@@ -54,6 +54,7 @@ CASES = {
         ("Power costs 31 cents per kWh.", "Power costs thirty-one cents per kilowatt hour."),
         ("The van does 35 mpg at 90 kmph.", "The van does thirty-five miles per gallon at ninety kilometers per hour."),
         ("She won the 400m and the 800m.", "She won the four hundred meters and the eight hundred meters."),
+        ("A 20-ft wave hit a 3-km stretch.", "A twenty-foot wave hit a three-kilometer stretch."),
     ],
     "date": [
         ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
@@ -116,6 +117,11 @@ CASES = {
             "See Figure two in Volume four, Article nine and pages thirty to thirty-one.",
         ),
         ("She ranked #2, the number #1 seed lost.", "She ranked number two, the number one seed lost."),
+        ("Orbit Corp., the maker, and Tam Ltd. merged.", "Orbit Corporation, the maker, and Tam Limited merged."),
+        (
+            "The Rt. Hon. Ama Boateng and the Int'l Gov't office.",
+            "The Right Honorable Ama Boateng and the International Government office.",
+        ),
     ],
     "roman": [
         ("Louis XIV built it.", "Louis the fourteenth built it."),
@@ -144,6 +150,7 @@ CASES = {
             "Sales rose one point one percent month on month and four percent year on year.",
         ),
         ("Open to 16+ viewers on Disney+.", "Open to sixteen plus viewers on Disney plus."),
+        ("The MoU with the DoJ and BoE.", "The M.O.U with the D.O.J and B.O.E."),
     ],
 }
 
