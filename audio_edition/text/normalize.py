@@ -197,7 +197,7 @@ _PHONE = re.compile(
     r"|\+\d{7,15}"
     r"|(?:1[\s.-]?)?\(\d{3}\)\s?\d{3}[\s.-]?\d{4}"  # (541) 754-3010
     r"|(?:1[\s.-])?\d{3}[.-]\d{3}[.-]\d{4}"  # 541-754-3010, 1-800-555-0199
-    r"|0\d{1,4}(?:[\s.-]\d{2,8}){1,3}"  # a trunk 0: national numbers
+    r"|0\d{1,4}(?![./]\d{1,2}[./](?:19|20)\d\d\b)(?:[\s.-]\d{2,8}){1,4}"  # a trunk 0 (not a date: 09.15.2025)
     r"|\d{3}-\d{4}"  # 754-3010, a local number
     r")(?![\w,]|[.-]\d)"
 )
@@ -689,12 +689,19 @@ def _mins(n: str) -> str:
 
 
 def years(text: str) -> str:
-    """Four-digit years are read as years: "in 2021" -> "in twenty twenty-one"."""
+    """Four-digit years are read as years: "in 2021" -> "in twenty twenty-one"; "the class of '09"
+    -> "oh nine", "'69" -> "sixty-nine"."""
+    text = re.sub(r"(?<![\w'’])['’](\d)(\d)\b(?!['’]?s\b|[.,:]\d)", _short_year, text)
     return re.sub(
         r"(?<![\d,.$€£])\b(1[1-9]\d\d|20\d\d)\b(?![,.]?\d)(?!\s?(?:percent|people|officers|troops|dollars|euros|pounds))",
         lambda m: _words(int(m.group(1)), to="year"),
         text,
     )
+
+
+def _short_year(m: re.Match) -> str:
+    tens, ones = m.group(1), m.group(2)
+    return f"oh {_words(int(ones))}" if tens == "0" else _words(int(tens + ones))
 
 
 def numbers(text: str) -> str:
@@ -855,8 +862,10 @@ def _numeric_dates(text: str, day_first: bool) -> str:
             month, day = second, first
         return _full_date(month, day, m.group(4)) or m.group(0)
 
-    def dotted(m: re.Match) -> str:
-        return _full_date(int(m.group(2)), int(m.group(1)), m.group(3)) or m.group(0)
+    def dotted(m: re.Match) -> str:  # day first, unless the second number cannot be a month
+        first, second = int(m.group(1)), int(m.group(2))
+        month, day = (second, first) if second <= 12 else (first, second)
+        return _full_date(month, day, m.group(3)) or m.group(0)
 
     text = re.sub(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?![\d/-])", iso, text)
     text = re.sub(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])", us, text)

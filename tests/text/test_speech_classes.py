@@ -68,6 +68,8 @@ CASES = {
             "The desk is staffed Tue-Sat and Monday–Friday.",
             "The desk is staffed Tuesday to Saturday and Monday to Friday.",
         ),
+        ("The class of '07 and the winter of '79 met.", "The class of oh seven and the winter of seventy-nine met."),
+        ("It closed on 11.23.2026.", "It closed on November twenty-third, twenty twenty-six."),
     ],
     "time": [
         ("The train left at 06:05.", "The train left at six oh five."),
@@ -104,6 +106,7 @@ CASES = {
         ("He dialled 999 and then called 112.", "He dialled nine nine nine and then called one one two."),
         ("Text STOP to 80082 to opt out.", "Text stop to eight zero zero eight two to opt out."),
         ("A novel called 451 Nights sold well.", "A novel called four hundred fifty-one Nights sold well."),
+        ("Call 04.72.10.30.30 in Lyon.", "Call zero four, seven two, one zero, three zero, three zero in Lyon."),
     ],
     "abbreviation": [
         ("She lives at 40 Elm St. in Leeds.", "She lives at forty Elm Street in Leeds."),
