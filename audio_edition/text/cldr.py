@@ -99,12 +99,15 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "cu ft": ("cubic foot", "cubic feet"), "kV": ("kilovolt", "kilovolts"),
     "mAh": ("milliamp hour", "milliamp hours"), "bpd": ("barrel per day", "barrels per day"),
     "b/d": ("barrel per day", "barrels per day"), "mpg": ("mile per gallon", "miles per gallon"),
+    "rpm": ("revolution per minute", "revolutions per minute"), "hPa": ("hectopascal", "hectopascals"),
+    "Gt": ("gigatonne", "gigatonnes"),
 }  # fmt: skip
 #: After "/" in a compound unit ("km/h", "$5/mo"): what one of them is called.
 PER: dict[str, str] = {
     "h": "hour", "hr": "hour", "s": "second", "sec": "second", "min": "minute", "mo": "month",
     "month": "month", "yr": "year", "year": "year", "wk": "week", "week": "week", "day": "day", "d": "day",
-    "kg": "kilogram", "lb": "pound", "g": "gram", "l": "liter", "L": "liter", "gal": "gallon",
+    "kg": "kilogram", "lb": "pound", "g": "gram", "l": "liter", "L": "liter", "litre": "litre",
+    "liter": "liter", "gal": "gallon",
     "km": "kilometer", "mi": "mile", "m": "meter", "ft": "foot", "sq ft": "square foot", "oz": "ounce",
     "kWh": "kilowatt hour", "MWh": "megawatt hour", "share": "share", "person": "person", "head": "head",
     "barrel": "barrel", "bbl": "barrel", "tonne": "tonne", "ton": "ton", "t": "ton",

@@ -502,7 +502,26 @@ def currency(text: str) -> str:
     text = _SYMBOL_FIRST.sub(by_symbol, text)
     text = _CODE_FIRST.sub(by_code, text)
     text = _CODE_AFTER.sub(by_code, text)
-    return _PENCE.sub(lambda m: f"{m.group(1)} {cldr.minor_unit('GBP', m.group(1) != '1')}", text)
+    text = _PENCE.sub(lambda m: f"{m.group(1)} {cldr.minor_unit('GBP', m.group(1) != '1')}", text)
+    return _CENTS.sub(_cents, text)
+
+
+#: "fell 12c", "5c/litre": cents, after a word in lower case (a name's "4C" is no price).
+_CENTS = re.compile(r"(?<![\w.,])(\d{1,2})c\b(?![\w'’-])" + _PER)
+
+
+def _after_word(m: re.Match) -> bool:
+    """Whether a match follows a word in lower case or a bracket: "fell 12c", "hit 45C", "(45C)";
+    after a name ("Nokia 3c", "iPhone 5C") a figure and a letter are a model."""
+    before = m.string[: m.start()]
+    word = re.search(r"(\S+)\s$", before)
+    return before.endswith("(") or bool(word and re.fullmatch(r"[a-z]+[,:]?", word.group(1)))
+
+
+def _cents(m: re.Match) -> str:
+    if not _after_word(m):
+        return m.group(0)
+    return f"{m.group(1)} {cldr.minor_unit('USD', m.group(1) != '1')}" + _per(m)
 
 
 #: "80p a week": pence, under a pound. Three figures or more are a video's lines ("720p").
@@ -524,7 +543,16 @@ def grouping(text: str) -> str:
         lambda m: re.sub(rf"[{_THIN_SPACES}]", "", m.group(0)),
         text,
     )
+    text = _EURO_AMOUNT.sub(lambda m: m.group(0).replace(".", "").replace(",", "."), text)
     return re.sub(r"(?<![\w.,])\.(\d+)\b", r"0.\1", text)
+
+
+#: A euro amount written the continental way, "€25.000", "€2,50", "1.250,00 €": thousands by
+#: dots, cents after a comma. Only the euro's: "$3.459" is a dollar price to the tenth of a cent.
+_EURO_AMOUNT = re.compile(
+    r"(?<=€)\s?\d{1,3}(?:\.\d{3})+(?:,\d{2})?(?!\d|[.,]\d)|(?<=€)\s?\d+,\d{2}(?!\d|[.,]\d)"
+    r"|(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d{2})?(?=\s?€)|(?<![\d.,])\d+,\d{2}(?=\s?€)"
+)
 
 
 def percent(text: str) -> str:
@@ -624,8 +652,8 @@ def units(text: str) -> str:
 
     def say(m: re.Match) -> str:
         symbol = _UNIT_SPELLINGS[re.sub(r"\s+", "", m.group("unit"))]  # "sq km", "sqkm", "sq  km"
-        if m.group("space") and symbol in cldr.GLUED_ONLY:
-            return m.group(0)
+        if m.group("space") and symbol in cldr.GLUED_ONLY and not re.match(r"\s+of\b", m.string[m.end() :]):
+            return m.group(0)  # "3 in 10", but "40 L of fuel"
         if symbol == '"' and not re.match(r"\s+[a-z]", m.string[m.end() :]):
             return m.group(0)  # a closing quote after a figure, not inches
         many = m.group("num") not in ("1", "1.0") or bool(m.group("mag"))
@@ -665,11 +693,8 @@ def _degrees(m: re.Match) -> str:
     """A temperature after a word in lower case ("hit 45C", "highs of 113F") or in brackets; after
     a name it is a model ("iPhone 5C", "Year 5C")."""
     figure = m.group(1)
-    if figure is not None:
-        before = m.string[: m.start()]
-        word = re.search(r"(\S+)\s$", before)
-        if not before.endswith("(") and not (word and re.fullmatch(r"[a-z]+[,:]?", word.group(1))):
-            return m.group(0)
+    if figure is not None and not _after_word(m):
+        return m.group(0)
     return f"{figure or ''} degrees {_SCALES[m.group(2)]}".lstrip()
 
 

@@ -25,6 +25,11 @@ CASES = {
             "Silver hit $31/oz and nurses earn $40/hr.",
             "Silver hit thirty-one dollars an ounce and nurses earn forty dollars an hour.",
         ),
+        (
+            "A flat costs €340.000, a beer €4,20 and a meal 18,50 €.",
+            "A flat costs three hundred forty thousand euros, a beer four euros and twenty cents and a meal eighteen euros and fifty cents.",
+        ),
+        ("Diesel rose 9c/litre; the Lumia 8c did not.", "Diesel rose nine cents a litre; the Lumia 8c did not."),
     ],
     "measure": [
         ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
@@ -55,6 +60,10 @@ CASES = {
         ("The van does 35 mpg at 90 kmph.", "The van does thirty-five miles per gallon at ninety kilometers per hour."),
         ("She won the 400m and the 800m.", "She won the four hundred meters and the eight hundred meters."),
         ("A 20-ft wave hit a 3-km stretch.", "A twenty-foot wave hit a three-kilometer stretch."),
+        (
+            "It holds 60 L of water and spins at 1,400 rpm.",
+            "It holds sixty liters of water and spins at one thousand four hundred revolutions per minute.",
+        ),
     ],
     "date": [
         ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
