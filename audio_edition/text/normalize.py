@@ -61,6 +61,8 @@ PHRASES: dict[str, str] = {
     "Nat'l": "National",
     "nat'l": "national",
     "Ass'n": "Association",
+    "WW1": "World War One",
+    "WW2": "World War Two",
     "y/y": "year on year",
     "m/m": "month on month",
     "q/q": "quarter on quarter",
@@ -90,7 +92,7 @@ ACRONYM_WORDS: frozenset[str] = frozenset(
      "COVID", "FEMA", "OSHA", "DARPA", "CERN", "NASDAQ", "ISIS", "SARS", "MERS", "ECOWAS", "MERCOSUR",
      "UNAIDS", "FRELIMO", "RENAMO", "UNITA", "POTUS", "SCOTUS", "NIMBY", "GIF", "JPEG", "PIN", "SIM", "RAM", "ZIP",
      "ROM", "LAN", "WAN", "SWAT", "TASS", "OFCOM", "OFSTED", "NEET", "LIDAR", "RADAR", "LASER", "SCUBA",
-     "UNIFIL", "MONUSCO", "AMISOM", "FRONTEX", "INTERPOL", "EUROPOL", "AM", "PM", "OK"]
+     "UNIFIL", "MONUSCO", "AMISOM", "FRONTEX", "INTERPOL", "EUROPOL", "AM", "PM", "OK", "COP"]
 )  # fmt: skip
 #: Said their own way.
 ACRONYM_SAID: dict[str, str] = {

@@ -163,6 +163,7 @@ CASES = {
         ),
         ("Open to 16+ viewers on Disney+.", "Open to sixteen plus viewers on Disney plus."),
         ("The MoU with the DoJ and BoE.", "The M.O.U with the D.O.J and B.O.E."),
+        ("Delegates at COP31 recalled WW2.", "Delegates at COP thirty-one recalled World War Two."),
     ],
 }
 
