@@ -139,7 +139,8 @@ ROMAN_CARDINAL_AFTER: frozenset[str] = frozenset(
      "Chang'e", "Shenzhou", "Starship", "Falcon", "Titan", "Saturn", "Atlas", "Delta", "Ariane", "Vega",
      "WrestleMania", "Rocky", "Creed", "Frozen", "Toy", "Story", "Mission", "Operation", "Generation",
      "Wave", "Tier", "Block", "Batch", "Section", "Schedule", "Annex", "Amendment", "Protocol", "Pillar",
-     "Group", "Division", "League", "Formula", "Zone", "Grid", "Unit", "Reactor", "Platform", "Terminal"]
+     "Group", "Division", "League", "Formula", "Zone", "Grid", "Unit", "Reactor", "Platform", "Terminal",
+     "Mark", "Fantasy", "Auto"]
 )  # fmt: skip
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 
@@ -1008,6 +1009,11 @@ def roman_numerals(text: str) -> str:
     return re.sub(r"\b([A-Z][a-z]+)\s+([IVXL]+)\b(?![\w.-]\w)", say, text)
 
 
+#: Words before a monarch's name: after "Tsar Peter", "I" is a numeral whatever follows it.
+MONARCH_TITLES: frozenset[str] = frozenset(
+    ["King", "Queen", "Pope", "Emperor", "Empress", "Tsar", "Czar", "Tsarina", "Sultan", "Pharaoh", "Shah",
+     "Kaiser", "Prince", "Princess", "Duke", "Duchess", "Emir", "Caliph", "Saint"]
+)  # fmt: skip
 #: Names a single letter follows that is no numeral.
 NOT_REGNAL: frozenset[str] = frozenset(["Malcolm"])
 #: A name this common as a word (wordfreq's Zipf scale) is a word before "I" ("Then I", "London I").
@@ -1022,13 +1028,33 @@ def _regnal(m: re.Match) -> bool:
     if word in NOT_REGNAL or word in TITLES.values() or word in MONTHS or word.lower() in _DAY_NAMES:
         return False
     if numeral == "I" and not re.match(r"(?:['’]s\b|\s*[.,;:!?)]|\s*$|\s+(?:and|of|was|who)\b)", after):
-        return False
+        # before a verb, "I" is the pronoun ("In Paris I met") unless the name opens the sentence
+        # or follows a monarch's title ("Peter I founded", "Tsar Peter I built")
+        before = m.string[: m.start()].rstrip()
+        titled = bool(before) and before.split()[-1] in MONARCH_TITLES
+        opens = not before or before[-1] in '.!?"“('
+        contraction = re.match(r"['’](?:m|ve|ll|d|re)\b", after)
+        if not titled and (not opens or contraction or _opener(word)):
+            return False
     initial = re.match(r"\.\s+([A-Z][a-z]+)", after)  # "Vladimir I. Lenin": an initial
     if initial and initial.group(1).lower() not in SENTENCE_OPENERS:
         return False
     from wordfreq import zipf_frequency  # a maintained frequency list; imported only when needed
 
     return zipf_frequency(word.lower(), "en") < REGNAL_NAME_ZIPF
+
+
+#: Words that open a sentence before the pronoun ("Yesterday I", "Hopefully I") besides the
+#: stopwords-iso list's: time words (adverbs in -ly are told by their ending).
+_OPENERS_TOO = frozenset(["yesterday", "tonight", "tomorrow", "tonite", "lately", "earlier", "later"])
+
+
+def _opener(word: str) -> bool:
+    """Whether a capitalized word at a sentence's start is more likely an adverb than a name."""
+    import stopwordsiso  # a maintained stopword list, already a dependency for Chinese and Japanese
+
+    lower = word.lower()
+    return lower.endswith("ly") or lower in _OPENERS_TOO or lower in stopwordsiso.stopwords("en")
 
 
 _DAY_NAMES = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])

@@ -142,6 +142,9 @@ CASES = {
         ("Then I left.", "Then I left."),
         ("Malcolm X spoke.", "Malcolm X spoke."),
         ("Lev I. Tarkin wrote it.", "Lev I Tarkin wrote it."),
+        ("Ptolemy I ruled; Tsar Ivan I built it.", "Ptolemy the first ruled; Tsar Ivan the first built it."),
+        ("Usually I walk. In Lima I ran.", "Usually I walk. In Lima I ran."),
+        ("The Mark IV and Final Fantasy X sold.", "The Mark four and Final Fantasy ten sold."),
     ],
     "number": [
         ("Some 12 500 fans came.", "Some twelve thousand five hundred fans came."),
