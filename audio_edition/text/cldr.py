@@ -20,11 +20,11 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "AU$": "AUD", "NZ$": "NZD", "S$": "SGD", "Mex$": "MXN", "MX$": "MXN", "NT$": "TWD", "R$": "BRL",
     "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₦": "NGN", "₺": "TRY",
     "₪": "ILS", "₱": "PHP", "₫": "VND", "฿": "THB", "₴": "UAH", "Rs.": "INR", "Rs": "INR", "Rp": "IDR",
-    "R": "ZAR",
+    "R": "ZAR", "KSh": "KES", "GH¢": "GHS", "GH₵": "GHS", "₵": "GHS",
 }  # fmt: skip
 #: Prefixed symbols whose country is said ("C$5" -> "five Canadian dollars"); US$ says "U.S. dollars".
 COUNTRY_SAID: frozenset[str] = frozenset(
-    ["US$", "U.S.$", "HK$", "C$", "CA$", "A$", "AU$", "NZ$", "S$", "Mex$", "MX$", "NT$", "R$"]
+    ["US$", "U.S.$", "HK$", "C$", "CA$", "A$", "AU$", "NZ$", "S$", "Mex$", "MX$", "NT$", "R$", "KSh", "GH¢", "GH₵"]
 )
 #: The hundredth part, which CLDR does not name: (singular, plural); "cent" for any other.
 MINOR_UNITS: dict[str, tuple[str, str]] = {

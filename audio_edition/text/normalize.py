@@ -35,6 +35,7 @@ MAGNITUDES: dict[str, str] = {
     "trillion": "trillion",
     "lakh": "lakh",  # South Asian scales: 1 lakh = 100,000, 1 crore = 10 million, said as such
     "crore": "crore",
+    "lakh crore": "lakh crore",
 }
 
 QUOTES_AND_DASHES: dict[str, str] = {
@@ -431,7 +432,7 @@ def _symbol_alternatives() -> str:
 
 _AMOUNT = r"(?P<num>" + _NUMBER + r"|\.\d+)"
 #: "$5 billion", "$5bn", and "$5-billion" (a Canadian and South African style).
-_MAG = r"(?:(?:\s|-(?=[a-z]{4}))?(?P<mag>thousand|million|billion|trillion|lakh|crore|bn|mn|tn|[kmb])\b)?"
+_MAG = r"(?:(?:\s|-(?=[a-z]{4}))?(?P<mag>thousand|million|billion|trillion|lakh crore|lakh|crore|bn|mn|tn|[kmb])\b)?"
 _PER = r"(?:\s?/\s?(?P<per>" + "|".join(re.escape(k) for k in sorted(cldr.PER, key=len, reverse=True)) + r")\b)?"
 _REPEAT = r"(?:\s(?:" + "|".join(sorted(CURRENCY_WORDS)) + r")\b)?"  # "$60 billion dollars": said once
 _SYMBOL_FIRST = re.compile(
@@ -454,12 +455,12 @@ _CODE_AFTER = re.compile(r"(?<![\w.])" + _AMOUNT + _MAG + r"\s?(?P<code>[A-Z]{3}
 
 
 def _money(num: str, mag: str | None, code: str, country: bool, upto: str | None = None) -> str:
-    """ "1.23 billion Canadian dollars", "5 dollars and 1 cent", "25 cents": figures stay for numbers()."""
-    num = num.replace(",", "")
+    """ "1.23 billion Canadian dollars", "5 dollars and 1 cent", "25 cents": figures stay for numbers(),
+    with their commas ("1200 million" would be read as a year)."""
     if num.startswith("."):
         num = "0" + num
     if upto:
-        num = f"{num} to {upto.replace(',', '')}"
+        num = f"{num} to {upto}"
     if mag:
         return f"{num} {MAGNITUDES[mag.lower()]} {cldr.currency_name(code, True, country)}"
     whole, _, cents = num.partition(".")
@@ -502,6 +503,7 @@ def currency(text: str) -> str:
             return m.group(0)
         return _money(m.group("num"), m.group("mag"), code, code not in _PLAIN_CODES) + _per(m)
 
+    text = _NAIRA.sub("₦", text)
     text = _SYMBOL_FIRST.sub(by_symbol, text)
     text = _CODE_FIRST.sub(by_code, text)
     text = _CODE_AFTER.sub(by_code, text)
@@ -527,6 +529,8 @@ def _cents(m: re.Match) -> str:
     return f"{m.group(1)} {cldr.minor_unit('USD', m.group(1) != '1')}" + _per(m)
 
 
+#: Nigeria's press writes the naira "N" before a grouped amount ("N5,000"); "N95" is a mask.
+_NAIRA = re.compile(r"(?<![\w$])N(?=\d{1,3}(?:,\d{3})+(?:\.\d+)?\b)")
 #: "80p a week": pence, under a pound. Three figures or more are a video's lines ("720p").
 _PENCE = re.compile(r"(?<![\w.,£$€])(\d{1,2})p\b(?![\w'’-]|\.\w)")
 

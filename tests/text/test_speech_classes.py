@@ -30,6 +30,18 @@ CASES = {
             "A flat costs three hundred forty thousand euros, a beer four euros and twenty cents and a meal eighteen euros and fifty cents.",
         ),
         ("Diesel rose 9c/litre; the Lumia 8c did not.", "Diesel rose nine cents a litre; the Lumia 8c did not."),
+        (
+            "It cost $1,500 million and CHF 1,200.",
+            "It cost one thousand five hundred million dollars and one thousand two hundred Swiss francs.",
+        ),
+        (
+            "Roads get ₹2.4 lakh crore; fares are KSh 80 and GH¢15.",
+            "Roads get two point four lakh crore rupees; fares are eighty Kenyan shillings and fifteen Ghanaian cedis.",
+        ),
+        (
+            "Tolls rose to N1,500 in Abuja; N95 masks sold.",
+            "Tolls rose to one thousand five hundred nairas in Abuja; N ninety-five masks sold.",
+        ),
     ],
     "measure": [
         ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
