@@ -8,6 +8,7 @@ Rules are data: the tables below, not branches in code.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from num2words import num2words
 
 from ..settings import base_language
 from . import cldr
-from .words import ABBREVIATIONS, MONTHS, NUMBERED, SENTENCE_OPENERS, STATES, TITLES
+from .words import ABBREVIATIONS, MONTHS, NUMBERED, SENTENCE_OPENERS, TITLES, states
 
 Step = Callable[[str], str]
 
@@ -382,16 +383,34 @@ _SHOUTED_RE = re.compile(
 _NUMBERED_RE = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(NUMBERED, key=len, reverse=True)) + r")\s?(?=\d)"
 )
-_STATES_RE = re.compile(
-    r"(?<=[A-Za-z], )(" + "|".join(re.escape(k) for k in sorted(STATES, key=len, reverse=True)) + r")(?=\s|$|,)"
-)
+
+
+@functools.cache
+def _states_re() -> re.Pattern[str]:
+    """AP's state abbreviations after a place and a comma ("Montgomery County, Md."); a postal code
+    there ("Austin, TX") is left to the acronyms step, which spells it."""
+    ap = [k for k in states() if "." in k]
+    return re.compile(
+        r"(?<=[A-Za-z], )(" + "|".join(re.escape(k) for k in sorted(ap, key=len, reverse=True)) + r")(?=\s|$|,)"
+    )
+
+
+@functools.cache
+def _party_re() -> re.Pattern[str]:
+    """A lawmaker's party and state, AP's way: "D-N.Y.", "R-Texas", "I-VT"."""
+    names = sorted({*states(), *states().values()}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])([DRI])-(" + "|".join(re.escape(k) for k in names) + r")(?![\w-])")
+
+
+#: What AP's party letters stand for.
+PARTIES: dict[str, str] = {"D": "Democrat", "R": "Republican", "I": "Independent"}
 #: Abbreviations that are a street before a comma, a lower-case word or an address's end, and a
 #: title before a name: (street, title).
 STREET_OR_TITLE: dict[str, tuple[str, str]] = {"St": ("Street", "Saint"), "Dr": ("Drive", "Doctor")}
 _STREET_RE = re.compile(r"\b(St|Dr|ST|DR)\b(\.?)")
 _ADDRESS_BEFORE = re.compile(r"\d+[a-z]{0,2}\s+(?:[A-Z][\w'’.]*\s+){1,3}$")
 _COMPASS_RE = re.compile(
-    r"\b([NSEW])\.?\s+(?=[A-Z][a-z]+\s+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Way|Parkway)\b)"
+    r"\b([NSEW])\.?\s+(?=(?:[A-Z][a-z]+|\d+(?:st|nd|rd|th))\s+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Way|Parkway)\b)"
 )
 _COMPASS = {"N": "North", "S": "South", "E": "East", "W": "West"}
 
@@ -403,11 +422,12 @@ def _street_or_title(m: re.Match) -> str:
     before, after = m.string[: m.start()], m.string[m.end() :]
     following = re.match(r"\s+([A-Za-z][\w'’]*)", after)
     named = following is not None and following.group(1)[0].isupper()
+    stop = "." if m.group(2) and not after.strip() else ""  # it also ended the sentence
     if _ADDRESS_BEFORE.search(before) or (re.search(r"[A-Z][\w'’]*\s$", before) and not named):
-        return street + ("." if m.group(2) and not after.strip() else "")
+        return street + stop
     if named:
         return title
-    return street if re.search(r"\w\s$", before) else m.group(0)
+    return street + stop if re.search(r"\w\s$", before) else m.group(0)
 
 
 def abbreviations(text: str) -> str:
@@ -416,7 +436,10 @@ def abbreviations(text: str) -> str:
     55, Fig. 3 -> Figure 3."""
     text = _STREET_RE.sub(_street_or_title, text)
     text = _COMPASS_RE.sub(lambda m: _COMPASS[m.group(1)] + " ", text)
-    text = _STATES_RE.sub(lambda m: STATES[m.group(1)] + ("." if m.end() == len(text) else ""), text)
+    if re.search(r", (?:[A-Z][a-z]{1,4}|[A-Z]\.[A-Z]|W\.Va)\.", text):  # only then load the states
+        text = _states_re().sub(lambda m: states()[m.group(1)] + ("." if m.end() == len(text) else ""), text)
+    if re.search(r"\b[DRI]-[A-Z]", text):
+        text = _party_re().sub(lambda m: f"{PARTIES[m.group(1)]} of {states().get(m.group(2), m.group(2))}", text)
     text = _SHOUTED_RE.sub(lambda m: _SHOUTED_TITLES[m.group(1)], text)
     # At the very end, the dot also ended the sentence: it stays.
     text = _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)] + ("." if m.end() == len(text) else ""), text)

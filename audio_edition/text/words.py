@@ -4,6 +4,7 @@ voice expands ("Dept." -> "Department") is also one the tokenizer knows not to s
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 
 from .._compat import tomllib
@@ -30,5 +31,14 @@ NUMBERED: dict[str, str] = {
 NO_END_BEFORE_FIGURE: frozenset[str] = frozenset(k[:-1] for k in NUMBERED if k.islower())
 SENTENCE_OPENERS: frozenset[str] = frozenset(_DATA["openers"]["words"])
 MONTHS: tuple[str, ...] = tuple(_DATA["months"]["names"])
-#: AP's state abbreviations ("Md." -> "Maryland"), said so after a place and a comma.
-STATES: dict[str, str] = dict(_DATA["states"])
+
+
+@functools.cache
+def states() -> dict[str, str]:
+    """The 50 states' AP abbreviations and postal codes and what the voice says for them ("Md.",
+    "MD" -> "Maryland"), from the ``us`` package (maintained US state metadata, imported only
+    when a step needs it). "D.C." is not among them: "Washington, D.C." is said as written."""
+    import us
+
+    ap = {state.ap_abbr: state.name for state in us.states.STATES if state.ap_abbr and state.ap_abbr != state.name}
+    return {**{state.abbr: state.name for state in us.states.STATES}, **ap}

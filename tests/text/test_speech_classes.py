@@ -146,6 +146,14 @@ CASES = {
             "The Rt. Hon. Ama Boateng and the Int'l Gov't office.",
             "The Right Honorable Ama Boateng and the International Government office.",
         ),
+        (
+            "Sen. Ana Ruiz, D-N.M., and Rep. Bo Diaz (R-FL) spoke.",
+            "Senator Ana Ruiz, Democrat of New Mexico, and Representative Bo Diaz (Republican of Florida) spoke.",
+        ),
+        (
+            "An R-rated D-Day film played in Dover, Del., and on W. 57th St.",
+            "An R-rated D-Day film played in Dover, Delaware, and on West fifty-seventh Street.",
+        ),
     ],
     "roman": [
         ("Louis XIV built it.", "Louis the fourteenth built it."),
