@@ -275,10 +275,10 @@ def slashes(text: str) -> str:
     of 10, 3/2 -> 3 to 2 (a voice would say "slash")."""
 
     def say(m: re.Match) -> str:
-        top, bottom = int(m.group(1)), int(m.group(2))
-        return f"{top} out of {bottom}" if top <= bottom else f"{top} to {bottom}"
+        top, bottom = float(m.group(1)), int(m.group(2))
+        return f"{m.group(1)} {'out of' if top <= bottom else 'to'} {bottom}"
 
-    return re.sub(r"(?<![\d/])(\d+)\s?/\s?(\d+)(?![\d/])", say, text)
+    return re.sub(r"(?<![\d/.,])(\d+(?:\.\d+)?)\s?/\s?(\d+)(?![\d/])", say, text)
 
 
 def glued(text: str) -> str:
@@ -586,7 +586,8 @@ _EURO_AMOUNT = re.compile(
 
 
 def percent(text: str) -> str:
-    return re.sub(r"(" + _NUMBER + r")\s?(%|per cent\b|pct\b)", r"\1 percent", text)
+    text = re.sub(r"(" + _NUMBER + r")\s?(%|per cent\b|pct\b)|(" + _NUMBER + r")pc\b", r"\1\3 percent", text)
+    return re.sub(r"(" + _NUMBER + r")\s?pp\b", r"\1 percentage points", text)  # "3pp", "fell 2.5 pp"
 
 
 def ordinals(text: str) -> str:
@@ -775,6 +776,7 @@ def phrases(text: str) -> str:
 def signs(text: str) -> str:
     """-3 -> minus 3 (a voice drops a bare minus sign), ±3 -> plus or minus 3, 18+ -> 18 plus."""
     text = re.sub(r"±\s?(?=[\d.])", "plus or minus ", text)
+    text = re.sub(r"(?<![^\s(\[])\+(?=\d)(?![\d\s().-]{7,})", "plus ", text)  # "+2.5%"; "+44 20 ..." is a number
     text = re.sub(r"(?<=[\w%])\+(?=[\s,.;:!?)]|$)", " plus", text)  # 18+, $100k+, A+
     return re.sub(r"(?<![^\s(\[])[-\u2212](?=\d)", "minus ", text)  # after a space or a bracket only
 
@@ -840,7 +842,7 @@ def fractions(text: str) -> str:
     text = text.replace("\x001/2", "half")  # "the other 1/2" -> "the other half"
     text = re.sub(r"(?<![\d/.,])(\d{1,3}) (\d{1,2})/(\d{1,3})(?![\d/])", mixed, text)
     text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?:st|nd|rd|th)\b", lambda m: _fraction(*map(int, m.groups())), text)
-    text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?![\d/])(" + _FRACTION_AFTER + r")?", plain, text)
+    text = re.sub(r"(?<![\d/.,])(\d{1,2})/(\d{1,3})(?![\d/])(" + _FRACTION_AFTER + r")?", plain, text)
     text = re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
     # "grew 10x", "1.8x the market": times; a bare "777x" is a model's name
     # "1x", "2x HDMI" are counts in a list

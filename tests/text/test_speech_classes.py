@@ -187,6 +187,14 @@ CASES = {
         ("Open to 16+ viewers on Disney+.", "Open to sixteen plus viewers on Disney plus."),
         ("The MoU with the DoJ and BoE.", "The M.O.U with the D.O.J and B.O.E."),
         ("Delegates at COP31 recalled WW2.", "Delegates at COP thirty-one recalled World War Two."),
+        (
+            "Sales rose 3.5pc; support fell 4pp; the FTSE was +1.2%.",
+            "Sales rose three point five percent; support fell four percentage points; the F.T.S.E was plus one point two percent.",
+        ),
+        (
+            "Critics gave it 8.5/10 and 3.5/5.",
+            "Critics gave it eight point five out of ten and three point five out of five.",
+        ),
     ],
 }
 
