@@ -227,14 +227,20 @@ def phones(text: str) -> str:
         return lead + ", ".join(_digits(g) for g in groups)
 
     text = _PHONE.sub(say, text)
+    text = _VANITY.sub(
+        lambda m: f"one {'eight hundred' if m.group(1) == '800' else _digits(m.group(1))} {m.group(2)}", text
+    )
     return _SHORT_DIALLED.sub(lambda m: m.group(1) + _digits(m.group(2)), text)
 
 
+#: A toll-free number spelled as a word ("1-800-FLOWERS"): "one eight hundred FLOWERS", "one eight
+#: eight eight ...".
+_VANITY = re.compile(r"(?<![\w-])1-(8[0-8]{2})-([A-Z]{3,})\b")
 #: A short number to call ("call 999", "dial 112", "text HELP to 61010"), said digit by digit; not
 #: a title ("a manifesto called 279 Days").
 _SHORT_DIALLED = re.compile(
     r"\b((?:call|calls|called|calling|dial|dials|dialled|dialed|dialling|dialing|ring)\s+(?=\d{3}\b)|"
-    r"\btext\s+\S+\s+to\s+)(\d{3,6})\b(?![.,]\d)(?!\s+(?:(?-i:[A-Z])|people\b|times\b|of\b))",
+    r"\btext\s+(?:\S+\s+to\s+)?)(\d{3,6})\b(?![.,]\d)(?!\s+(?:(?-i:[A-Z])|people\b|times\b|of\b))",
     re.I,
 )
 

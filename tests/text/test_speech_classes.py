@@ -128,6 +128,10 @@ CASES = {
         ("Text STOP to 80082 to opt out.", "Text stop to eight zero zero eight two to opt out."),
         ("A novel called 451 Nights sold well.", "A novel called four hundred fifty-one Nights sold well."),
         ("Call 04.72.10.30.30 in Lyon.", "Call zero four, seven two, one zero, three zero, three zero in Lyon."),
+        (
+            "Call 1-800-TAXI or 1-877-RIDE; text 40404.",
+            "Call one eight hundred taxi or one eight seven seven ride; text four zero four zero four.",
+        ),
     ],
     "abbreviation": [
         ("She lives at 40 Elm St. in Leeds.", "She lives at forty Elm Street in Leeds."),
