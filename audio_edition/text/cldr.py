@@ -20,7 +20,7 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "AU$": "AUD", "NZ$": "NZD", "S$": "SGD", "Mex$": "MXN", "MX$": "MXN", "NT$": "TWD", "R$": "BRL",
     "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₦": "NGN", "₺": "TRY",
     "₪": "ILS", "₱": "PHP", "₫": "VND", "฿": "THB", "₴": "UAH", "Rs.": "INR", "Rs": "INR", "Rp": "IDR",
-    "R": "ZAR", "KSh": "KES", "GH¢": "GHS", "GH₵": "GHS", "₵": "GHS",
+    "R": "ZAR", "RM": "MYR", "KSh": "KES", "GH¢": "GHS", "GH₵": "GHS", "₵": "GHS",
 }  # fmt: skip
 #: Prefixed symbols whose country is said ("C$5" -> "five Canadian dollars"); US$ says "U.S. dollars".
 COUNTRY_SAID: frozenset[str] = frozenset(

@@ -186,6 +186,8 @@ def _say_number(token: str) -> str:
     if "." in value:
         whole, frac = value.split(".", 1)
         return f"{_words(int(whole))} point {' '.join(_words(int(d)) for d in frac)}"
+    if len(value) > 1 and value.startswith("0"):
+        return _digits(value)  # "007", "0063": a code, figure by figure
     return _words(int(value))
 
 
@@ -850,6 +852,7 @@ def fractions(text: str) -> str:
     text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?:st|nd|rd|th)\b", lambda m: _fraction(*map(int, m.groups())), text)
     text = re.sub(r"(?<![\d/.,])(\d{1,2})/(\d{1,3})(?![\d/])(" + _FRACTION_AFTER + r")?", plain, text)
     text = re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
+    text = re.sub(r"\b(\d+)\^(\d+)\b", r"\1 to the power of \2", text)  # 10^6
     # "grew 10x", "1.8x the market": times; a bare "777x" is a model's name
     # "1x", "2x HDMI" are counts in a list
     return re.sub(r"(?<![\w.,])(?!1x)(\d{1,2}(?:\.\d+)?|\d{3,}\.\d+)x\b(?![-\w])(?!\s+[A-Z])", r"\1 times", text)
@@ -1011,7 +1014,24 @@ def decades(text: str) -> str:
         return f"{head} {last}".strip()
 
     text = re.sub(r"\b(1[1-9]\d0|20\d0)['’]?s\b", lambda m: plural(_words(int(m.group(1)), to="year")), text)
-    return re.sub(r"(?<![\w'.,$€£])'?([1-9]0)['’]?s\b", lambda m: plural(_words(int(m.group(1)))), text)  # not '00s
+    text = re.sub(r"(?<![\w'.,$€£])'?([1-9]0)['’]?s\b", lambda m: plural(_words(int(m.group(1)))), text)  # not '00s
+    # any other figure in the plural: "No. 1s", "the 747s", "1000s of fans"
+    return re.sub(r"(?<![\w'.,$€£-])(\d{1,3}(?:,\d{3})+|\d+)s\b", _plural_figure, text)
+
+
+def _plural_figure(m: re.Match) -> str:
+    """1s -> ones, 6s -> sixes, 747s -> seven hundred forty-sevens, 1000s -> thousands; after a name
+    a figure and an s are a model's ("iPhone 6s")."""
+    word = re.search(r"(\S+)\s$", m.string[: m.start()])
+    if word and any(c.isupper() for c in word.group(1)):
+        return m.group(0)
+    words = _words(int(m.group(1).replace(",", "")))
+    if words.startswith("one ") and words.count(" ") == 1:
+        return words[4:] + "s"  # "one thousand": thousands
+    head, _, last = words.rpartition(" ")
+    stem, _, tail = last.rpartition("-")
+    tail = tail[:-1] + "ies" if tail.endswith("y") else tail + ("es" if tail.endswith(("x", "s")) else "s")
+    return f"{head} {stem + '-' if stem else ''}{tail}".strip()
 
 
 def _roman(numeral: str) -> int | None:

@@ -42,6 +42,7 @@ CASES = {
             "Tolls rose to N1,500 in Abuja; N95 masks sold.",
             "Tolls rose to one thousand five hundred nairas in Abuja; N ninety-five masks sold.",
         ),
+        ("It saved RM900,000.", "It saved nine hundred thousand ringgits."),
     ],
     "measure": [
         ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
@@ -198,6 +199,14 @@ CASES = {
         (
             "Critics gave it 8.5/10 and 3.5/5.",
             "Critics gave it eight point five out of ten and three point five out of five.",
+        ),
+        (
+            "Agent 007 had two No. 1s and 1000s of fans.",
+            "Agent zero zero seven had two number ones and thousands of fans.",
+        ),
+        (
+            "The iPhone 6s and 2019's hits sold 10^6 copies.",
+            "The iPhone 6s and twenty nineteen's hits sold ten to the power of six copies.",
         ),
     ],
 }
