@@ -37,6 +37,7 @@ MAGNITUDES: dict[str, str] = {
     "lakh": "lakh",  # South Asian scales: 1 lakh = 100,000, 1 crore = 10 million, said as such
     "crore": "crore",
     "lakh crore": "lakh crore",
+    "cr": "crore",
 }
 
 QUOTES_AND_DASHES: dict[str, str] = {
@@ -463,7 +464,7 @@ def _symbol_alternatives() -> str:
 
 _AMOUNT = r"(?P<num>" + _NUMBER + r"|\.\d+)"
 #: "$5 billion", "$5bn", and "$5-billion" (a Canadian and South African style).
-_MAG = r"(?:(?:\s|-(?=[a-z]{4}))?(?P<mag>thousand|million|billion|trillion|lakh crore|lakh|crore|bn|mn|tn|[kmb])\b)?"
+_MAG = r"(?:(?:\s|-(?=[a-z]{4}))?(?P<mag>thousand|million|billion|trillion|lakh crore|lakh|crore|cr|bn|mn|tn|[kmb])\b)?"
 _PER = r"(?:\s?/\s?(?P<per>" + "|".join(re.escape(k) for k in sorted(cldr.PER, key=len, reverse=True)) + r")\b)?"
 _REPEAT = r"(?:\s(?:" + "|".join(sorted(CURRENCY_WORDS)) + r")\b)?"  # "$60 billion dollars": said once
 _SYMBOL_FIRST = re.compile(
@@ -850,7 +851,9 @@ def fractions(text: str) -> str:
     text = text.replace("\x001/2", "half")  # "the other 1/2" -> "the other half"
     text = re.sub(r"(?<![\d/.,])(\d{1,3}) (\d{1,2})/(\d{1,3})(?![\d/])", mixed, text)
     text = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,3})(?:st|nd|rd|th)\b", lambda m: _fraction(*map(int, m.groups())), text)
-    text = re.sub(r"(?<![\d/.,])(\d{1,2})/(\d{1,3})(?![\d/])(" + _FRACTION_AFTER + r")?", plain, text)
+    text = re.sub(
+        r"(?<![\d/.,])(\d{1,2})/(\d{1,3})(?![\d/])(?!\s+(?:" + _MONTH + r")\b)(" + _FRACTION_AFTER + r")?", plain, text
+    )
     text = re.sub(r"\b(\d+)\s?x\s?(\d+)", r"\1 by \2", text)
     text = re.sub(r"\b(\d+)\^(\d+)\b", r"\1 to the power of \2", text)  # 10^6
     # "grew 10x", "1.8x the market": times; a bare "777x" is a model's name
@@ -933,9 +936,23 @@ def _numeric_dates(text: str, day_first: bool) -> str:
         month, day = (second, first) if second <= 12 else (first, second)
         return _full_date(month, day, m.group(3)) or m.group(0)
 
+    text = _ISO_TIME.sub(_iso_time, text)
     text = re.sub(r"(?<![\d/.-])(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?![\d/-])", iso, text)
     text = re.sub(r"(?<![\d/.-])(\d{1,2})([/-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-])", us, text)
     return re.sub(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d|\.\d)", dotted, text)
+
+
+#: An ISO 8601 time stamp, "2024-12-03T14:05:00Z": the date, then "at" the hour and minute.
+_ISO_TIME = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b")
+
+
+def _iso_time(m: re.Match) -> str:
+    offset = m.group(4)
+    zone = " UTC" if offset == "Z" else ""
+    if offset and offset != "Z":
+        hours, minutes = int(offset[1:3]), int(offset[-2:])
+        zone = f" UTC {'plus' if offset[0] == '+' else 'minus'} {hours}" + (f" {minutes}" if minutes else "")
+    return f"{m.group(1)} at {m.group(2)}:{m.group(3)}{zone}"
 
 
 def _expand_names(text: str) -> str:
@@ -944,9 +961,17 @@ def _expand_names(text: str) -> str:
     months = cldr.month_abbreviations()
     days = cldr.day_abbreviations()
     month_words = "|".join([*months, *(m.lower() for m in MONTHS)])
+    names = "|".join(months)
+    either = {**months, **{m.lower(): m for m in MONTHS}}
+    text = re.sub(  # "Sept.-Oct. 2023", "July-August": a span of months
+        rf"\b({month_words})\.?\s?[-–/]\s?({month_words})\b(\.?)",
+        lambda m: f"{either[m.group(1).lower()]} to {either[m.group(2).lower()]}" + _kept_stop(m, m.group(3)),
+        text,
+        flags=re.I,
+    )
     text = re.sub(
-        rf"\b({'|'.join(months)})\b\.?(?=\s+\d{{1,2}}(?:st|nd|rd|th)?\b)|(?<=\d )({'|'.join(months)})\b\.?",
-        lambda m: months[(m.group(1) or m.group(2)).lower()],
+        rf"\b({names})\b\.?(?=\s+\d{{1,2}}(?:st|nd|rd|th)?\b)|(?<=\d )({names})\b(\.?)",
+        lambda m: months[(m.group(1) or m.group(2)).lower()] + _kept_stop(m, m.group(3) or ""),
         text,
         flags=re.I,
     )
@@ -956,6 +981,11 @@ def _expand_names(text: str) -> str:
         text,
         flags=re.I,
     )
+
+
+def _kept_stop(m: re.Match, dot: str) -> str:
+    """The full stop after a month's abbreviation when it also ended the sentence ("on 7 May.")."""
+    return "." if dot and not m.string[m.end() :].strip() else ""
 
 
 _ON_DAY = r"\b(on|from|to|until|till|since|by|through|before|after|between|and) "
@@ -985,7 +1015,7 @@ def dates(text: str) -> str:
     text = re.sub(_ON_DAY + r"(\d{1,2})/(\d{1,2})(?![\d/])", _month_day_of, text)
     text = re.sub(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/])", _numeric_day, text)  # 12/23: no year
     text = re.sub(
-        rf"(?<![\d,.])\b(\d{{1,2}})(?:st|nd|rd|th)?\s?(?:[-–]|to|through)\s?(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\b",
+        rf"(?<![\d,.])\b(\d{{1,2}})(?:st|nd|rd|th)?\s?([-–/]|to|through|and)\s?(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\b",
         _days_month,
         text,
     )
@@ -1001,8 +1031,12 @@ def _month_day_of(m: re.Match) -> str:
 
 
 def _days_month(m: re.Match) -> str:
-    first, last = _day(m.group(1)), _day(m.group(2))
-    return f"the {first} to the {last} of {m.group(3)}" if first and last else m.group(0)
+    """9-11 Oct -> the ninth to the eleventh of October; 5 and 7 May, 5/6 May -> the fifth and the
+    seventh of May."""
+    first, last = _day(m.group(1)), _day(m.group(3))
+    joint = "and" if m.group(2) in ("and", "/") else "to"
+    the = "" if m.string[: m.start()].endswith(("the ", "The ")) else "the "
+    return f"{the}{first} {joint} the {last} of {m.group(4)}" if first and last else m.group(0)
 
 
 def decades(text: str) -> str:

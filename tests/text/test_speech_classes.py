@@ -43,6 +43,7 @@ CASES = {
             "Tolls rose to one thousand five hundred nairas in Abuja; N ninety-five masks sold.",
         ),
         ("It saved RM900,000.", "It saved nine hundred thousand ringgits."),
+        ("The fund is Rs 800 cr.", "The fund is eight hundred crore rupees."),
     ],
     "measure": [
         ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
@@ -92,6 +93,14 @@ CASES = {
         ),
         ("The class of '07 and the winter of '79 met.", "The class of oh seven and the winter of seventy-nine met."),
         ("It closed on 11.23.2026.", "It closed on November twenty-third, twenty twenty-six."),
+        (
+            "Talks run 4 and 6 June, or 8/9 July, in Jan.-Feb. or Sept/Oct.",
+            "Talks run the fourth and the sixth of June, or the eighth and the ninth of July, in January to February or September to October.",
+        ),
+        (
+            "It was posted 2025-03-09T08:30:00Z and ends on 2 May.",
+            "It was posted March ninth, twenty twenty-five at eight thirty U.T.C and ends on the second of May.",
+        ),
     ],
     "time": [
         ("The train left at 06:05.", "The train left at six oh five."),
