@@ -23,6 +23,25 @@ Step = Callable[[str], str]
 
 # ABBREVIATIONS, TITLES and MONTHS: words.py (one table, shared with the tokenizer).
 
+#: How far a step looks either side of a match to judge it ("the" before "100m", a name before
+#: "I"): a few words, and a bound, so that a sentence of 100,000 characters is read in linear
+#: time (slicing the whole rest of it at each match made the steps quadratic).
+NEAR = 64
+
+
+def _before(m: re.Match) -> str:
+    return m.string[max(0, m.start() - NEAR) : m.start()]
+
+
+def _after(m: re.Match) -> str:
+    return m.string[m.end() : m.end() + NEAR]
+
+
+def _ends(m: re.Match) -> bool:
+    """Whether nothing but space follows the match: it ended the sentence."""
+    return len(m.string) - m.end() <= NEAR and not _after(m).strip()
+
+
 MAGNITUDES: dict[str, str] = {
     "k": "thousand",
     "thousand": "thousand",
@@ -428,10 +447,10 @@ def _street_or_title(m: re.Match) -> str:
     """St and Dr decided by their neighbours: "12 High St." and "Mill Rd. for hours" are places,
     "St Albans" and "Dr Black" are a saint and a doctor."""
     street, title = STREET_OR_TITLE[m.group(1).title()]
-    before, after = m.string[: m.start()], m.string[m.end() :]
+    before, after = _before(m), _after(m)
     following = re.match(r"\s+([A-Za-z][\w'’]*)", after)
     named = following is not None and following.group(1)[0].isupper()
-    stop = "." if m.group(2) and not after.strip() else ""  # it also ended the sentence
+    stop = "." if m.group(2) and _ends(m) else ""  # it also ended the sentence
     if _ADDRESS_BEFORE.search(before) or (re.search(r"[A-Z][\w'’]*\s$", before) and not named):
         return street + stop
     if named:
@@ -550,7 +569,7 @@ _CENTS = re.compile(r"(?<![\w.,])(\d{1,2})c\b(?![\w'’-])" + _PER)
 def _after_word(m: re.Match) -> bool:
     """Whether a match follows a word in lower case or a bracket: "fell 12c", "hit 45C", "(45C)";
     after a name ("Nokia 3c", "iPhone 5C") a figure and a letter are a model."""
-    before = m.string[: m.start()]
+    before = _before(m)
     word = re.search(r"(\S+)\s$", before)
     return before.endswith("(") or bool(word and re.fullmatch(r"[a-z]+[,:]?", word.group(1)))
 
@@ -692,9 +711,9 @@ def units(text: str) -> str:
 
     def say(m: re.Match) -> str:
         symbol = _UNIT_SPELLINGS[re.sub(r"\s+", "", m.group("unit"))]  # "sq km", "sqkm", "sq  km"
-        if m.group("space") and symbol in cldr.GLUED_ONLY and not re.match(r"\s+of\b", m.string[m.end() :]):
+        if m.group("space") and symbol in cldr.GLUED_ONLY and not re.match(r"\s+of\b", _after(m)):
             return m.group(0)  # "3 in 10", but "40 L of fuel"
-        if symbol == '"' and not re.match(r"\s+[a-z]", m.string[m.end() :]):
+        if symbol == '"' and not re.match(r"\s+[a-z]", _after(m)):
             return m.group(0)  # a closing quote after a figure, not inches
         many = m.group("num") not in ("1", "1.0") or bool(m.group("mag"))
         name = cldr.unit_name(symbol, many)
@@ -799,7 +818,7 @@ def magnitudes(text: str) -> str:
         number, suffix, after = m.group(1), m.group(2), m.group(3) or ""
         if suffix == "m" and (after.lower() in METER_CONTEXT or not after):
             return m.group(0)
-        if suffix == "m" and after.lower() in ("and", "or") and m.string[: m.start()].endswith(("the ", "The ")):
+        if suffix == "m" and after.lower() in ("and", "or") and m.string.endswith(("the ", "The "), 0, m.start()):
             return m.group(0)  # "the 100m and the 200m": races
         if suffix.lower() == "k" and after.lower() in ("run", "race", "walk", "resolution", "tv", "screen"):
             return m.group(0)
@@ -891,7 +910,7 @@ def _day_month(m: re.Match) -> str:
     day = _day(m.group(1))
     if not day:
         return m.group(0)
-    the = "" if m.string[: m.start()].endswith(("the ", "The ")) else "the "
+    the = "" if m.string.endswith(("the ", "The "), 0, m.start()) else "the "
     return f"{the}{day} of {m.group(2)}"
 
 
@@ -985,7 +1004,7 @@ def _expand_names(text: str) -> str:
 
 def _kept_stop(m: re.Match, dot: str) -> str:
     """The full stop after a month's abbreviation when it also ended the sentence ("on 7 May.")."""
-    return "." if dot and not m.string[m.end() :].strip() else ""
+    return "." if dot and _ends(m) else ""
 
 
 _ON_DAY = r"\b(on|from|to|until|till|since|by|through|before|after|between|and) "
@@ -1001,7 +1020,7 @@ def _day_name(word: str) -> str:
 
 
 def _day_span(m: re.Match) -> str:
-    stop = "." if m.group(0).endswith(".") and not m.string[m.end() :].strip() else ""  # it ended the sentence
+    stop = "." if m.group(0).endswith(".") and _ends(m) else ""  # it ended the sentence
     return f"{_day_name(m.group(1))} to {_day_name(m.group(2))}{stop}"
 
 
@@ -1035,7 +1054,7 @@ def _days_month(m: re.Match) -> str:
     seventh of May."""
     first, last = _day(m.group(1)), _day(m.group(3))
     joint = "and" if m.group(2) in ("and", "/") else "to"
-    the = "" if m.string[: m.start()].endswith(("the ", "The ")) else "the "
+    the = "" if m.string.endswith(("the ", "The "), 0, m.start()) else "the "
     return f"{the}{first} {joint} the {last} of {m.group(4)}" if first and last else m.group(0)
 
 
@@ -1056,7 +1075,7 @@ def decades(text: str) -> str:
 def _plural_figure(m: re.Match) -> str:
     """1s -> ones, 6s -> sixes, 747s -> seven hundred forty-sevens, 1000s -> thousands; after a name
     a figure and an s are a model's ("iPhone 6s")."""
-    word = re.search(r"(\S+)\s$", m.string[: m.start()])
+    word = re.search(r"(\S+)\s$", _before(m))
     if word and any(c.isupper() for c in word.group(1)):
         return m.group(0)
     words = _words(int(m.group(1).replace(",", "")))
@@ -1113,13 +1132,13 @@ def _regnal(m: re.Match) -> bool:
     """Whether "Henry V", "Charles I" is a monarch's number: a name (capitalized, not a common word,
     title, month or day) before it, and, for "I", which is also the pronoun, nothing after it but
     the sentence's punctuation or a possessive."""
-    word, numeral, after = m.group(1), m.group(2), m.string[m.end() :]
+    word, numeral, after = m.group(1), m.group(2), _after(m)
     if word in NOT_REGNAL or word in TITLES.values() or word in MONTHS or word.lower() in _DAY_NAMES:
         return False
     if numeral == "I" and not re.match(r"(?:['’]s\b|\s*[.,;:!?)]|\s*$|\s+(?:and|of|was|who)\b)", after):
         # before a verb, "I" is the pronoun ("In Paris I met") unless the name opens the sentence
         # or follows a monarch's title ("Peter I founded", "Tsar Peter I built")
-        before = m.string[: m.start()].rstrip()
+        before = _before(m).rstrip()
         titled = bool(before) and before.split()[-1] in MONARCH_TITLES
         opens = not before or before[-1] in '.!?"“('
         contraction = re.match(r"['’](?:m|ve|ll|d|re)\b", after)

@@ -332,3 +332,21 @@ def test_the_engine_is_never_sent_a_figure_it_would_misread():
         assert not __import__("re").search(r"\w[/:]\w", said), said
 
     check()
+
+
+#: Matches that a step judges by their neighbours ("the" before "100m", a name before "I"): each
+#: repeated to 80,000 characters in one sentence. Reading the whole rest of the sentence at each
+#: match made these quadratic (13 to 20 seconds at this length).
+NEIGHBOURLY = ["the 1s ", "hit 45C ", "fell 12c ", "on 57th St. ", "Peter I founded ", "on 7 May. ", "Mon-Fri "]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("piece", NEIGHBOURLY)
+def test_a_step_that_reads_the_neighbours_of_a_match_is_linear(piece):
+    import time
+
+    sentence = piece * (80_000 // len(piece))
+    started = time.perf_counter()
+    said = n.normalize(sentence)
+    assert time.perf_counter() - started < 3, piece
+    assert len(said) > len(sentence) // 2
