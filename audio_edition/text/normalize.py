@@ -364,7 +364,7 @@ def acronyms(text: str) -> str:
             return ".".join(word)
         if shouting or word in SHOUTED or len(word) > SPELL_UP_TO:
             return word.lower()
-        if len(word) > 3 and (_common_word(word.lower()) or _SYLLABLES.fullmatch(word)):
+        if len(word) > 3 and (_common_word(word.lower()) or (_SYLLABLES.fullmatch(word) and set(word) - set("AEIOU"))):
             return word.lower()  # a word in capitals, or sayable as one (NASA, CASA): as espeak would
         return ".".join(word)
 
@@ -748,12 +748,30 @@ _HYPHENED = re.compile(
 _SCALES = {"C": "Celsius", "F": "Fahrenheit"}
 
 
+#: Words a temperature follows ("hit 45C", "highs of 30C", "between 5C and 8C"); after others a
+#: figure and C or F are a form or a model ("filed 13F reports", "iPhone 5C").
+TEMPERATURE_AFTER: frozenset[str] = frozenset(
+    ["hit", "hits", "hitting", "reach", "reached", "reaching", "reaches", "top", "topped", "tops", "of", "to",
+     "at", "above", "below", "around", "about", "near", "nearly", "almost", "over", "under", "than", "exceed",
+     "exceeded", "exceeding", "rose", "rise", "rises", "rising", "fell", "fall", "falls", "falling", "dropped",
+     "drop", "dropping", "climbed", "climb", "soared", "plunged", "plummeted", "peaked", "peak", "peaking",
+     "was", "were", "is", "be", "been", "highs", "lows", "high", "low", "minus", "between", "and", "or", "from",
+     "until", "up", "down", "by", "record", "as", "some", "averaging", "average"]
+)  # fmt: skip
+
+
 def _degrees(m: re.Match) -> str:
-    """A temperature after a word in lower case ("hit 45C", "highs of 113F") or in brackets; after
-    a name it is a model ("iPhone 5C", "Year 5C")."""
+    """A temperature after a word a temperature follows ("hit 45C", "highs of 113F") or in
+    brackets ("(45C)"); after a name it is a model ("iPhone 5C"), after other words a form
+    ("filed 13F reports")."""
     figure = m.group(1)
-    if figure is not None and not _after_word(m):
-        return m.group(0)
+    if figure is not None:
+        before = _before(m)
+        word = re.search(r"(\S+)\s$", before)
+        after = word.group(1).rstrip(",:").lower() if word else ""
+        # "than the 80C" is a temperature, "the 13F filing" a form: F after "the" is a name's
+        if not before.endswith("(") and after not in TEMPERATURE_AFTER and not (after == "the" and m.group(2) == "C"):
+            return m.group(0)
     return f"{figure or ''} degrees {_SCALES[m.group(2)]}".lstrip()
 
 

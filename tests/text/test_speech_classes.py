@@ -78,6 +78,10 @@ CASES = {
             "It holds 60 L of water and spins at 1,400 rpm.",
             "It holds sixty liters of water and spins at one thousand four hundred revolutions per minute.",
         ),
+        (
+            "Funds filed 13F forms as it rose above 38C, past the 35C mark.",
+            "Funds filed thirteen F forms as it rose above thirty-eight degrees Celsius, past the thirty-five degrees Celsius mark.",
+        ),
     ],
     "date": [
         ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
@@ -217,6 +221,7 @@ CASES = {
             "The iPhone 6s and 2019's hits sold 10^6 copies.",
             "The iPhone 6s and twenty nineteen's hits sold ten to the power of six copies.",
         ),
+        ("The IAEA and the OECD met UEFA.", "The I.A.E.A and the O.E.C.D met UEFA."),
     ],
 }
 
