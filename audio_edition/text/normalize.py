@@ -555,6 +555,7 @@ def currency(text: str) -> str:
         return _money(m.group("num"), m.group("mag"), code, code not in _PLAIN_CODES) + _per(m)
 
     text = _NAIRA.sub("₦", text)
+    text = _MONEY_SPAN.sub(" to ", text)  # "$1m-$2m": two amounts
     text = _SYMBOL_FIRST.sub(by_symbol, text)
     text = _CODE_FIRST.sub(by_code, text)
     text = _CODE_AFTER.sub(by_code, text)
@@ -580,6 +581,8 @@ def _cents(m: re.Match) -> str:
     return f"{m.group(1)} {cldr.minor_unit('USD', m.group(1) != '1')}" + _per(m)
 
 
+#: A dash between two amounts that each carry their symbol ("$1m-$2m", "€5bn–€6bn").
+_MONEY_SPAN = re.compile(r"(?<=[\dkKmMbBn])\s?[-–]\s?(?=(?:" + _symbol_alternatives() + r")\d)")
 #: Nigeria's press writes the naira "N" before a grouped amount ("N5,000"); "N95" is a mask.
 _NAIRA = re.compile(r"(?<![\w$])N(?=\d{1,3}(?:,\d{3})+(?:\.\d+)?\b)")
 #: "80p a week": pence, under a pound. Three figures or more are a video's lines ("720p").

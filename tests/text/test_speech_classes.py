@@ -44,6 +44,10 @@ CASES = {
         ),
         ("It saved RM900,000.", "It saved nine hundred thousand ringgits."),
         ("The fund is Rs 800 cr.", "The fund is eight hundred crore rupees."),
+        (
+            "Fines run $2m-$3m, or €1bn–€2bn.",
+            "Fines run two million dollars to three million dollars, or one billion euros to two billion euros.",
+        ),
     ],
     "measure": [
         ("The rover drove 3.2km.", "The rover drove three point two kilometers."),
