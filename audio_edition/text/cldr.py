@@ -96,9 +96,9 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "Gbps": ("gigabit per second", "gigabits per second"), "kbps": ("kilobit per second", "kilobits per second"),
     "sq ft": ("square foot", "square feet"), "sq mi": ("square mile", "square miles"),
     "sq km": ("square kilometer", "square kilometers"), "sq m": ("square meter", "square meters"),
-    "cu ft": ("cubic foot", "cubic feet"), "kV": ("kilovolt", "kilovolts"),
+    "cu ft": ("cubic foot", "cubic feet"), "cu m": ("cubic meter", "cubic meters"), "kV": ("kilovolt", "kilovolts"),
     "mAh": ("milliamp hour", "milliamp hours"), "bpd": ("barrel per day", "barrels per day"),
-    "b/d": ("barrel per day", "barrels per day"), "mpg": ("mile per gallon", "miles per gallon"),
+    "b/d": ("barrel per day", "barrels per day"), "bbl/d": ("barrel per day", "barrels per day"), "mpg": ("mile per gallon", "miles per gallon"),
     "rpm": ("revolution per minute", "revolutions per minute"), "hPa": ("hectopascal", "hectopascals"),
     "Gt": ("gigatonne", "gigatonnes"),
 }  # fmt: skip

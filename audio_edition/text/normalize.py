@@ -697,7 +697,7 @@ _UNIT_RE = re.compile(
     + r")(?P<power>[²³]|(?<=[a-z])[23](?!\d))?"
     + r"(?:/(?P<per>"
     + "|".join(re.escape(k) for k in sorted(cldr.PER, key=len, reverse=True))
-    + r"))?"
+    + r")(?P<perpower>[²³])?)?"
     + r"(?![\w²³])(?!/\w)"
 )
 #: Each unit symbol by its letters alone: the pattern lets "sq km" be written with any spacing.
@@ -723,15 +723,24 @@ def units(text: str) -> str:
         if m.group("power"):
             name = f"{_POWERS[m.group('power')]} {name}"
         if m.group("per"):
-            name += f" per {cldr.per(m.group('per'))}"
+            power = f"{_POWERS[m.group('perpower')]} " if m.group("perpower") else ""
+            name += f" per {power}{cldr.per(m.group('per'))}"  # µg/m³: per cubic meter
         return " ".join(filter(None, (m.group("num"), m.group("mag"), name)))
 
     text = _FEET_INCHES.sub(lambda m: f"{m.group(1)} feet {m.group(2)} inches", text)
+    text = _DOTTED_AREA.sub(lambda m: f"{m.group(1)} {m.group(2)}" + ("." if m.group(3) and _ends(m) else ""), text)
     text = _PER_SYMBOL.sub(lambda m: f"per {cldr.unit_name(m.group(1), False)}", text)
     text = _HYPHENED.sub(lambda m: f"{m.group(1)}-{cldr.unit_name(_UNIT_SPELLINGS[m.group(2)], False)}", text)
     text = _DEGREES.sub(_degrees, text)
     text = _HOURS_MINUTES.sub(lambda m: f"{m.group(1)} {_hours(m.group(1))} {m.group(2)} {_mins(m.group(2))}", text)
-    return _UNIT_RE.sub(say, text)
+    text = _UNIT_RE.sub(say, text)
+    return _BEARING.sub(lambda m: f"{m.group(1)} {_COMPASS[m.group(2)].lower()}" + _kept_stop(m, m.group(3)), text)
+
+
+#: "850 sq. ft.", "20 cu. m": the dotted spelling of an area or a volume.
+_DOTTED_AREA = re.compile(r"(?<=\d )\b(sq|cu)\.\s?(ft|m|km|mi|yd|in)\b(\.?)")
+#: "40.7° N": a latitude or a longitude once the degrees are said.
+_BEARING = re.compile(r"\b(degrees?)\s?([NSEW])\b(?![\w'’-])(\.?)(?!\w)")
 
 
 #: "per kWh", "per sq ft": one of the unit.

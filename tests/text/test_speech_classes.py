@@ -86,6 +86,14 @@ CASES = {
             "Funds filed 13F forms as it rose above 38C, past the 35C mark.",
             "Funds filed thirteen F forms as it rose above thirty-eight degrees Celsius, past the thirty-five degrees Celsius mark.",
         ),
+        (
+            "A 900 sq. ft. flat at 51.5° N holds 3 cu. m of air.",
+            "A nine hundred square feet flat at fifty-one point five degrees north holds three cubic meters of air.",
+        ),
+        (
+            "Smog hit 250 µg/m³ as wells pumped 800 bbl/d.",
+            "Smog hit two hundred fifty micrograms per cubic meter as wells pumped eight hundred barrels per day.",
+        ),
     ],
     "date": [
         ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
