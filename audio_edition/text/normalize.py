@@ -806,11 +806,30 @@ def years(text: str) -> str:
     """Four-digit years are read as years: "in 2021" -> "in twenty twenty-one"; "the class of '09"
     -> "oh nine", "'69" -> "sixty-nine"."""
     text = re.sub(r"(?<![\w'’])['’](\d)(\d)\b(?!['’]?s\b|[.,:]\d)", _short_year, text)
+    text = re.sub(
+        rf"{_YEAR_BEFORE}(10\d\d|21\d\d)\b(?![,.]?\d)",
+        lambda m: m.group(1) + _words(int(m.group(2)), to="year"),
+        text,
+        flags=re.I,
+    )
     return re.sub(
         r"(?<![\d,.$€£])\b(1[1-9]\d\d|20\d\d)\b(?![,.]?\d)(?!\s?(?:percent|people|officers|troops|dollars|euros|pounds))",
-        lambda m: _words(int(m.group(1)), to="year"),
+        _year_or_count,
         text,
     )
+
+
+#: Words before a year ("in 2100", "by 2150", "in 1066"): the 1000s and 2100s are years only after
+#: one of them, and a number before 1900 is one there ("In 1850 troops were sent").
+_YEAR_BEFORE = r"\b((?:in|by|until|till|year|before|after|since|circa)\s+)"
+
+
+def _year_or_count(m: re.Match) -> str:
+    """1100 to 2099 as a year, unless a number before 1900 counts something: "the 1400 workers",
+    "1850 votes" (but "in 1850 troops were sent")."""
+    value = int(m.group(1))
+    counts = re.match(r"\s+[a-z]+s\b", _after(m)) and not re.search(_YEAR_BEFORE + r"$", _before(m), re.I)
+    return _words(value) if value < 1900 and counts else _words(value, to="year")
 
 
 def _short_year(m: re.Match) -> str:

@@ -117,6 +117,10 @@ CASES = {
             "It was posted 2025-03-09T08:30:00Z and ends on 2 May.",
             "It was posted March ninth, twenty twenty-five at eight thirty U.T.C and ends on the second of May.",
         ),
+        (
+            "By 2100 seas rise, as in 1066; the 1600 pupils stayed.",
+            "By twenty-one hundred seas rise, as in ten sixty-six; the one thousand six hundred pupils stayed.",
+        ),
     ],
     "time": [
         ("The train left at 06:05.", "The train left at six oh five."),
