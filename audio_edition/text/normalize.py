@@ -37,6 +37,12 @@ def _after(m: re.Match) -> str:
     return m.string[m.end() : m.end() + NEAR]
 
 
+def _word_before(m: re.Match) -> str:
+    """The word just before a match, as written ("hit", "iPhone", "Tsar"); "" when none is near."""
+    found = re.search(r"(\S+)\s+$", _before(m))
+    return found.group(1) if found else ""
+
+
 def _ends(m: re.Match) -> bool:
     """Whether nothing but space follows the match: it ended the sentence."""
     return len(m.string) - m.end() <= NEAR and not _after(m).strip()
@@ -568,11 +574,9 @@ _CENTS = re.compile(r"(?<![\w.,])(\d{1,2})c\b(?![\w'’-])" + _PER)
 
 
 def _after_word(m: re.Match) -> bool:
-    """Whether a match follows a word in lower case or a bracket: "fell 12c", "hit 45C", "(45C)";
-    after a name ("Nokia 3c", "iPhone 5C") a figure and a letter are a model."""
-    before = _before(m)
-    word = re.search(r"(\S+)\s$", before)
-    return before.endswith("(") or bool(word and re.fullmatch(r"[a-z]+[,:]?", word.group(1)))
+    """Whether a match follows a word in lower case or a bracket: "fell 12c", "(12c)"; after a name
+    ("Nokia 3c") a figure and a letter are a model."""
+    return _before(m).endswith("(") or bool(re.fullmatch(r"[a-z]+[,:]?", _word_before(m)))
 
 
 def _cents(m: re.Match) -> str:
@@ -778,11 +782,13 @@ def _degrees(m: re.Match) -> str:
     ("filed 13F reports")."""
     figure = m.group(1)
     if figure is not None:
-        before = _before(m)
-        word = re.search(r"(\S+)\s$", before)
-        after = word.group(1).rstrip(",:").lower() if word else ""
+        after = _word_before(m).rstrip(",:").lower()
         # "than the 80C" is a temperature, "the 13F filing" a form: F after "the" is a name's
-        if not before.endswith("(") and after not in TEMPERATURE_AFTER and not (after == "the" and m.group(2) == "C"):
+        if (
+            not _before(m).endswith("(")
+            and after not in TEMPERATURE_AFTER
+            and not (after == "the" and m.group(2) == "C")
+        ):
             return m.group(0)
     return f"{figure or ''} degrees {_SCALES[m.group(2)]}".lstrip()
 
@@ -1124,8 +1130,7 @@ def decades(text: str) -> str:
 def _plural_figure(m: re.Match) -> str:
     """1s -> ones, 6s -> sixes, 747s -> seven hundred forty-sevens, 1000s -> thousands; after a name
     a figure and an s are a model's ("iPhone 6s")."""
-    word = re.search(r"(\S+)\s$", _before(m))
-    if word and any(c.isupper() for c in word.group(1)):
+    if any(c.isupper() for c in _word_before(m)):
         return m.group(0)
     words = _words(int(m.group(1).replace(",", "")))
     if words.startswith("one ") and words.count(" ") == 1:
@@ -1188,7 +1193,7 @@ def _regnal(m: re.Match) -> bool:
         # before a verb, "I" is the pronoun ("In Paris I met") unless the name opens the sentence
         # or follows a monarch's title ("Peter I founded", "Tsar Peter I built")
         before = _before(m).rstrip()
-        titled = bool(before) and before.split()[-1] in MONARCH_TITLES
+        titled = _word_before(m) in MONARCH_TITLES
         opens = not before or before[-1] in '.!?"“('
         contraction = re.match(r"['’](?:m|ve|ll|d|re)\b", after)
         if not titled and (not opens or contraction or _opener(word)):
