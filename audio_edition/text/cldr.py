@@ -100,7 +100,8 @@ UNIT_NAMES: dict[str, tuple[str, str]] = {
     "mAh": ("milliamp hour", "milliamp hours"), "bpd": ("barrel per day", "barrels per day"),
     "b/d": ("barrel per day", "barrels per day"), "bbl/d": ("barrel per day", "barrels per day"), "mpg": ("mile per gallon", "miles per gallon"),
     "rpm": ("revolution per minute", "revolutions per minute"), "hPa": ("hectopascal", "hectopascals"),
-    "Gt": ("gigatonne", "gigatonnes"),
+    "Gt": ("gigatonne", "gigatonnes"), "ppm": ("part per million", "parts per million"),
+    "ppb": ("part per billion", "parts per billion"),
 }  # fmt: skip
 #: After "/" in a compound unit ("km/h", "$5/mo"): what one of them is called.
 PER: dict[str, str] = {

@@ -92,6 +92,8 @@ PHRASES: dict[str, str] = {
     "WW1": "World War One",
     "WW2": "World War Two",
     "y/y": "year on year",
+    "YoY": "year on year",
+    "QoQ": "quarter on quarter",
     "m/m": "month on month",
     "q/q": "quarter on quarter",
     "50/50": "fifty-fifty",
@@ -379,15 +381,21 @@ def acronyms(text: str) -> str:
     return re.sub(r"(?<![\w-])[A-Z]{2,}(?![\w-])(?!['’]?[a-z])", say, text)
 
 
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+)
+
+
 def american(text: str) -> str:
-    """five hundred and forty-four -> five hundred forty-four: an American voice's figures."""
-    return re.sub(
-        r"\b(hundred|thousand|million|billion|trillion) and (?=(?:one|two|three|four|five|six|seven|eight|nine|"
-        r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
-        r"fifty|sixty|seventy|eighty|ninety)\b)",
-        r"\1 ",
-        text,
-    )
+    """five hundred and forty-four -> five hundred forty-four: an American voice's figures. A scale
+    that is no part of a number ("parts per million and one billion") keeps its "and"."""
+
+    def drop(m: re.Match) -> str:
+        counted = re.search(rf"\b(?:{_NUMBER_WORD}(?:-{_NUMBER_WORD})?|point \w+)\s$", _before(m))
+        return m.group(1) + " " if counted else m.group(0)
+
+    return re.sub(rf"\b(hundred|thousand|million|billion|trillion) and (?={_NUMBER_WORD}\b)", drop, text)
 
 
 def urls(text: str) -> str:

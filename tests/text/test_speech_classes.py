@@ -94,6 +94,10 @@ CASES = {
             "Smog hit 250 µg/m³ as wells pumped 800 bbl/d.",
             "Smog hit two hundred fifty micrograms per cubic meter as wells pumped eight hundred barrels per day.",
         ),
+        (
+            "CO2 passed 425ppm and 1,950 ppb.",
+            "C.O two passed four hundred twenty-five parts per million and one thousand nine hundred fifty parts per billion.",
+        ),
     ],
     "date": [
         ("The vote is on 2027-01-09.", "The vote is on January ninth, twenty twenty-seven."),
@@ -238,6 +242,7 @@ CASES = {
             "The iPhone 6s and twenty nineteen's hits sold ten to the power of six copies.",
         ),
         ("The IAEA and the OECD met UEFA.", "The I.A.E.A and the O.E.C.D met UEFA."),
+        ("Sales rose 9% YoY and 2% QoQ.", "Sales rose nine percent year on year and two percent quarter on quarter."),
     ],
 }
 
