@@ -48,6 +48,11 @@ def _ends(m: re.Match) -> bool:
     return len(m.string) - m.end() <= NEAR and not _after(m).strip()
 
 
+def _kept_stop(m: re.Match, dot: str) -> str:
+    """The full stop a match took ("7 May.", "St.", "sq. ft.") when it also ended the sentence."""
+    return "." if dot and _ends(m) else ""
+
+
 MAGNITUDES: dict[str, str] = {
     "k": "thousand",
     "thousand": "thousand",
@@ -464,7 +469,7 @@ def _street_or_title(m: re.Match) -> str:
     before, after = _before(m), _after(m)
     following = re.match(r"\s+([A-Za-z][\w'’]*)", after)
     named = following is not None and following.group(1)[0].isupper()
-    stop = "." if m.group(2) and _ends(m) else ""  # it also ended the sentence
+    stop = _kept_stop(m, m.group(2))
     if _ADDRESS_BEFORE.search(before) or (re.search(r"[A-Z][\w'’]*\s$", before) and not named):
         return street + stop
     if named:
@@ -740,7 +745,7 @@ def units(text: str) -> str:
         return " ".join(filter(None, (m.group("num"), m.group("mag"), name)))
 
     text = _FEET_INCHES.sub(lambda m: f"{m.group(1)} feet {m.group(2)} inches", text)
-    text = _DOTTED_AREA.sub(lambda m: f"{m.group(1)} {m.group(2)}" + ("." if m.group(3) and _ends(m) else ""), text)
+    text = _DOTTED_AREA.sub(lambda m: f"{m.group(1)} {m.group(2)}" + _kept_stop(m, m.group(3)), text)
     text = _PER_SYMBOL.sub(lambda m: f"per {cldr.unit_name(m.group(1), False)}", text)
     text = _HYPHENED.sub(lambda m: f"{m.group(1)}-{cldr.unit_name(_UNIT_SPELLINGS[m.group(2)], False)}", text)
     text = _DEGREES.sub(_degrees, text)
@@ -1065,11 +1070,6 @@ def _expand_names(text: str) -> str:
     )
 
 
-def _kept_stop(m: re.Match, dot: str) -> str:
-    """The full stop after a month's abbreviation when it also ended the sentence ("on 7 May.")."""
-    return "." if dot and _ends(m) else ""
-
-
 _ON_DAY = r"\b(on|from|to|until|till|since|by|through|before|after|between|and) "
 _DAYS = "|".join(
     sorted({*cldr.day_abbreviations(), *(d.lower() for d in cldr.day_abbreviations().values())}, key=len, reverse=True)
@@ -1083,7 +1083,7 @@ def _day_name(word: str) -> str:
 
 
 def _day_span(m: re.Match) -> str:
-    stop = "." if m.group(0).endswith(".") and _ends(m) else ""  # it ended the sentence
+    stop = _kept_stop(m, m.group(0)[-1] if m.group(0).endswith(".") else "")
     return f"{_day_name(m.group(1))} to {_day_name(m.group(2))}{stop}"
 
 
